@@ -1,0 +1,279 @@
+"""Bunko's content: authors, tags, posts (one row per language version) and their relations."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from blog import rendering
+
+
+def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
+    """Slugify `text` (keeping CJK letters) and add -2, -3... until no row in `scope` has it."""
+    base = slugify(text, allow_unicode=True)[: max_length - 10].strip("-") or "post"
+    queryset = model._default_manager.filter(**(scope or {}))
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    candidate, counter = base, 2
+    while queryset.filter(slug=candidate).exists():
+        candidate, counter = f"{base}-{counter}", counter + 1
+    return candidate
+
+
+class Author(models.Model):
+    name = models.CharField(_("display name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True, blank=True)
+    bio = MarkdownxField(_("biography"), blank=True, help_text=_("Markdown."))
+    bio_html = models.TextField(editable=False, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    website = models.URLField(_("website"), blank=True)
+    github = models.CharField(_("GitHub username"), max_length=100, blank=True)
+    x_handle = models.CharField(_("X (Twitter) handle"), max_length=100, blank=True)
+    scholar_url = models.URLField(_("Google Scholar profile"), blank=True)
+    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, help_text=_("Like 0000-0002-1825-0097."))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text=_("The login that may write and edit posts as this author."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
+        self.bio_html = rendering.render(self.bio).html if self.bio else ""
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:author-detail", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, exclude_pk=self.pk, max_length=100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:tag-detail", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what a reader may see: published, and its time has come."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def in_language(self, language):
+        return self.filter(language=language)
+
+    def stale(self):
+        """Posts whose stored HTML came from an older renderer."""
+        return self.exclude(renderer_version=rendering.RENDERER_VERSION)
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("Part of the URL; filled from the title when empty. Unique within a language."),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    translation_key = models.UUIDField(
+        _("translation key"),
+        default=uuid.uuid4,
+        db_index=True,
+        help_text=_("Every language version of one essay shares this key."),
+    )
+    authors = models.ManyToManyField(
+        Author, through="PostAuthor", related_name="posts", verbose_name=_("authors")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts", verbose_name=_("tags"))
+    summary = models.TextField(_("summary"), blank=True, help_text=_("One paragraph for lists, feeds and search engines."))
+    body = MarkdownxField(_("body"), help_text=_("Markdown."))
+    cover_image = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
+    cover_alt = models.CharField(_("cover image description"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        help_text=_("A published post stays invisible until this time."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    original_title = models.CharField(_("original title"), max_length=300, blank=True)
+    original_author = models.CharField(_("original author"), max_length=200, blank=True)
+    original_url = models.URLField(_("original URL"), max_length=500, blank=True)
+    original_published_on = models.DateField(_("original publish date"), null=True, blank=True)
+
+    related_posts = models.ManyToManyField(
+        "self",
+        through="RelatedPost",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name=_("related posts"),
+    )
+
+    # Derived from `body` on save by blog.rendering; never edited by hand.
+    body_html = models.TextField(editable=False, blank=True)
+    toc_html = models.TextField(editable=False, blank=True)
+    reading_minutes = models.PositiveIntegerField(editable=False, default=0)
+    renderer_version = models.CharField(editable=False, max_length=20, blank=True)
+
+    # Where an imported post came from, so importing again updates it instead of duplicating it.
+    source_path = models.CharField(_("import source"), max_length=500, blank=True, editable=False)
+    extra_front_matter = models.JSONField(
+        _("other front matter"), default=dict, blank=True, help_text=_("Keys the importer did not map, kept for export.")
+    )
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        get_latest_by = "publish_at"
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        permissions = [("publish_post", _("Can publish posts"))]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "slug"], name="post_unique_slug_per_language"),
+            models.UniqueConstraint(fields=["translation_key", "language"], name="post_one_version_per_language"),
+            models.UniqueConstraint(
+                fields=["source_path"], condition=~Q(source_path=""), name="post_unique_source_path"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(publish_at__isnull=False),
+                name="post_published_has_publish_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="post_status_publish_idx"),
+            models.Index(fields=["language", "status", "publish_at"], name="post_lang_status_publish_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title, scope={"language": self.language}, exclude_pk=self.pk)
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        self.render()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "toc_html", "reading_minutes", "renderer_version"}
+        super().save(*args, **kwargs)
+
+    def render(self):
+        """Store the HTML readers get, so no request ever renders Markdown."""
+        rendered = rendering.render(self.body)
+        self.body_html = rendered.html
+        self.toc_html = rendered.toc
+        self.reading_minutes = rendered.reading_minutes
+        self.renderer_version = rendering.RENDERER_VERSION
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return reverse("blog:post-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def get_translations(self):
+        """The other language versions of this essay, whatever their status."""
+        return Post.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk)
+
+
+class PostAuthor(models.Model):
+    """An author's place in a post's byline."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        constraints = [models.UniqueConstraint(fields=["post", "author"], name="postauthor_unique_author_per_post")]
+
+    def __str__(self):
+        return str(self.author)
+
+
+class RelatedPost(models.Model):
+    """A post an editor recommends after another, in the editor's order."""
+
+    from_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="related_entries")
+    to_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", verbose_name=_("related post"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("related post")
+        verbose_name_plural = _("related posts")
+        constraints = [
+            models.UniqueConstraint(fields=["from_post", "to_post"], name="relatedpost_unique_pair"),
+            models.CheckConstraint(condition=~Q(from_post=models.F("to_post")), name="relatedpost_not_self"),
+        ]
+
+    def __str__(self):
+        return str(self.to_post)
+
+
+class RelatedLink(models.Model):
+    """An external article worth reading next, with a short summary of why."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="related_links")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("URL"), max_length=500)
+    summary = models.TextField(_("summary"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("related link")
+        verbose_name_plural = _("related links")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,31 @@
+"""Public routes; config/urls.py mounts them under a language prefix."""
+
+from django.urls import path, register_converter
+
+from blog import views
+
+
+class UnicodeSlugConverter:
+    """Slugs may be Japanese or Chinese (`キャリア`, `求职`); Django's `slug` is ASCII-only."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
+
+app_name = "blog"
+urlpatterns = [
+    path("", views.PostListView.as_view(), name="post-list"),
+    path("posts/<uslug:slug>/", views.PostDetailView.as_view(), name="post-detail"),
+    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+    path("archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
+    path("archive/<int:year>/<int:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,35 @@
+"""Shared fixtures. Test-only speed-ups live here, not in a separate settings module."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+
+def pytest_configure(config):
+    # Hashed static names need collectstatic; tests read static files straight from static/.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test writes uploads to its own folder, never to the developer's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def editor_user(db):
+    user = User.objects.create_user("editor", "editor@example.com", "pw-editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+@pytest.fixture
+def author_user(db):
+    user = User.objects.create_user("writer", "writer@example.com", "pw-writer", is_staff=True)
+    user.groups.add(Group.objects.get(name="Author"))
+    return user
