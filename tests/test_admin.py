@@ -1,0 +1,456 @@
+"""The editors' product: writing with markdownx, revisions, roles, publishing, translations, preview."""
+
+import uuid
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from blog import rendering
+from blog.models import Post
+from tests.factories import make_author, make_post, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would submit from one form: inputs, checked boxes, selected options, text areas."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.data = {}
+        self.select = self.textarea = None
+
+    def add(self, name, value):
+        if name and "__prefix__" not in name:
+            self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        elif not self.inside:
+            return
+        elif tag == "input" and attrs.get("type", "text") not in {"submit", "button", "file", "image", "reset"}:
+            if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
+                self.add(attrs.get("name"), attrs.get("value", "on" if attrs.get("type") == "checkbox" else ""))
+        elif tag == "textarea":
+            self.textarea = [attrs.get("name"), ""]
+        elif tag == "select":
+            self.select = {"name": attrs.get("name"), "multiple": "multiple" in attrs, "first": None, "chosen": []}
+        elif tag == "option" and self.select is not None:
+            value = attrs.get("value", "")
+            self.select["first"] = value if self.select["first"] is None else self.select["first"]
+            if "selected" in attrs:
+                self.select["chosen"].append(value)
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            self.add(name, text.removeprefix("\n"))  # browsers drop the newline after <textarea>
+            self.textarea = None
+        elif tag == "select" and self.select is not None:
+            select = self.select
+            chosen = select["chosen"] or ([] if select["multiple"] or select["first"] is None else [select["first"]])
+            for value in chosen:
+                self.add(select["name"], value)
+            self.select = None
+
+
+def submitted_form(response, form_id="post_form"):
+    """The POST data a browser would send back from the admin form as `response` rendered it."""
+    assert response.status_code == 200, response
+    reader = _FormReader(form_id)
+    reader.feed(response.content.decode())
+    return {name: values[0] if len(values) == 1 else values for name, values in reader.data.items()}
+
+
+def management_form(prefix, total, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def new_post_data(*, author, tags=(), **fields):
+    """What an editor fills in on the add page: one byline, one related link, no related posts."""
+    return {
+        "title": "Leaving academia",
+        "slug": "",
+        "language": "en",
+        "body": "## Why I left\n\nBecause the **questions** changed.",
+        "summary": "Notes on a career change.",
+        "status": "draft",
+        "publish_at_0": "",
+        "publish_at_1": "",
+        "tags": [tag.pk for tag in tags],
+        "cover_alt": "",
+        "translation_key": str(uuid.uuid4()),
+        "original_title": "",
+        "original_author": "",
+        "original_url": "",
+        "original_published_on": "",
+        "extra_front_matter": "{}",
+        **management_form("bylines", 1),
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "0",
+        **management_form("related_entries", 0),
+        **management_form("related_links", 1),
+        "related_links-0-title": "On leaving",
+        "related_links-0-url": "https://example.org/leaving",
+        "related_links-0-summary": "A similar story.",
+        "related_links-0-position": "0",
+        **fields,
+    }
+
+
+def change_url(post):
+    return reverse("admin:blog_post_change", args=[post.pk])
+
+
+@pytest.fixture
+def editor_client(client, editor_user):
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
+def author_client(client, author_user):
+    client.force_login(author_user)
+    return client
+
+
+@pytest.fixture
+def own_author(author_user):
+    return make_author("Writer Self", user=author_user)
+
+
+# Writing and revisions.
+
+
+def test_add_page_offers_the_markdownx_editor_with_preview_and_upload(editor_client):
+    response = editor_client.get(reverse("admin:blog_post_add"))
+
+    content = response.content.decode()
+    assert '<div class="markdownx">' in content
+    assert 'data-markdownx-urls-path="/markdownx/markdownify/"' in content
+    assert 'data-markdownx-upload-urls-path="/markdownx/upload/"' in content
+    assert "markdownx/js/markdownx" in content
+
+
+def test_editor_creates_a_post_and_sees_its_revision(editor_client, editor_user):
+    author, tag = make_author("Aya"), make_tag("career")
+
+    response = editor_client.post(reverse("admin:blog_post_add"), new_post_data(author=author, tags=[tag]))
+
+    assert response.status_code == 302
+    post = Post.objects.get(title="Leaving academia")
+    assert post.slug == "leaving-academia"
+    assert post.status == Post.Status.DRAFT
+    assert post.body_html == rendering.render(post.body).html
+    assert "<strong>questions</strong>" in post.body_html
+    assert list(post.authors.all()) == [author]
+    assert list(post.tags.all()) == [tag]
+    assert [(link.title, link.url) for link in post.related_links.all()] == [
+        ("On leaving", "https://example.org/leaving")
+    ]
+
+    [version] = Version.objects.get_for_object(post)
+    assert version.revision.user == editor_user
+    history = editor_client.get(reverse("admin:blog_post_history", args=[post.pk]))
+    assert reverse("admin:blog_post_revision", args=[post.pk, version.pk]) in history.content.decode()
+
+
+def test_a_post_needs_at_least_one_author(editor_client):
+    data = new_post_data(author=make_author(), **{"bylines-0-author": ""})
+
+    response = editor_client.post(reverse("admin:blog_post_add"), data)
+
+    assert response.status_code == 200
+    assert "A post needs at least one author." in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_restoring_an_earlier_revision_brings_back_title_and_byline(editor_client):
+    first_author, second_author = make_author("First"), make_author("Second")
+    editor_client.post(reverse("admin:blog_post_add"), new_post_data(author=first_author, title="Original title"))
+    post = Post.objects.get()
+
+    edit = submitted_form(editor_client.get(change_url(post)))
+    edit.update({"title": "Rewritten title", "bylines-0-author": str(second_author.pk)})
+    assert editor_client.post(change_url(post), edit).status_code == 302
+    post.refresh_from_db()
+    assert (post.title, list(post.authors.all())) == ("Rewritten title", [second_author])
+
+    first_version = Version.objects.get_for_object(post).order_by("pk").first()
+    revision_url = reverse("admin:blog_post_revision", args=[post.pk, first_version.pk])
+    revision_page = editor_client.get(revision_url)
+    restored = submitted_form(revision_page)
+    assert restored["title"] == "Original title"
+    post.refresh_from_db()
+    assert post.title == "Rewritten title"  # looking at an old version changes nothing
+
+    assert editor_client.post(revision_url, restored).status_code == 302
+
+    post.refresh_from_db()
+    assert post.title == "Original title"
+    assert list(post.authors.all()) == [first_author]
+    assert Version.objects.get_for_object(post).count() == 3
+
+
+# Roles.
+
+
+def test_author_sees_and_opens_only_posts_with_their_byline(author_client, own_author):
+    mine = make_post(title="My own essay", authors=[own_author], status=Post.Status.DRAFT)
+    theirs = make_post(title="Somebody else's essay", authors=[make_author()], status=Post.Status.DRAFT)
+
+    changelist = author_client.get(reverse("admin:blog_post_changelist")).content.decode()
+    assert "My own essay" in changelist
+    assert "Somebody else" not in changelist
+
+    assert author_client.get(change_url(mine)).status_code == 200
+    assert author_client.get(change_url(theirs)).status_code == 403
+    assert author_client.get(reverse("admin:blog_post_history", args=[theirs.pk])).status_code == 403
+
+
+def test_author_cannot_change_another_authors_post(author_client, own_author, admin_client):
+    theirs = make_post(title="Somebody else's essay", authors=[make_author()], status=Post.Status.DRAFT)
+    data = submitted_form(admin_client.get(change_url(theirs)))
+    data["title"] = "Hijacked"
+
+    response = author_client.post(change_url(theirs), data)
+
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.title == "Somebody else's essay"
+
+
+def test_author_cannot_restore_a_revision_of_another_authors_post(editor_client, author_user, own_author):
+    editor_client.post(reverse("admin:blog_post_add"), new_post_data(author=make_author(), title="Before"))
+    post = Post.objects.get()
+    edit = submitted_form(editor_client.get(change_url(post)))
+    editor_client.post(change_url(post), {**edit, "title": "After"})
+    first_version = Version.objects.get_for_object(post).order_by("pk").first()
+    revision_url = reverse("admin:blog_post_revision", args=[post.pk, first_version.pk])
+    restore = submitted_form(editor_client.get(revision_url))
+
+    editor_client.force_login(author_user)
+    response = editor_client.post(revision_url, restore)
+
+    assert response.status_code == 403
+    post.refresh_from_db()
+    assert post.title == "After"
+
+
+def test_author_posting_status_published_leaves_their_post_a_draft(author_client, own_author):
+    mine = make_post(title="My draft", authors=[own_author], status=Post.Status.DRAFT)
+    data = submitted_form(author_client.get(change_url(mine)))
+    assert "status" not in data  # shown read-only
+    data.update(status="published", title="My draft, revised")
+
+    assert author_client.post(change_url(mine), data).status_code == 302
+
+    mine.refresh_from_db()
+    assert (mine.title, mine.status) == ("My draft, revised", Post.Status.DRAFT)
+    assert not Post.objects.published().exists()
+
+
+def test_author_adding_a_post_becomes_its_first_author_and_it_stays_a_draft(author_client, own_author):
+    data = submitted_form(author_client.get(reverse("admin:blog_post_add")))
+    assert not any(name.startswith("bylines-") for name in data)  # bylines are the editors' business
+    data.update(title="Fresh thoughts", body="Some *text*.", status="published")
+
+    assert author_client.post(reverse("admin:blog_post_add"), data).status_code == 302
+
+    post = Post.objects.get(title="Fresh thoughts")
+    assert post.status == Post.Status.DRAFT
+    assert list(post.authors.all()) == [own_author]
+    assert author_client.get(change_url(post)).status_code == 200
+
+
+def test_author_account_without_profile_is_told_why_it_cannot_write(author_client):
+    response = author_client.get(reverse("admin:blog_post_add"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("admin:blog_post_changelist")
+    assert "not linked to an author profile" in response.content.decode()
+
+
+def test_author_cannot_restore_a_published_version_of_their_own_post(editor_client, author_user, own_author):
+    mine = make_post(title="Mine", authors=[own_author], status=Post.Status.DRAFT)
+    changelist = reverse("admin:blog_post_changelist")
+    editor_client.post(changelist, {"action": "publish", "_selected_action": [mine.pk]})
+    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [mine.pk]})
+    published_version = Version.objects.get_for_object(mine).order_by("pk").first()
+    assert published_version.field_dict["status"] == Post.Status.PUBLISHED
+
+    editor_client.force_login(author_user)
+    revision_url = reverse("admin:blog_post_revision", args=[mine.pk, published_version.pk])
+    response = editor_client.post(revision_url, {"title": "Mine"}, follow=True)
+
+    assert "Only an editor can restore" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == Post.Status.DRAFT
+
+
+def test_only_those_who_may_delete_posts_see_deleted_ones(author_client, own_author, admin_client):
+    recover_list = reverse("admin:blog_post_recoverlist")
+
+    assert author_client.get(recover_list).status_code == 403
+    assert admin_client.get(recover_list).status_code == 200
+
+
+# Publishing.
+
+
+def action_names(response):
+    action_form = response.context["action_form"]  # None when no action at all is offered
+    return [name for name, _ in action_form.fields["action"].choices] if action_form else []
+
+
+def test_publish_actions_are_not_offered_to_authors_and_do_nothing_for_them(author_client, own_author):
+    mine = make_post(authors=[own_author], status=Post.Status.DRAFT)
+    changelist = reverse("admin:blog_post_changelist")
+
+    assert "publish" not in action_names(author_client.get(changelist))
+    author_client.post(changelist, {"action": "publish", "_selected_action": [mine.pk]})
+
+    mine.refresh_from_db()
+    assert mine.status == Post.Status.DRAFT
+
+
+def test_editor_publishes_now_or_at_the_scheduled_time_and_unpublishes(editor_client):
+    later = timezone.now() + timezone.timedelta(days=2)
+    unscheduled = make_post(title="Unscheduled", status=Post.Status.DRAFT)
+    scheduled = make_post(title="Scheduled", status=Post.Status.DRAFT, publish_at=later)
+    changelist = reverse("admin:blog_post_changelist")
+    assert {"publish", "unpublish"} <= set(action_names(editor_client.get(changelist)))
+
+    response = editor_client.post(
+        changelist, {"action": "publish", "_selected_action": [unscheduled.pk, scheduled.pk]}, follow=True
+    )
+
+    assert "2 posts were published." in response.content.decode()
+    assert list(Post.objects.published()) == [unscheduled]
+    scheduled.refresh_from_db()
+    assert (scheduled.status, scheduled.publish_at) == (Post.Status.PUBLISHED, later)
+    assert Version.objects.get_for_object(unscheduled).count() == 1
+
+    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [unscheduled.pk]})
+    assert not Post.objects.published().exists()
+
+
+def test_changelist_shows_bylines_without_a_query_per_post(editor_client, django_assert_max_num_queries):
+    """Guards the N+1 of reading each row's bylines for the authors column."""
+    changelist = reverse("admin:blog_post_changelist")
+    for count in (3, 9):
+        while Post.objects.count() < count:
+            make_post(authors=[make_author(), make_author()])
+        with django_assert_max_num_queries(14):
+            response = editor_client.get(changelist)
+        assert response.context["cl"].result_count == count
+
+
+# Translations.
+
+
+def test_create_translation_makes_a_linked_draft_listed_in_the_panel(editor_client):
+    authors, tags = [make_author("Aya"), make_author("Ben")], [make_tag("career")]
+    source = make_post(
+        title="アカデミアを去る",
+        slug="leaving",
+        language="ja",
+        body="本文です。",
+        authors=authors,
+        tags=tags,
+        links=[{"title": "関連", "url": "https://example.org/related"}],
+        original_title="Original",
+        original_url="https://example.com/original",
+    )
+    page = editor_client.get(change_url(source)).content.decode()
+    translate_url = reverse("admin:blog_post_translate", args=[source.pk])
+    assert translate_url in page
+    form = editor_client.get(translate_url).context["form"]
+    assert [code for code, _ in form.fields["language"].choices] == ["zh-hans", "en"]
+
+    response = editor_client.post(translate_url, {"language": "en"})
+
+    translation = Post.objects.get(language="en")
+    assert response["Location"] == change_url(translation)
+    assert translation.translation_key == source.translation_key
+    assert translation.status == Post.Status.DRAFT
+    assert (translation.title, translation.body, translation.slug) == ("アカデミアを去る", "本文です。", "leaving")
+    assert (translation.original_title, translation.original_url) == ("Original", "https://example.com/original")
+    assert list(translation.authors.all()) == authors
+    assert list(translation.tags.all()) == tags
+    assert [link.url for link in translation.related_links.all()] == ["https://example.org/related"]
+    assert Version.objects.get_for_object(translation).exists()
+
+    panel = editor_client.get(change_url(source)).content.decode()
+    assert change_url(translation) in panel
+    assert "English" in panel
+
+
+def test_create_translation_refuses_a_language_that_already_exists(editor_client):
+    source = make_post(language="ja")
+    make_post(language="en", translation_key=source.translation_key)
+
+    response = editor_client.post(reverse("admin:blog_post_translate", args=[source.pk]), {"language": "en"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["language"]
+    assert Post.objects.filter(translation_key=source.translation_key).count() == 2
+
+
+def test_translation_slug_moves_aside_when_taken_in_the_target_language(editor_client):
+    source = make_post(slug="leaving", language="ja")
+    make_post(slug="leaving", language="en")
+
+    editor_client.post(reverse("admin:blog_post_translate", args=[source.pk]), {"language": "en"})
+
+    assert Post.objects.get(language="en", translation_key=source.translation_key).slug == "leaving-2"
+
+
+def test_author_cannot_translate_another_authors_post(author_client, own_author):
+    theirs = make_post(language="ja", authors=[make_author()])
+
+    response = author_client.post(reverse("admin:blog_post_translate", args=[theirs.pk]), {"language": "en"})
+
+    assert response.status_code == 403
+    assert not Post.objects.filter(language="en").exists()
+
+
+# The markdownx preview endpoint.
+
+
+def test_anonymous_preview_is_sent_to_login(client):
+    response = client.post(reverse("markdownx_markdownify"), {"content": "**hi**"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_preview_is_the_html_readers_will_get(editor_client):
+    text = "## Title\n\nSome **bold** words."
+
+    response = editor_client.post(reverse("markdownx_markdownify"), {"content": text})
+
+    assert response.status_code == 200
+    assert response.content.decode() == rendering.render(text).html
+    assert "<strong>bold</strong>" in response.content.decode()
+
+
+def test_preview_without_content_is_a_400_not_a_500(editor_client):
+    assert editor_client.post(reverse("markdownx_markdownify"), {}).status_code == 400
