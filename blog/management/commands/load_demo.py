@@ -1,0 +1,45 @@
+"""`manage.py load_demo`: import the demo essays through the importer and make sure an admin exists.
+
+Idempotent: the importer matches the demo files it loaded before and leaves them (and any edits made
+to them in the admin) alone, and an existing superuser is kept, so `make run` can call this on every start.
+"""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from blog.importer import import_paths
+from blog.management.commands.import_markdown import write_report
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+
+
+class Command(BaseCommand):
+    help = "Load the demo essays (idempotent) and create an admin user if there is none."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="Where the site is served, for the login hint."
+        )
+
+    def handle(self, *args, **options):
+        report = import_paths(paths=[DEMO_DIR], update_existing=False)
+        write_report(self, report, verbosity=options["verbosity"])
+        if report.failed:
+            raise CommandError("The demo content did not load completely; see the messages above.")
+        self.ensure_admin(options["base_url"].rstrip("/"))
+
+    def ensure_admin(self, base_url):
+        User = get_user_model()
+        login_url = f"{base_url}/{settings.ADMIN_URL_PATH}"
+        if User.objects.filter(is_superuser=True).exists():
+            self.stdout.write(f"An admin user already exists; log in at {login_url}")
+            return
+        if User.objects.filter(username="admin").exists():
+            raise CommandError("A user named 'admin' exists but is not a superuser; run createsuperuser instead.")
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser("admin", email="", password=password)
+        self.stdout.write(f"Admin login: {login_url} user admin password {password}")
