@@ -2,7 +2,8 @@
 
 from django.urls import path, register_converter
 
-from blog import views
+from blog import feeds, views
+from blog.conditional import conditional, post_validators
 
 
 class UnicodeSlugConverter:
@@ -22,10 +23,18 @@ register_converter(UnicodeSlugConverter, "uslug")
 app_name = "blog"
 urlpatterns = [
     path("", views.PostListView.as_view(), name="post-list"),
-    path("posts/<uslug:slug>/", views.PostDetailView.as_view(), name="post-detail"),
+    path("posts/<uslug:slug>/", conditional(post_validators)(views.PostDetailView.as_view()), name="post-detail"),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
     path("archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),
     path("search/", views.search, name="search"),
+    path("feeds/all.rss", feeds.LatestPostsFeed(), name="feed-rss"),
+    path("feeds/all.atom", feeds.LatestPostsAtomFeed(), name="feed-atom"),
+    path("feeds/posts.rss", feeds.LanguageFeed(), name="language-feed-rss"),
+    path("feeds/posts.atom", feeds.LanguageAtomFeed(), name="language-feed-atom"),
+    path("tags/<uslug:slug>/feed.rss", feeds.TagFeed(), name="tag-feed-rss"),
+    path("tags/<uslug:slug>/feed.atom", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("authors/<uslug:slug>/feed.rss", feeds.AuthorFeed(), name="author-feed-rss"),
+    path("authors/<uslug:slug>/feed.atom", feeds.AuthorAtomFeed(), name="author-feed-atom"),
 ]

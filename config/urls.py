@@ -6,14 +6,22 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
-from markdownx.views import ImageUploadView, MarkdownifyView
+from django.views.generic import TemplateView
+
+from blog import sitemaps
+from blog.admin import EditorImageUploadView, MarkdownPreviewView
+from blog.views import home_redirect
 
 urlpatterns = [
     path(settings.ADMIN_URL_PATH, admin.site.urls),
     # markdownx's preview and upload answer logged-in staff only; others are sent to the login page.
-    path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
-    path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
+    path("markdownx/markdownify/", staff_member_required(MarkdownPreviewView.as_view()), name="markdownx_markdownify"),
+    path("markdownx/upload/", staff_member_required(EditorImageUploadView.as_view()), name="markdownx_upload"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots-txt"),
+    path("", home_redirect, name="home-redirect"),
 ]
 
 urlpatterns += i18n_patterns(path("", include("blog.urls")))

@@ -2,7 +2,8 @@
 
 import itertools
 
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
 
@@ -35,3 +36,9 @@ def make_post(*, authors=None, tags=(), related=(), links=(), **fields):
     for position, link in enumerate(links):
         RelatedLink.objects.create(post=post, position=position, **link)
     return post
+
+
+def url_in(language, name, **kwargs):
+    """The public URL `name` under `language`'s prefix, e.g. url_in("ja", "blog:post-list") == "/ja/"."""
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs or None)

@@ -1,0 +1,101 @@
+"""Search over title, summary and body that works for Japanese and Chinese as well as English.
+
+Japanese and Chinese put no spaces between words, so a word index would never find `転職` inside
+`転職活動`: Bunko matches substrings instead (case-insensitive `LIKE`). On PostgreSQL the trigram
+GIN indexes of migration 0003 serve those `LIKE`s; on SQLite a scan is fine at a personal blog's
+scale. Every whitespace-separated term must appear somewhere in the post.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from blog.models import Post
+from blog.text import excerpt, plain_text
+from blog.translations import reader_versions
+
+# Longer input is cut, not searched: nobody types 200 characters, and bots should not cost a scan each.
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+PASSAGE_LENGTH = 160
+SEARCHED_FIELDS = ("title", "summary", "body")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    post: Post
+    title_html: str
+    passage_html: str
+
+
+def parse_query(raw):
+    """Normalise what the reader typed: whitespace collapsed, bounded length and number of terms."""
+    # PostgreSQL refuses NUL in a string, and no one searches for it.
+    text = " ".join((raw or "").replace("\x00", "").split())
+    truncated = len(text) > MAX_QUERY_LENGTH
+    text = text[:MAX_QUERY_LENGTH].strip()
+    terms = tuple(dict.fromkeys(text.split()))[:MAX_TERMS]
+    return Query(text=text, terms=terms, truncated=truncated)
+
+
+def search(query, language, written_in=None):
+    """Published posts containing every term: one version per essay preferring `language`, or only `written_in`."""
+    terms = query.terms if isinstance(query, Query) else parse_query(query).terms
+    if not terms:
+        return Post.objects.none()
+    matches = Post.objects.published()
+    for term in terms:
+        any_field = Q()
+        for field in SEARCHED_FIELDS:
+            any_field |= Q(**{f"{field}__icontains": term})
+        matches = matches.filter(any_field)
+    return reader_versions(matches, language, written_in)
+
+
+def _pattern(terms):
+    # Longest first, so `博士課程` is marked whole rather than as `博士` followed by plain text.
+    alternatives = sorted(terms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(term) for term in alternatives), re.IGNORECASE)
+
+
+def mark_terms(text, pattern):
+    """`text` escaped, with every match of `pattern` wrapped in <mark>."""
+    pieces, position = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(format_html("<mark>{}</mark>", match.group()))
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))  # noqa: S308 -- every piece above is escaped
+
+
+def passage(text, pattern, length=PASSAGE_LENGTH):
+    """The stretch of `text` around its first match, marked, or None when nothing matches."""
+    match = pattern.search(text)
+    if match is None:
+        return None
+    start = max(0, match.start() - length // 3)
+    end = min(len(text), start + length)
+    marked = mark_terms(text[start:end], pattern)
+    return format_html("{}{}{}", "…" if start else "", marked, "…" if end < len(text) else "")
+
+
+def highlight(post, query):
+    """What a result shows: the title and the passage that matched, terms marked, all else escaped."""
+    pattern = _pattern(query.terms)
+    found = passage(plain_text(post.body_html), pattern) or passage(post.summary, pattern)
+    return Hit(
+        post=post,
+        title_html=mark_terms(post.title, pattern),
+        passage_html=found or mark_terms(excerpt(post), pattern),
+    )

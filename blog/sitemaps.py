@@ -1,0 +1,170 @@
+"""The sitemap: an index (/sitemap.xml) of paginated sections, every URL on the request's host.
+
+Only published posts appear, and tags, authors and archive months only when a published post gives
+them a page. Each URL lists its language versions as hreflang alternates.
+"""
+
+from datetime import datetime
+from typing import NamedTuple
+
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.contrib.sites.requests import RequestSite
+from django.db.models import Max
+from django.db.models.functions import ExtractMonth, ExtractYear, Greatest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from blog.feeds import published_versions
+from blog.models import Author, Post, Tag
+
+# The newest change a reader can see: a scheduled post appears at publish_at, after its last edit.
+POST_CHANGED = Greatest("updated_at", "publish_at")
+
+
+class RequestHostSitemap(Sitemap):
+    """Builds URLs on the host the request came to; contrib would use Site 1 ("example.com")."""
+
+    def __init__(self, site):
+        self.site = site
+
+    def get_domain(self, site=None):
+        return self.site.domain
+
+
+class LocalizedSitemap(RequestHostSitemap):
+    """A page that exists under every language prefix: one URL per language, each naming the others."""
+
+    i18n = True
+    alternates = True
+
+
+class HomeSitemap(LocalizedSitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["blog:post-list"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+class PostSitemap(RequestHostSitemap):
+    """Every published version of every essay, with its published versions as hreflang alternates.
+
+    Not contrib's i18n=True: that builds an (item, language) pair for every post in Python before
+    paginating. Here a page reads only its own rows, plus one query for their versions.
+    """
+
+    limit = 5000
+
+    def items(self):
+        # Oldest first, so adding posts only ever changes the last page.
+        return Post.objects.published().order_by("publish_at", "pk").only(
+            "slug", "language", "translation_key", "updated_at", "publish_at"
+        )
+
+    def lastmod(self, post):
+        return max(post.updated_at, post.publish_at)
+
+    def get_latest_lastmod(self):
+        return Post.objects.published().aggregate(latest=Max(POST_CHANGED))["latest"]
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        versions = published_versions([url["item"] for url in urls])
+        for url in urls:
+            url["alternates"] = [
+                {"location": origin + version.get_absolute_url(), "lang_code": version.language}
+                for version in sorted(versions[url["item"].translation_key], key=lambda version: version.language)
+            ]
+        return urls
+
+
+class TagSitemap(LocalizedSitemap):
+    def items(self):
+        return (
+            Tag.objects.filter(posts__in=Post.objects.published())
+            .annotate(changed=Max(Greatest("posts__updated_at", "posts__publish_at")))
+            .order_by("name")
+        )
+
+    def lastmod(self, tag):
+        return tag.changed
+
+
+class AuthorSitemap(LocalizedSitemap):
+    def items(self):
+        return (
+            Author.objects.filter(posts__in=Post.objects.published())
+            .annotate(changed=Max(Greatest("posts__updated_at", "posts__publish_at")))
+            .order_by("name")
+        )
+
+    def lastmod(self, author):
+        # The page shows the author's profile too.
+        return max(author.changed, author.updated_at)
+
+
+class ArchivePage(NamedTuple):
+    year: int
+    month: int | None
+    changed: datetime
+
+
+class ArchiveSitemap(LocalizedSitemap):
+    """Year and month archive pages that hold at least one published post."""
+
+    def items(self):
+        months = [
+            ArchivePage(**month)
+            for month in Post.objects.published()
+            .annotate(year=ExtractYear("publish_at"), month=ExtractMonth("publish_at"))
+            .order_by("year", "month")
+            .values("year", "month")
+            .annotate(changed=Max(POST_CHANGED))
+        ]
+        years = {}
+        for month in months:
+            years[month.year] = max(month.changed, years.get(month.year, month.changed))
+        return [ArchivePage(year, None, changed) for year, changed in years.items()] + months
+
+    def location(self, page):
+        if page.month is None:
+            return reverse("blog:archive-year", kwargs={"year": page.year})
+        return reverse("blog:archive-month", kwargs={"year": page.year, "month": page.month})
+
+    def lastmod(self, page):
+        return page.changed
+
+
+SITEMAPS = {
+    "pages": HomeSitemap,
+    "posts": PostSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+    "archives": ArchiveSitemap,
+}
+
+
+def request_sitemaps(request):
+    site = RequestSite(request)
+    return {section: sitemap_class(site) for section, sitemap_class in SITEMAPS.items()}
+
+
+@x_robots_tag
+def index(request):
+    """contrib's index view, but on the request's host: one entry per page of every section."""
+    entries = []
+    for section, sitemap in request_sitemaps(request).items():
+        location = request.build_absolute_uri(reverse("sitemap-section", kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(SitemapIndexItem(location, lastmod))
+        entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in sitemap.paginator.page_range[1:]]
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+
+
+def section(request, section):
+    return sitemap_views.sitemap(request, sitemaps=request_sitemaps(request), section=section)

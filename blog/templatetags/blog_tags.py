@@ -1,0 +1,171 @@
+"""Small template helpers for the public pages: switcher, cards, archive links and search-engine data."""
+
+import itertools
+import json
+from urllib.parse import urlencode, urlsplit
+
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from blog import text
+from blog.models import Post
+from blog.translations import one_per_essay
+
+register = template.Library()
+
+# `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# OpenGraph wants a territory with each language.
+OPENGRAPH_LOCALES = {"ja": "ja_JP", "zh-hans": "zh_CN", "en": "en_US"}
+
+
+def language_home(language):
+    with translation.override(language):
+        return reverse("blog:post-list")
+
+
+def language_name(code):
+    return translation.get_language_info(code)["name_local"]
+
+
+@register.filter
+def excerpt(post):
+    return text.excerpt(post)
+
+
+@register.filter
+def iso_datetime(value):
+    """A machine-readable time to the second (HTML's datetime attribute refuses microseconds)."""
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+@register.filter
+def http_url(url):
+    """`url` when it is http(s), else "": a stored javascript: link must never become an href."""
+    return url if urlsplit(url or "").scheme in {"http", "https"} else ""
+
+
+@register.filter
+def opengraph_locale(language):
+    return OPENGRAPH_LOCALES.get(language, translation.to_locale(language))
+
+
+@register.inclusion_tag("includes/language_switcher.html", takes_context=True)
+def language_switcher(context, homes_only=False):
+    """Links to this page in each UI language; on a post, to its published versions, saying which are missing."""
+    current = translation.get_language()
+    path = context["request"].get_full_path()
+    versions = context.get("versions")
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if versions is not None:
+            version = versions.get(code)
+            url = version.get_absolute_url() if version else language_home(code)
+            available = version is not None
+        elif homes_only:
+            url, available = language_home(code), True
+        else:
+            url = translate_url(path, code) if code != current else path
+            if url == path and code != current:
+                url = language_home(code)
+            available = True
+        with translation.override(code):
+            home_label = translation.gettext("Go to the home page")
+        links.append(
+            {
+                "code": code,
+                "name": language_name(code),
+                "url": url,
+                "current": code == current,
+                "available": available,
+                "home_label": home_label,
+            }
+        )
+    return {"links": links}
+
+
+@register.inclusion_tag("includes/alternates.html", takes_context=True)
+def alternate_links(context):
+    """<link rel=alternate hreflang> for each existing version of the page, plus x-default."""
+    request = context["request"]
+    versions = context.get("versions")
+    if versions is not None:
+        pairs = [(code, version.get_absolute_url()) for code, version in versions.items()]
+        default = context["original"].get_absolute_url()
+    else:
+        path = request.get_full_path()
+        pairs = [(code, translate_url(path, code)) for code, _name in settings.LANGUAGES]
+        default = dict(pairs)[settings.LANGUAGE_CODE]
+    links = [(code, request.build_absolute_uri(url)) for code, url in pairs]
+    return {"links": links, "default": request.build_absolute_uri(default)}
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address without parameters that do not change its content (only page and lang do)."""
+    request = context["request"]
+    params = {key: request.GET[key] for key in ("lang", "page") if request.GET.get(key)}
+    if params.get("page") == "1":
+        del params["page"]
+    query = f"?{urlencode(params)}" if params else ""
+    return request.build_absolute_uri(f"{request.path}{query}")
+
+
+@register.simple_tag(takes_context=True)
+def absolute_uri(context, url):
+    """`url` with scheme and host, as OpenGraph and JSON-LD require (an absolute MEDIA_URL is kept)."""
+    return context["request"].build_absolute_uri(url)
+
+
+@register.inclusion_tag("includes/post_card.html")
+def post_card(post, heading_level=2):
+    """A post in a list; marked with its language when it is not the reader's."""
+    return {
+        "post": post,
+        "excerpt": text.excerpt(post),
+        "foreign": post.language != translation.get_language(),
+        "heading_level": heading_level,
+    }
+
+
+@register.inclusion_tag("includes/month_links.html")
+def month_links():
+    """Months that hold an essay in this language's lists, grouped by year, newest first (one query)."""
+    language = translation.get_language()
+    months = one_per_essay(Post.objects.published(), language).datetimes("publish_at", "month", order="DESC")
+    years = [(year, list(group)) for year, group in itertools.groupby(months, key=lambda month: month.year)]
+    return {"years": years}
+
+
+@register.simple_tag(takes_context=True)
+def post_json_ld(context, post):
+    """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of."""
+    request = context["request"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": text.excerpt(post),
+        "inLanguage": post.language,
+        "url": request.build_absolute_uri(post.get_absolute_url()),
+        "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
+        "datePublished": iso_datetime(post.publish_at),
+        "dateModified": iso_datetime(max(post.publish_at, post.updated_at)),
+        "author": [
+            {
+                "@type": "Person",
+                "name": byline.author.name,
+                "url": request.build_absolute_uri(byline.author.get_absolute_url()),
+            }
+            for byline in post.bylines.all()
+        ],
+        "keywords": [tag.name for tag in post.tags.all()],
+    }
+    if post.cover_image:
+        data["image"] = request.build_absolute_uri(post.cover_image.url)
+    payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

@@ -1,0 +1,25 @@
+"""Which language version of an essay a reader sees when a list may hold several."""
+
+from django.db.models import Exists, OuterRef, Q
+
+
+def one_per_essay(queryset, language):
+    """Keep one version per translation key: the one in `language`, else the original.
+
+    The original is the earliest-created version among `queryset`'s rows, so a list filtered by
+    tag, author or search terms falls back within what it matched. Done in SQL with two EXISTS
+    subqueries, so pagination and counts see the same rows and nothing loops over posts in Python.
+    """
+    siblings = queryset.filter(translation_key=OuterRef("translation_key")).exclude(pk=OuterRef("pk"))
+    earlier = siblings.filter(
+        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    )
+    in_language = siblings.filter(language=language)
+    return queryset.filter(Q(language=language) | (~Exists(in_language) & ~Exists(earlier)))
+
+
+def reader_versions(queryset, language, written_in=None):
+    """Posts written in `written_in` when a reader narrowed a list so; else one per essay, preferring `language`."""
+    if written_in:
+        return queryset.filter(language=written_in)
+    return one_per_essay(queryset, language)
