@@ -1,0 +1,100 @@
+"""A reader's journeys through the public site in a real browser (see conftest.py for the page guard)."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import url_in
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 900}}
+# The essay's top-level blocks (paragraphs, figures, players, code) that reach past either edge of the window.
+BLOCKS_OFF_SCREEN = """() => [...document.querySelectorAll(".post-body > *")]
+  .filter(block => { const box = block.getBoundingClientRect(); return box.left < 0 || box.right > innerWidth; })
+  .map(block => block.outerHTML.slice(0, 120))"""
+
+
+def path_of(page):
+    return urlsplit(page.url).path
+
+
+def test_reader_switches_to_the_english_translation_and_is_told_there_is_no_chinese_one(page, library):
+    page.goto("/ja/")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.get_by_role("heading", level=1)).to_have_text("最新のエッセイ")
+
+    page.get_by_role("link", name=library.phd_ja.title).click()
+    assert path_of(page) == library.phd_ja.get_absolute_url()
+
+    page.get_by_role("navigation", name="言語").get_by_role("link", name="English").click()
+    assert path_of(page) == url_in("en", "blog:post-detail", slug="looking-back-on-my-phd")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Looking back on my PhD")
+
+    switcher = page.get_by_role("navigation", name="Language")
+    expect(switcher).to_contain_text("Not available in 简体中文")
+    chinese_home = switcher.locator('a[hreflang="zh-hans"]')
+    expect(chinese_home).to_have_attribute("href", url_in("zh-hans", "blog:post-list"))
+    chinese_home.click()
+    assert path_of(page) == url_in("zh-hans", "blog:post-list")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+
+def test_video_player_loads_only_after_the_reader_clicks_its_facade(page, watch, library):
+    page.goto(library.media_ja.get_absolute_url())
+    body = page.locator(".post-body")
+    expect(body).to_contain_text("講演の録画です。")
+    expect(body.locator("iframe")).to_have_count(0)
+    # The pasted tweet stays readable as text; Twitter's widgets.js never runs.
+    expect(body.locator("blockquote")).to_contain_text("とても良い講演でした。")
+    page.wait_for_load_state("networkidle")
+    assert watch.third_party_before_click == []
+
+    # The facade is a link to the video on YouTube (readers without JavaScript follow it); embeds.js plays it here.
+    watch.click(body.get_by_role("link", name=re.compile("YouTube")))
+
+    player = body.locator("iframe")
+    expect(player).to_have_count(1)
+    player_url = re.compile(rf"^https://www\.youtube-nocookie\.com/embed/{library.video_id}\b")
+    expect(player).to_have_attribute("src", player_url)
+    expect(player).to_have_attribute("title", re.compile(r"\S"))  # screen readers name the frame by its title
+    assert path_of(page) == library.media_ja.get_absolute_url(), "the click left the essay"
+    page.wait_for_load_state("networkidle")
+    assert {urlsplit(url).netloc for url in watch.third_party_after_click} <= {"www.youtube-nocookie.com"}
+
+
+def test_reader_searches_for_a_word_and_opens_the_essay(page, library):
+    page.goto("/ja/")
+    search_box = page.get_by_role("searchbox", name="エッセイを検索")
+    search_box.fill("博士")
+    search_box.press("Enter")
+
+    assert path_of(page) == url_in("ja", "blog:search")
+    results = page.locator(".search-results")
+    expect(results.locator("mark").first).to_have_text("博士")
+    results.get_by_role("link", name=library.phd_ja.title).click()
+
+    assert path_of(page) == library.phd_ja.get_absolute_url()
+    expect(page.get_by_role("heading", level=1)).to_have_text(library.phd_ja.title)
+
+
+@pytest.mark.parametrize("essay", ["phd_ja", "media_ja"])
+@pytest.mark.parametrize("device", VIEWPORTS)
+def test_post_page_reads_well_at_phone_and_desktop_widths(page, library, artifacts, essay, device):
+    viewport = VIEWPORTS[device]
+    page.set_viewport_size(viewport)
+    page.goto(getattr(library, essay).get_absolute_url())
+    page.screenshot(path=artifacts / f"{essay}-{device}.png", full_page=True)
+
+    first_paragraph = page.locator(".post-body p").first
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(first_paragraph).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "the page scrolls sideways"
+    assert page.evaluate(BLOCKS_OFF_SCREEN) == [], "part of the essay is cut off at the screen's edge"
+    # Lines stay short enough to read: at most ~45 CJK characters per line on a wide screen.
+    box = first_paragraph.bounding_box()
+    font_size = float(first_paragraph.evaluate("element => getComputedStyle(element).fontSize").removesuffix("px"))
+    assert box["width"] / font_size <= 45
