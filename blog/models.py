@@ -205,7 +205,13 @@ class Post(models.Model):
 
     def render(self):
         """Store the HTML readers get, so no request ever renders Markdown."""
-        rendered = rendering.render(self.body)
+
+        def resolve_link(source_path):
+            # Only published posts: a link to a draft renders as its text instead of leaking the draft's URL.
+            target = Post.objects.published().filter(source_path=source_path).first()
+            return target.get_absolute_url() if target else None
+
+        rendered = rendering.render(self.body, resolve_link=resolve_link, language=self.language)
         self.body_html = rendered.html
         self.toc_html = rendered.toc
         self.reading_minutes = rendered.reading_minutes

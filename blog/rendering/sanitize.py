@@ -1,0 +1,129 @@
+"""The last step of rendering: an nh3 allowlist, because every author is treated as untrusted.
+
+Whatever Markdown, raw HTML or an extension produced, only the tags, attributes, classes and URLs
+listed here reach a reader: no script, no event handler, no style, no javascript:/data: link, and
+iframes only from the video players embeds.js loads.
+"""
+
+import re
+from urllib.parse import urljoin
+
+import nh3
+from django.conf import settings
+from pygments.token import STANDARD_TYPES
+
+from blog.rendering.embeds import PLAYER_SRC
+
+HTML_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+    "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u",
+    "ul", "var", "wbr",
+}  # fmt: skip
+# MathML Core presentation elements: what latex2mathml emits. No `href` on any of them (MathML links run script).
+MATHML_TAGS = {
+    "math", "annotation", "semantics", "menclose", "merror", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover",
+    "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle", "msub", "msubsup",
+    "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover", "none",
+}  # fmt: skip
+MATH_LAYOUT = {"columnalign", "columnlines", "columnspacing", "rowalign", "rowlines", "rowspacing", "displaystyle",
+               "frame", "framespacing", "width"}  # fmt: skip
+ATTRIBUTES = {
+    "*": {"id", "lang", "dir", "title"},
+    "a": {"href", "data-embed-src"},
+    "img": {"src", "alt", "width", "height", "decoding", "srcset", "sizes", "referrerpolicy"},
+    "iframe": {"src", "width", "height", "allow", "allowfullscreen", "referrerpolicy"},
+    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "time": {"datetime"}, "details": {"open"}, "ol": {"start", "reversed", "type"}, "li": {"value"},
+    "td": {"align", "colspan", "rowspan"}, "th": {"align", "colspan", "rowspan", "scope"}, "col": {"span"},
+    "math": {"display"}, "annotation": {"encoding"},
+    "mi": {"mathvariant"}, "mn": {"mathvariant"}, "mtext": {"mathvariant"}, "ms": {"mathvariant"},
+    "mo": {"mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "minsize", "maxsize", "accent",
+           "form", "largeop", "movablelimits", "symmetric"},
+    "mstyle": {"displaystyle", "scriptlevel", "mathcolor", "mathbackground", "mathsize", "mathvariant"},
+    "mspace": {"width", "height", "depth", "linebreak"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+    "mfrac": {"linethickness", "bevelled"}, "menclose": {"notation"},
+    "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
+    "mtable": MATH_LAYOUT, "mtr": {"columnalign", "rowalign"}, "mtd": {"columnalign", "rowalign", "columnspan",
+                                                                        "rowspan"},
+}  # fmt: skip
+CLASSES = {
+    "a": {"footnote-ref", "footnote-backref", "embed-video", "embed-link"},
+    "div": {"footnote", "highlight", "toc"},
+    "span": {"embed-play", "embed-title", "embed-provider", "tweet-card-author",
+             *filter(None, STANDARD_TYPES.values())},  # Pygments token classes
+    "figure": {"embed", "embed-video", "embed-gist"},
+    "blockquote": {"tweet-card"},
+    "p": {"tweet-card-meta"},
+    "code": {"math-error"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "data"}  # data: is narrowed to raster images in _checked_attribute
+DATA_IMAGE = re.compile(r"^data:image/(?:png|gif|jpeg|webp);base64,[a-z0-9+/=]*$", re.I)
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+C0_CONTROLS_AND_SPACE = "".join(map(chr, range(0x21)))
+DIMENSION = re.compile(r"^(\d{1,5})(?:px)?$")
+
+
+def _checked_attribute(tag, attribute, value):
+    """nh3 keeps an attribute only when this returns a value: URLs, sizes and player sources are checked."""
+    if attribute in ("href", "src", "cite"):
+        # Read the scheme as a browser does: outer spaces and controls trimmed, tabs and newlines removed
+        # anywhere (`jav&#9;ascript:` is javascript:).
+        url = re.sub(r"[\t\n\r]", "", value.strip(C0_CONTROLS_AND_SPACE))
+        scheme = SCHEME.match(url.lower())
+        if scheme and scheme.group(1) not in URL_SCHEMES:
+            return None
+        if scheme and scheme.group(1) == "data":
+            return value if tag == "img" and attribute == "src" and DATA_IMAGE.match(url) else None
+        if tag == "iframe":
+            return value if PLAYER_SRC.match(value) else None
+        return value
+    if attribute == "data-embed-src":
+        return value if PLAYER_SRC.match(value) else None
+    if attribute == "srcset":  # only the renditions blog.images makes: no scheme check covers srcset
+        candidates = [candidate.strip().split(" ")[0] for candidate in value.split(",")]
+        return value if all(url.startswith(settings.MEDIA_URL) and "//" not in url for url in candidates) else None
+    if attribute in ("width", "height") and tag in ("img", "iframe"):
+        size = DIMENSION.match(value.strip())
+        return size.group(1) if size else None
+    return value
+
+
+def clean(html):
+    """Sanitised HTML for a post page."""
+    return nh3.clean(
+        html,
+        tags=HTML_TAGS | MATHML_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ATTRIBUTES,
+        attribute_filter=_checked_attribute,
+        url_schemes=URL_SCHEMES,
+        allowed_classes=CLASSES,
+        tag_attribute_values={"span": {"aria-hidden": {"true"}}},
+        set_tag_attribute_values={"img": {"loading": "lazy"}},
+        link_rel="noopener noreferrer",
+    )
+
+
+def clean_for_feed(html, base_url):
+    """Stored body HTML as a feed reader needs it: absolute URLs, no iframe, no classes or data attributes."""
+    base = base_url.rstrip("/") + "/"
+    attributes = {tag: names - {"data-embed-src", "srcset", "sizes", "decoding"} for tag, names in ATTRIBUTES.items()}
+
+    def absolute(url):
+        # `#fn:1` points into the entry itself; readers resolve it against the entry's link.
+        return url if url.startswith("#") else urljoin(base, url)
+
+    return nh3.clean(
+        html,
+        tags=(HTML_TAGS | MATHML_TAGS) - {"iframe"},
+        clean_content_tags={"script", "style"},
+        attributes=attributes,
+        attribute_filter=_checked_attribute,
+        url_schemes=URL_SCHEMES,
+        allowed_classes={},
+        url_relative=absolute,
+        link_rel="noopener noreferrer",
+    )
