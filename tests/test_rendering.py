@@ -67,6 +67,12 @@ def test_smart_typography_leaves_cjk_punctuation_alone():
     )
 
 
+def test_a_line_break_inside_cjk_text_does_not_become_a_space():
+    html = render("気持ちと、\n生活への思い。\nEnglish line\nnext line\n\n```\n漢字\n漢字\n```").html
+    assert "気持ちと、生活への思い。\nEnglish line\nnext line" in html
+    assert "漢字\n漢字" in html
+
+
 def test_nothing_carries_over_from_one_render_to_the_next():
     render("## A\n\n## B\n\n## C\n\nNote[^1] [x]({% link a.md %})\n\n[^1]: n", resolve_link=lambda path: "/a/")
     rendered = render("## A\n\nPlain [x]({% link a.md %}).")

@@ -199,13 +199,41 @@ class FigureExtension(Extension):
         md.treeprocessors.register(FigureTreeprocessor(md), "figures", 16)
 
 
+class CJKLineJoinTreeprocessor(Treeprocessor):
+    """Drop a source line break between two CJK characters.
+
+    Browsers show a soft line break as a space, which Japanese and Chinese do not have, so
+    「気持ちと、\n生活への」 would read 「気持ちと、 生活への」. Code and math keep their text.
+    """
+
+    SOFT_BREAK = re.compile(rf"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
+    VERBATIM = {"pre", "code", "math"}
+
+    def run(self, root):
+        self._join(root)
+
+    def _join(self, element):
+        if element.tag not in self.VERBATIM:
+            if element.text:
+                element.text = self.SOFT_BREAK.sub("", element.text)
+            for child in element:
+                self._join(child)
+        if element.tail:
+            element.tail = self.SOFT_BREAK.sub("", element.tail)
+
+
 class CJKSmartyExtension(smarty.SmartyExtension):
-    """Smart quotes that also pair up inside Japanese and Chinese text.
+    """Smart quotes that also pair up inside Japanese and Chinese text, and no stray spaces between lines.
 
     Stock smarty opens a quote only after whitespace, so `は"トピック"と` got closing quotes on both
     sides; a quote pair right after CJK text is educated as a pair first. Full-width punctuation
     (「」、。“”) is never touched: only ASCII quotes are educated.
     """
+
+    def extendMarkdown(self, md):
+        super().extendMarkdown(md)
+        # After inline parsing (20), when text nodes are final.
+        md.treeprocessors.register(CJKLineJoinTreeprocessor(md), "cjk_line_join", 15)
 
     def educateQuotes(self, md):
         lsquo, rsquo = self.substitutions["left-single-quote"], self.substitutions["right-single-quote"]

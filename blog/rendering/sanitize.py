@@ -2,7 +2,8 @@
 
 Whatever Markdown, raw HTML or an extension produced, only the tags, attributes, classes and URLs
 listed here reach a reader: no script, no event handler, no style, no javascript:/data: link, and
-iframes only from the video players embeds.js loads.
+no iframe at all: the embed extension has already turned every player into a click-to-load link,
+and only embeds.js, on the reader's click, puts a player iframe (from PLAYER_SRC hosts) in the page.
 """
 
 import re
@@ -17,7 +18,7 @@ from blog.rendering.embeds import PLAYER_SRC
 HTML_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
     "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u",
     "ul", "var", "wbr",
 }  # fmt: skip
@@ -33,7 +34,6 @@ ATTRIBUTES = {
     "*": {"id", "lang", "dir", "title"},
     "a": {"href", "data-embed-src"},
     "img": {"src", "alt", "width", "height", "decoding", "srcset", "sizes", "referrerpolicy"},
-    "iframe": {"src", "width", "height", "allow", "allowfullscreen", "referrerpolicy"},
     "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
     "time": {"datetime"}, "details": {"open"}, "ol": {"start", "reversed", "type"}, "li": {"value"},
     "td": {"align", "colspan", "rowspan"}, "th": {"align", "colspan", "rowspan", "scope"}, "col": {"span"},
@@ -77,15 +77,13 @@ def _checked_attribute(tag, attribute, value):
             return None
         if scheme and scheme.group(1) == "data":
             return value if tag == "img" and attribute == "src" and DATA_IMAGE.match(url) else None
-        if tag == "iframe":
-            return value if PLAYER_SRC.match(value) else None
         return value
     if attribute == "data-embed-src":
         return value if PLAYER_SRC.match(value) else None
     if attribute == "srcset":  # only the renditions blog.images makes: no scheme check covers srcset
         candidates = [candidate.strip().split(" ")[0] for candidate in value.split(",")]
         return value if all(url.startswith(settings.MEDIA_URL) and "//" not in url for url in candidates) else None
-    if attribute in ("width", "height") and tag in ("img", "iframe"):
+    if attribute in ("width", "height") and tag == "img":
         size = DIMENSION.match(value.strip())
         return size.group(1) if size else None
     return value
@@ -118,7 +116,7 @@ def clean_for_feed(html, base_url):
 
     return nh3.clean(
         html,
-        tags=(HTML_TAGS | MATHML_TAGS) - {"iframe"},
+        tags=HTML_TAGS | MATHML_TAGS,
         clean_content_tags={"script", "style"},
         attributes=attributes,
         attribute_filter=_checked_attribute,
