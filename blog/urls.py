@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from blog import feeds, views
+from blog import feeds, preview, views
 from blog.conditional import conditional, post_validators
 
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),
     path("search/", views.search, name="search"),
+    path("preview/<str:token>/", preview.PostPreviewView.as_view(), name="post-preview"),
     path("feeds/all.rss", feeds.LatestPostsFeed(), name="feed-rss"),
     path("feeds/all.atom", feeds.LatestPostsAtomFeed(), name="feed-atom"),
     path("feeds/posts.rss", feeds.LanguageFeed(), name="language-feed-rss"),

@@ -8,7 +8,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from blog import sitemaps
+from blog import health, sitemaps
 from blog.admin import EditorImageUploadView, MarkdownPreviewView
 from blog.views import home_redirect
 
@@ -20,11 +20,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots-txt"),
     path("", home_redirect, name="home-redirect"),
 ]
 
 urlpatterns += i18n_patterns(path("", include("blog.urls")))
+
+handler500 = "blog.health.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
