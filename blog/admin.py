@@ -31,6 +31,7 @@ from reversion.models import Version
 from blog import rendering
 from blog.forms import AuthorAdminForm, CreateTranslationForm, EditorImageForm, PostAdminForm
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
+from blog.preview import preview_url
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
@@ -90,7 +91,7 @@ class PostAdmin(HttpsURLMixin, VersionAdmin):
     formfield_overrides = MARKDOWN_EDITOR
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "language", "body", "summary"]}),
+        (None, {"fields": ["title", "slug", "language", "body", "summary", "loaded_version"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "tags"]}),
         (_("Cover image"), {"fields": ["cover_image", "cover_alt"]}),
         (
@@ -217,6 +218,15 @@ class PostAdmin(HttpsURLMixin, VersionAdmin):
             messages.SUCCESS,
         )
 
+    # Previews: readers cannot open a draft or scheduled post; its signed preview link shows it instead.
+
+    @staticmethod
+    def is_public(post):
+        return Post.objects.published().filter(pk=post.pk).exists()
+
+    def view_on_site(self, post):
+        return post.get_absolute_url() if self.is_public(post) else preview_url(post)
+
     # Revisions: django-reversion reverts first and asks the change form second, when the
     # bylines it would check are already the old version's; so check rights here first.
 
@@ -260,6 +270,9 @@ class PostAdmin(HttpsURLMixin, VersionAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:
+            if not self.is_public(obj):
+                context["preview_url"] = request.build_absolute_uri(preview_url(obj))
+                context["preview_days"] = settings.BUNKO_PREVIEW_MAX_AGE.days
             translations = obj.get_translations().order_by("language")
             context["translations"] = translations
             context["can_translate"] = self.has_add_permission(request) and len(translations) + 1 < len(

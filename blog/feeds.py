@@ -6,6 +6,7 @@ subclasses add those elements. Every URL is built on the host the request came t
 would use Site 1, "example.com"), which is why items are FeedEntry objects carrying absolute URLs.
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from blog.views import with_card_data
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+# Control characters XML 1.0 cannot carry; Django's feed writer answers 500 rather than write one.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F]")
 
 
 def published_versions(posts):
@@ -39,6 +42,19 @@ def published_versions(posts):
     return versions
 
 
+def xml_safe(value):
+    """`value` (a string, or lists, tuples and dicts of them) without the characters XML cannot carry."""
+    if isinstance(value, str):
+        return XML_ILLEGAL.sub("", value)
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(xml_safe(item) for item in value)
+    return value
+
+
 def entry_id(post):
     """A URN that survives slug and domain changes: one per essay and language."""
     return uuid.uuid5(post.translation_key, post.language).urn
@@ -46,6 +62,11 @@ def entry_id(post):
 
 class BunkoRssFeed(Rss201rev2Feed):
     """RSS 2.0 plus full content (content:encoded), every author (dc:creator), language, last edit, translations."""
+
+    def __init__(self, *args, description, **kwargs):
+        # Readers show the channel description as HTML, as they do an item's (Atom's subtitle is plain text),
+        # so a tag description or author name in it is escaped like item descriptions are.
+        super().__init__(*args, description=escape(description), **kwargs)
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}
@@ -113,6 +134,12 @@ class LatestPostsFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         # A client repeating the validators gets 304 from one query, before any entry is built.
         return conditional(site_validators)(super().__call__)(request, *args, **kwargs)
+
+    def get_feed(self, obj, request):
+        # An editor may paste a control character into a title or body; the feed drops it instead of failing.
+        feed = super().get_feed(obj, request)
+        feed.feed, feed.items = xml_safe(feed.feed), xml_safe(feed.items)
+        return feed
 
     def get_object(self, request, slug=None):
         subject = self.get_subject(slug)

@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy as _
+from reversion.models import Version
 
 from blog import rendering, uploads
 from blog.models import Author, Post, PostAuthor, RelatedLink, unique_slug
@@ -23,11 +24,55 @@ def _reencoded_if_new(image):
     return uploads.reencoded_image(image) if isinstance(image, UploadedFile) else image
 
 
+def version_of(post):
+    """What identifies the saved state an editor opened: the post's last save time, to the microsecond."""
+    return post.updated_at.isoformat() if post.updated_at else ""
+
+
 class PostAdminForm(forms.ModelForm):
+    # Carries version_of(post) from the page the editor opened to their save; see check_not_changed_since_opened().
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Post
         fields = "__all__"
         formfield_callback = https_url_fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("loaded_version", version_of(self.instance))
+
+    def check_not_changed_since_opened(self):
+        """Refuse a save made from a copy of the post older than the one stored: it would undo someone's edit.
+
+        The row stays locked (SELECT ... FOR UPDATE; on SQLite the write transaction BEGINs IMMEDIATE) until
+        the admin's transaction commits the save, so of two editors saving at once the second is refused.
+        """
+        if not self.instance.pk:
+            return
+        with transaction.atomic():
+            current = Post.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None or version_of(current) == self.cleaned_data.get("loaded_version"):
+            return
+        # Saving again is then a choice made knowingly: the form comes back with the editor's text and the
+        # current version, and the other editor's text stays in the history either way.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = version_of(current)
+        last = Version.objects.get_for_object(current).select_related("revision__user").first()
+        who = last.revision.user if last and last.revision.user else None
+        raise forms.ValidationError(
+            _(
+                "%(user)s changed this post at %(time)s, after you opened it, so your changes were not saved. "
+                "They are still in the form: compare with the post's history, then save again to replace "
+                "that version with yours (it stays in the history)."
+            ),
+            code="changed_since_opened",
+            params={
+                "user": who.get_username() if who else gettext("Someone else"),
+                "time": formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
+            },
+        )
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -48,6 +93,7 @@ class PostAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        self.check_not_changed_since_opened()
         # Post.save() fills a missing publish time too, but the "published has a publish time"
         # constraint is validated before save() and would otherwise reject the form.
         if cleaned_data.get("status") == Post.Status.PUBLISHED and not cleaned_data.get("publish_at"):

@@ -659,9 +659,10 @@ class _Importer:
         try:
             source = candidate.resolve()
             inside = source.relative_to(folder.resolve())
+            is_file = source.is_file()  # raises for a name too long for the file system
         except (OSError, ValueError):
-            return None  # outside the site: never read files the import was not given
-        if not source.is_file() or source.suffix.lower() in PAGE_SUFFIXES:
+            return None  # outside the site (never read files the import was not given), or no possible file
+        if not is_file or source.suffix.lower() in PAGE_SUFFIXES:
             return None
         name = prefix + inside.as_posix()
         media.append((source, name))

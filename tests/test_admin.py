@@ -4,6 +4,8 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -454,3 +456,70 @@ def test_staff_preview_is_the_html_readers_will_get(editor_client):
 
 def test_preview_without_content_is_a_400_not_a_500(editor_client):
     assert editor_client.post(reverse("markdownx_markdownify"), {}).status_code == 400
+
+
+# Concurrent edits: a save from a copy older than the stored post is refused, never silently applied.
+
+
+@pytest.fixture
+def second_editor(editor_user):
+    user = User.objects.create_user("other-editor", "other@example.com", "pw-other", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+def test_second_editor_saving_a_stale_copy_is_told_and_overwrites_nothing(client, editor_user, second_editor):
+    client.force_login(editor_user)
+    client.post(reverse("admin:blog_post_add"), new_post_data(author=make_author(), title="First draft"))
+    post = Post.objects.get()
+    original_body = post.body
+    first_copy = submitted_form(client.get(change_url(post)))
+    other = Client()
+    other.force_login(second_editor)
+    second_copy = submitted_form(other.get(change_url(post)))
+
+    assert client.post(change_url(post), {**first_copy, "title": "Editor one's title"}).status_code == 302
+    response = other.post(change_url(post), {**second_copy, "body": "Editor two's body"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "editor changed this post at" in page
+    assert "after you opened it, so your changes were not saved" in page
+    post.refresh_from_db()
+    assert (post.title, post.body) == ("Editor one's title", original_body)
+    assert [version.field_dict["title"] for version in Version.objects.get_for_object(post)] == [
+        "Editor one's title",
+        "First draft",
+    ]
+    # Their text is still in the form, and saving it again is now a choice made knowingly.
+    again = submitted_form(response)
+    assert again["body"] == "Editor two's body"
+    assert other.post(change_url(post), again).status_code == 302
+    post.refresh_from_db()
+    assert (post.title, post.body) == ("First draft", "Editor two's body")
+    assert Version.objects.get_for_object(post).count() == 3  # editor one's version is still in the history
+
+
+def test_a_save_without_the_opened_version_is_refused(editor_client):
+    post = make_post(title="Kept")
+    data = submitted_form(editor_client.get(change_url(post)))
+    del data["loaded_version"]
+
+    response = editor_client.post(change_url(post), {**data, "title": "Blind overwrite"})
+
+    assert response.status_code == 200
+    assert "Someone else changed this post" in response.content.decode()
+    post.refresh_from_db()
+    assert post.title == "Kept"
+
+
+def test_every_admin_save_is_in_the_revision_history(editor_client, editor_user):
+    editor_client.post(reverse("admin:blog_post_add"), new_post_data(author=make_author(), title="Version 0"))
+    post = Post.objects.get()
+    for number in range(1, 4):
+        data = submitted_form(editor_client.get(change_url(post)))
+        assert editor_client.post(change_url(post), {**data, "title": f"Version {number}"}).status_code == 302
+
+    versions = list(Version.objects.get_for_object(post).select_related("revision__user"))
+    assert [version.field_dict["title"] for version in versions] == [f"Version {n}" for n in (3, 2, 1, 0)]
+    assert {version.revision.user for version in versions} == {editor_user}

@@ -6,6 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.html import format_html
@@ -108,7 +109,11 @@ def alternate_links(context):
 def canonical_url(context):
     """This page's address without parameters that do not change its content (only page and lang do)."""
     request = context["request"]
-    params = {key: request.GET[key] for key in ("lang", "page") if request.GET.get(key)}
+    try:
+        params = {key: request.GET[key] for key in ("lang", "page") if request.GET.get(key)}
+    except TooManyFieldsSent:
+        # The 404 page of a request whose query Django refuses to parse: reading it again here would make a 500.
+        params = {}
     if params.get("page") == "1":
         del params["page"]
     query = f"?{urlencode(params)}" if params else ""
