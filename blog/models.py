@@ -4,7 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -24,6 +25,46 @@ def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
     while queryset.filter(slug=candidate).exists():
         candidate, counter = f"{base}-{counter}", counter + 1
     return candidate
+
+
+class ContentGeneration(models.Model):
+    """One row counting the changes a reader could see, so validators and cache keys cost one indexed read.
+
+    Pages print more than their own row (authors, tags, translations, neighbours), so "has anything this page
+    shows changed?" would otherwise be an aggregate over every post. Every write to content moves this row
+    instead (see content_changed); it lives in the database so all workers share it and it survives a cache loss.
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+
+def content_changed(changed_at=None):
+    """Move the content generation: every cached page and ETag built before this write is now stale."""
+    changed_at = changed_at or timezone.now()
+    moved = ContentGeneration.objects.filter(pk=1).update(value=F("value") + 1, changed_at=changed_at)
+    if not moved:
+        # Migration 0004 creates the row; a flushed test database may not have it.
+        ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1, changed_at=changed_at)], ignore_conflicts=True)
+
+
+class ContentQuerySet(models.QuerySet):
+    """Bulk writes skip save() and its signals (admin actions, the importer, seed_posts): they move the generation here.
+
+    bulk_update() goes through update(); delete() sends post_delete per row, which the receivers below handle.
+    """
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            content_changed()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            content_changed()
+        return created
 
 
 class Author(models.Model):
@@ -47,6 +88,8 @@ class Author(models.Model):
         help_text=_("The login that may write and edit posts as this author."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -72,6 +115,8 @@ class Tag(models.Model):
     description = models.TextField(_("description"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
@@ -89,7 +134,7 @@ class Tag(models.Model):
         return reverse("blog:tag-detail", kwargs={"slug": self.slug})
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(ContentQuerySet):
     def published(self):
         """The one definition of what a reader may see: published, and its time has come."""
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
@@ -198,6 +243,10 @@ class Post(models.Model):
             self.slug = unique_slug(Post, self.title, scope={"language": self.language}, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
+        # Editing a draft that was never public changes nothing a reader sees: caches and ETags stay valid.
+        self._readers_may_see_change = self.status == self.Status.PUBLISHED or (
+            self.pk is not None and Post.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
+        )
         self.render()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "toc_html", "reading_minutes", "renderer_version"}
@@ -237,6 +286,8 @@ class PostAuthor(models.Model):
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("byline")
@@ -253,6 +304,8 @@ class RelatedPost(models.Model):
     from_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="related_entries")
     to_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", verbose_name=_("related post"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -276,6 +329,8 @@ class RelatedLink(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("related link")
@@ -283,3 +338,29 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
+
+
+CONTENT_MODELS = (Author, Tag, Post, PostAuthor, RelatedPost, RelatedLink, Post.tags.through)
+
+
+def _content_saved(sender, instance, **kwargs):
+    if getattr(instance, "_readers_may_see_change", True):
+        # The row's own edit time, so Last-Modified names the edit itself.
+        content_changed(getattr(instance, "updated_at", None))
+
+
+def _content_deleted(sender, instance, **kwargs):
+    content_changed()
+
+
+def _tags_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        content_changed()
+
+
+# Receivers rather than save()/delete() overrides: cascades, QuerySet.delete() and m2m add/remove/clear never
+# call a model method, and these signals are the one hook that sees every one of those writes.
+for _model in CONTENT_MODELS:
+    post_save.connect(_content_saved, sender=_model, dispatch_uid=f"content-saved-{_model._meta.label}")
+    post_delete.connect(_content_deleted, sender=_model, dispatch_uid=f"content-deleted-{_model._meta.label}")
+m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="content-tags-changed")

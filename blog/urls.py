@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from blog import feeds, preview, views
-from blog.conditional import conditional, post_validators
+from blog.conditional import public_page
 
 
 class UnicodeSlugConverter:
@@ -22,13 +22,13 @@ register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "blog"
 urlpatterns = [
-    path("", views.PostListView.as_view(), name="post-list"),
-    path("posts/<uslug:slug>/", conditional(post_validators)(views.PostDetailView.as_view()), name="post-detail"),
-    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
-    path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
-    path("archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
-    path("archive/<int:year>/<int:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),
-    path("search/", views.search, name="search"),
+    path("", public_page(views.PostListView.as_view()), name="post-list"),
+    path("posts/<uslug:slug>/", public_page(views.PostDetailView.as_view(), detail=True), name="post-detail"),
+    path("tags/<uslug:slug>/", public_page(views.TagDetailView.as_view()), name="tag-detail"),
+    path("authors/<uslug:slug>/", public_page(views.AuthorDetailView.as_view()), name="author-detail"),
+    path("archive/<int:year>/", public_page(views.PostYearArchiveView.as_view()), name="archive-year"),
+    path("archive/<int:year>/<int:month>/", public_page(views.PostMonthArchiveView.as_view()), name="archive-month"),
+    path("search/", public_page(views.search), name="search"),
     path("preview/<str:token>/", preview.PostPreviewView.as_view(), name="post-preview"),
     path("feeds/all.rss", feeds.LatestPostsFeed(), name="feed-rss"),
     path("feeds/all.atom", feeds.LatestPostsAtomFeed(), name="feed-atom"),

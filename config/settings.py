@@ -161,6 +161,11 @@ BUNKO_UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 BUNKO_UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 40_000_000))
 BUNKO_FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 BUNKO_POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
+# Public pages and feeds are kept whole in the cache (Redis with REDIS_URL) under a key that changes with the
+# content (blog.conditional); 0 turns the page cache off. RELEASE names the deployed code: a new one
+# expires cached pages and ETags that older templates made.
+BUNKO_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
+BUNKO_RELEASE = os.environ.get("RELEASE", "")
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.markdownify"
 MARKDOWNX_UPLOAD_MAX_SIZE = BUNKO_UPLOAD_MAX_BYTES

@@ -38,3 +38,11 @@ def author_user(db):
     user = User.objects.create_user("writer", "writer@example.com", "pw-writer", is_staff=True)
     user.groups.add(Group.objects.get(name="Author"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Cached pages are keyed by the content generation, which every test's rolled-back database starts again."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from blog import text
+from blog.conditional import content_cached
 from blog.models import Post
 from blog.translations import one_per_essay
 
@@ -137,11 +138,20 @@ def post_card(post, heading_level=2):
     }
 
 
-@register.inclusion_tag("includes/month_links.html")
-def month_links():
-    """Months that hold an essay in this language's lists, grouped by year, newest first (one query)."""
+@register.inclusion_tag("includes/month_links.html", takes_context=True)
+def month_links(context):
+    """Months that hold an essay in this language's lists, grouped by year, newest first.
+
+    Finding them reads every published post (a second at 100,000 posts), so pages served through
+    blog.conditional.public_page reuse the answer until the content changes.
+    """
     language = translation.get_language()
-    months = one_per_essay(Post.objects.published(), language).datetimes("publish_at", "month", order="DESC")
+
+    def find_months():
+        return list(one_per_essay(Post.objects.published(), language).datetimes("publish_at", "month", order="DESC"))
+
+    request = context.get("request")
+    months = content_cached(request, f"months:{language}", find_months) if request else find_months()
     years = [(year, list(group)) for year, group in itertools.groupby(months, key=lambda month: month.year)]
     return {"years": years}
 
