@@ -6,9 +6,11 @@ new PostgreSQL database beside the one named, dropped afterwards) is migrated an
 `seed_posts`; static files are collected into the temporary folder; bench/probe.py records each
 page's status, body size and SQL queries in-process; then gunicorn (DEBUG off, a generated
 SECRET_KEY, 2 sync workers, a free loopback port) serves the site while wrk loads one page at a time
-with 4 connections. Throughput is reported as a ratio to the baseline view measured in the same run
-(bench/urls.py), so targets hold on any machine. Results go to bench-results/<time>.json and
-bench-results/latest.json.
+with 4 connections. Pages are measured with every cache off (bench/settings.py), again as `-304`
+(a client revalidating its ETag), then on a second server with the page cache on as `-cached`; the
+memory check runs there too, as production would. Throughput is reported as a ratio to the baseline
+view measured in the same run (bench/urls.py), so targets hold on any machine. Results go to
+bench-results/<time>.json and bench-results/latest.json.
 
     python bench/run.py                                 # 1,000 posts on SQLite
     python bench/run.py --size 100000 --database-url postgres://postgres@127.0.0.1:5432/postgres
@@ -201,17 +203,25 @@ def wait_until_ready(server, port, log_path, timeout=60):
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise BenchError(f"gunicorn exited with {server.returncode}:\n{Path(log_path).read_text()[-4000:]}")
-        connection = http.client.HTTPConnection(HOST, port, timeout=2)
         try:
-            connection.request("GET", "/robots.txt")
-            connection.getresponse()
+            get(port, "/robots.txt", timeout=2)
             return  # any HTTP answer, even an error, means a worker is serving
         except (OSError, http.client.HTTPException):
             time.sleep(0.2)
-        finally:
-            connection.close()
     log_tail = Path(log_path).read_text()[-4000:]
     raise BenchError(f"gunicorn did not answer on port {port} within {timeout} s:\n{log_tail}")
+
+
+def get(port, path, headers=None, timeout=60):
+    """One GET to the server under test: its status and ETag."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("ETag")
+    finally:
+        connection.close()
 
 
 def stop_process_group(process, grace=10):
@@ -321,11 +331,14 @@ def soak(server, base_url, paths_file, requests, *, connections, time_limit=1800
 # ---- one size, end to end
 
 
-def load_pages(base_url, pages, args, size):
+def load_pages(port, pages, args, size):
     """wrk on each page that answered as it should in the probe (others are reported, not loaded)."""
+    base_url = f"http://{HOST}:{port}"
     options = {"duration": args.duration, "connections": args.connections, "workers": args.workers}
     loads = {}
     for page in pages:
+        if page["name"].endswith("-304"):
+            revalidate_live(port, page)
         if page["status"] == expected_status(page):
             log(f"{size} posts: loading {page['name']} for {args.duration} s")
             loads[page["name"]] = load_page(base_url, page, **options)
@@ -336,6 +349,16 @@ def load_pages(base_url, pages, args, size):
         [baseline] = [page for page in pages if page["name"] == BASELINE]
         loads[BASELINE] = mean_load(loads[BASELINE], load_page(base_url, baseline, **options))
     return loads
+
+
+def revalidate_live(port, page):
+    """Send the server's own ETag (it names the host and port, which the probe's did not), checking it brings 304."""
+    status, etag = get(port, page["path"])
+    page["headers"] = {"If-None-Match": etag} if etag else {}
+    if status == 200 and etag:
+        status, _ = get(port, page["path"], page["headers"])
+    if status != 304:
+        page["status"], page["error"] = status, page["error"] or "the server's own ETag did not bring 304"
 
 
 def run_size(args, size, soak_requests):
@@ -355,13 +378,13 @@ def run_size(args, size, soak_requests):
             servers = []
             with gunicorn(uncached, args.workers, workdir / "gunicorn.log") as (server, port):
                 servers.append({"pid": server.pid, "port": port, "page_cache": False})
-                loads = load_pages(f"http://{HOST}:{port}", probed["pages"], args, size)
+                loads = load_pages(port, probed["pages"], args, size)
                 rss = worker_rss_mb(server.pid)
             soaked = None
             if from_cache["pages"] or soak_requests:
                 with gunicorn(production, args.workers, workdir / "gunicorn-cached.log") as (server, port):
                     servers.append({"pid": server.pid, "port": port, "page_cache": True})
-                    loads.update(load_pages(f"http://{HOST}:{port}", from_cache["pages"], args, size))
+                    loads.update(load_pages(port, from_cache["pages"], args, size))
                     if soak_requests:
                         soaked = memory_check(server, f"http://{HOST}:{port}", soak_file, soak_requests, args, size)
                     rss = worker_rss_mb(server.pid)

@@ -52,12 +52,12 @@ def test_seed_posts_refuses_a_database_that_has_posts():
 
 
 def test_bench_runs_end_to_end_on_a_tiny_database(tmp_path):
-    """Migrate, seed, collectstatic, probe, gunicorn and wrk, on 20 posts and four pages for a second each."""
+    """Migrate, seed, collectstatic, probe, gunicorn and wrk, on 20 posts and five pages for a second each."""
     if not shutil.which("wrk"):
         pytest.fail("wrk is not installed: `make test` installs Debian's wrk (or: apt-get install wrk).")
     command = [
         sys.executable, "bench/run.py", "--size", "20", "--duration", "1",
-        "--pages", "baseline,post,feed-rss,post-cached", "--output-dir", str(tmp_path),
+        "--pages", "baseline,post,post-304,feed-rss,post-cached", "--output-dir", str(tmp_path),
     ]  # fmt: skip
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -65,12 +65,14 @@ def test_bench_runs_end_to_end_on_a_tiny_database(tmp_path):
     results = json.loads((tmp_path / "latest.json").read_text())
     [run] = results["runs"]
     rows = {row["page"]: row for row in run["pages"]}
-    assert list(rows) == ["baseline", "post", "post-cached", "feed-rss"]
+    assert list(rows) == ["baseline", "post", "post-cached", "post-304", "feed-rss"]
     assert rows["baseline"]["req_per_s"] > 0 and rows["baseline"]["sql"] == 0
     for page in ("post", "post-cached", "feed-rss"):
         assert rows[page]["status"] == 200, rows[page]["note"]
-        assert rows[page]["req_per_s"] > 0 and rows[page]["sql"] > 0 and rows[page]["bytes"] > 0
-        assert rows[page]["ratio"] > 0
+        assert rows[page]["req_per_s"] > 0 and rows[page]["bytes"] > 0 and rows[page]["ratio"] > 0
+    assert rows["post"]["sql"] > 0 and rows["feed-rss"]["sql"] > 0
+    # Revalidation with the server's own ETag answers 304, without a body.
+    assert rows["post-304"]["status"] == 304 and rows["post-304"]["req_per_s"] > 0 and rows["post-304"]["bytes"] == 0
     # The page cache spares the queries that rendering needs: the uncached row is measured with it off.
     assert rows["post-cached"]["sql"] < rows["post"]["sql"]
     assert run["worker_rss_mb"] and all(mb > 0 for mb in run["worker_rss_mb"])
