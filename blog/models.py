@@ -235,6 +235,8 @@ class Post(models.Model):
             # Siblings of one essay (lists show one version per translation key): without it SQLite,
             # lacking statistics, scanned the status index for every row and a 1,000-post home page took 1 s.
             models.Index(fields=["translation_key", "status", "publish_at"], name="post_key_status_publish_idx"),
+            # The sitemap's latest change: the newest edit is read from this index's end, not found by a scan.
+            models.Index(fields=["status", "updated_at"], name="post_status_updated_idx"),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.utils.functional import cached_property
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Trunc
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -198,9 +199,9 @@ class AuthorDetailView(PublishedPostMixin, generic.ListView):
 
 
 class ArchiveMixin(PublishedPostMixin):
+    """Year and month archives, paginated like every other list (a busy month holds hundreds of essays)."""
+
     date_field = "publish_at"
-    # A month or year holds a handful of essays: one unpaginated list saves the count query.
-    paginate_by = None
 
     def get_queryset(self):
         # Date views also fetch single posts to find the next and previous year or month: no prefetch for those.
@@ -210,10 +211,36 @@ class ArchiveMixin(PublishedPostMixin):
         # Date views compute next/previous years and months, which overflow past year 9999.
         if not 1 <= int(self.get_year()) < 9999:
             raise Http404("No archive for this year.")
-        date_list, posts, extra_context = super().get_dated_items()
-        # allow_empty=False has already loaded `posts`; add card data to those rows.
-        prefetch_related_objects(list(posts), byline_prefetch(), "tags")
-        return date_list, posts, extra_context
+        return super().get_dated_items()
+
+    def get_dated_queryset(self, **lookup):
+        # get_date_list answers 404 for an empty period: skip Django's own EXISTS query.
+        return self.get_queryset().filter(**lookup)
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """Months (days in a month archive) that hold essays, counted in the same query so paging costs no COUNT."""
+        periods = list(
+            queryset.order_by()
+            .annotate(period=Trunc(self.date_field, date_type or self.get_date_list_period()))
+            .values("period")
+            .annotate(essays=Count("pk"))
+            .order_by("period" if ordering == "ASC" else "-period")
+        )
+        self.essay_count = sum(row["essays"] for row in periods)
+        if not self.essay_count:
+            raise Http404("No essays in this period.")
+        return [row["period"] for row in periods]
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = self.essay_count
+        return paginator
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, posts, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = list(posts)
+        prefetch_related_objects(page.object_list, byline_prefetch(), "tags")
+        return paginator, page, page.object_list, is_paginated
 
 
 class PostYearArchiveView(ArchiveMixin, generic.YearArchiveView):

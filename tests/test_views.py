@@ -334,6 +334,23 @@ def test_archive_by_year_and_month(client):
     assertContains(home, f'<a href="{url_in("ja", "blog:archive-month", year=2023, month=7)}">2023年7月</a>', html=True)
 
 
+@pytest.mark.parametrize("name", ["blog:archive-year", "blog:archive-month"])
+def test_archives_are_paginated_like_other_lists(client, settings, name):
+    first_day = datetime(2023, 3, 1, tzinfo=UTC)
+    for day in range(settings.BUNKO_POSTS_PER_PAGE + 1):
+        make_post(title=f"Essay of March {day + 1}", publish_at=first_day.replace(day=day + 1))
+    url = url_in("en", name, **({"year": 2023, "month": 3} if name.endswith("month") else {"year": 2023}))
+    first = client.get(url)
+    assertContains(first, f"Essay of March {settings.BUNKO_POSTS_PER_PAGE + 1}<")
+    assertNotContains(first, "Essay of March 1<")
+    assertContains(first, 'rel="next" href="?page=2"')
+    second = client.get(url + "?page=2")
+    assertContains(second, "Essay of March 1<")
+    assertNotContains(second, f"Essay of March {settings.BUNKO_POSTS_PER_PAGE + 1}<")
+    for page in ["0", "abc", "3", "99999"]:
+        assert client.get(url + f"?page={page}").status_code == 404, page
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [{"year": 2022}, {"year": 0}, {"year": 9999}, {"year": 99999}, {"year": 2023, "month": 4}, {"year": 2023, "month": 13}],
