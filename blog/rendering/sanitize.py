@@ -89,39 +89,40 @@ def _checked_attribute(tag, attribute, value):
     return value
 
 
+# What pages and feeds both allow; each adds its own attributes and classes.
+COMMON_RULES = {
+    "tags": HTML_TAGS | MATHML_TAGS,
+    "clean_content_tags": {"script", "style"},
+    "attribute_filter": _checked_attribute,
+    "url_schemes": URL_SCHEMES,
+    "link_rel": "noopener noreferrer",
+}
+
+
+# Feed readers run no script and load no stylesheet: facade data, renditions and classes are noise there.
+FEED_ATTRIBUTES = {
+    tag: names - {"data-embed-src", "srcset", "sizes", "decoding"} for tag, names in ATTRIBUTES.items()
+}
+
+
 def clean(html):
     """Sanitised HTML for a post page."""
     return nh3.clean(
         html,
-        tags=HTML_TAGS | MATHML_TAGS,
-        clean_content_tags={"script", "style"},
+        **COMMON_RULES,
         attributes=ATTRIBUTES,
-        attribute_filter=_checked_attribute,
-        url_schemes=URL_SCHEMES,
         allowed_classes=CLASSES,
         tag_attribute_values={"span": {"aria-hidden": {"true"}}},
         set_tag_attribute_values={"img": {"loading": "lazy"}},
-        link_rel="noopener noreferrer",
     )
 
 
 def clean_for_feed(html, base_url):
     """Stored body HTML as a feed reader needs it: absolute URLs, no iframe, no classes or data attributes."""
     base = base_url.rstrip("/") + "/"
-    attributes = {tag: names - {"data-embed-src", "srcset", "sizes", "decoding"} for tag, names in ATTRIBUTES.items()}
 
     def absolute(url):
         # `#fn:1` points into the entry itself; readers resolve it against the entry's link.
         return url if url.startswith("#") else urljoin(base, url)
 
-    return nh3.clean(
-        html,
-        tags=HTML_TAGS | MATHML_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=attributes,
-        attribute_filter=_checked_attribute,
-        url_schemes=URL_SCHEMES,
-        allowed_classes={},
-        url_relative=absolute,
-        link_rel="noopener noreferrer",
-    )
+    return nh3.clean(html, **COMMON_RULES, attributes=FEED_ATTRIBUTES, allowed_classes={}, url_relative=absolute)
