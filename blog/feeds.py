@@ -252,14 +252,25 @@ class LanguageAtomFeed(LanguageFeed):
     feed_type = BunkoAtomFeed
 
 
-class TagFeed(LatestPostsFeed):
-    """The tag page's essays: each once, in the URL's language when a version exists."""
+class SubjectFeed(LatestPostsFeed):
+    """A tag's or author's page as a feed: its essays each once, in the URL's language when a version exists."""
+
+    subject_model = None  # Tag or Author, found by the URL's slug
+    posts_relation = None  # the Post field that links posts to it
 
     def get_subject(self, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(self.subject_model, slug=slug)
 
     def get_posts(self, subject, language):
-        return one_per_essay(Post.objects.published().filter(tags=subject), language)
+        return one_per_essay(Post.objects.published().filter(**{self.posts_relation: subject}), language)
+
+    def link(self, source):
+        return source.base_url + source.subject.get_absolute_url()
+
+
+class TagFeed(SubjectFeed):
+    subject_model = Tag
+    posts_relation = "tags"
 
     def title(self, source):
         return gettext("Bunko: essays tagged “%(tag)s”") % {"tag": source.subject.name}
@@ -267,31 +278,20 @@ class TagFeed(LatestPostsFeed):
     def description(self, source):
         return source.subject.description or self.title(source)
 
-    def link(self, source):
-        return source.base_url + source.subject.get_absolute_url()
-
 
 class TagAtomFeed(TagFeed):
     feed_type = BunkoAtomFeed
 
 
-class AuthorFeed(LatestPostsFeed):
-    """The author page's essays: each once, in the URL's language when a version exists."""
-
-    def get_subject(self, slug):
-        return get_object_or_404(Author, slug=slug)
-
-    def get_posts(self, subject, language):
-        return one_per_essay(Post.objects.published().filter(authors=subject), language)
+class AuthorFeed(SubjectFeed):
+    subject_model = Author
+    posts_relation = "authors"
 
     def title(self, source):
         return gettext("Bunko: essays by %(author)s") % {"author": source.subject.name}
 
     def description(self, source):
         return self.title(source)
-
-    def link(self, source):
-        return source.base_url + source.subject.get_absolute_url()
 
 
 class AuthorAtomFeed(AuthorFeed):
