@@ -1,15 +1,21 @@
 """Search over title, summary and body that works for Japanese and Chinese as well as English.
 
 Japanese and Chinese put no spaces between words, so a word index would never find `転職` inside
-`転職活動`: Bunko matches substrings instead (case-insensitive `LIKE`). On PostgreSQL the trigram
-GIN indexes of migration 0003 serve those `LIKE`s; on SQLite a scan is fine at a personal blog's
-scale. Every whitespace-separated term must appear somewhere in the post.
+`転職活動`: Bunko matches substrings instead, ignoring case. Every whitespace-separated term must
+appear somewhere in the post. On SQLite a scan is fine at a personal blog's scale. On PostgreSQL
+a GIN index of bigrams (pairs of adjacent characters, migration 0007) narrows the posts to those
+holding a term's bigrams, as most Chinese and Japanese words are two characters, too short for
+pg_trgm; the substring test decides.
 """
 
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import Func, Q, TextField, Value
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -57,9 +63,46 @@ def search(query, language, written_in=None):
     for term in terms:
         any_field = Q()
         for field in SEARCHED_FIELDS:
-            any_field |= Q(**{f"{field}__icontains": term})
+            any_field |= contains(field, term)
         matches = matches.filter(any_field)
-    return reader_versions(matches, language, written_in)
+    found = reader_versions(matches, language, written_in)
+    bigrams = [bigram for term in terms for bigram in covering_bigrams(term)]
+    if bigrams and connection.vendor == "postgresql":
+        # The bigrams only narrow the rows (contains() decides), so the outer query alone asks for them:
+        # in reader_versions' per-essay subqueries each sibling would compute its own, about 0.3 ms a row.
+        found = found.alias(bigrams=Bigrams(*SEARCHED_FIELDS)).filter(bigrams__contains=Bigrams(*map(Value, bigrams)))
+    return found
+
+
+def contains(field, term):
+    """`field` holds `term`, ignoring case: STRPOS (INSTR on SQLite) rather than icontains' LIKE.
+
+    PostgreSQL keeps no statistics for texts over a kilobyte and guesses that `body LIKE '%…%'` almost
+    never matches, so it would read every match of a common word through an index and sort them all.
+    STRPOS it assumes true for a third of the rows, which leaves the bigram statistics to decide.
+    `%` and `_` are plain characters here.
+    """
+    return GreaterThan(StrIndex(Upper(field), Upper(Value(term))), 0)
+
+
+def covering_bigrams(term):
+    """Bigrams covering `term` without overlapping (博士課程 → 博士, 課程; 蛍光灯 → 蛍光, 光灯), none for one character.
+
+    The planner multiplies the frequencies of the bigrams asked for as if they were independent. All the
+    overlapping bigrams of a long word would make a common word look rare: every match read through the
+    index and sorted, instead of the newest posts read until enough match.
+    """
+    starts = list(range(0, len(term) - 1, 2))
+    if len(term) > 1 and len(term) % 2:
+        starts.append(len(term) - 2)
+    return [term[start : start + 2] for start in starts]
+
+
+class Bigrams(Func):
+    """PostgreSQL's blog_search_bigrams() (migration 0007): each text's pairs of adjacent characters, upper-cased."""
+
+    function = "blog_search_bigrams"
+    output_field = ArrayField(TextField())
 
 
 def _pattern(terms):

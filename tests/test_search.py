@@ -127,8 +127,58 @@ def test_results_are_paginated_and_bad_pages_are_404(client, settings):
         assert search_page(client, "match", page=page).status_code == 404
 
 
-def test_like_wildcards_in_the_query_are_literal(client):
+@pytest.mark.parametrize(("query", "found"), [("%", ["100% sure"]), ("0%", ["100% sure"]), ("_", []), ("%_", [])])
+def test_like_wildcards_in_the_query_are_literal(query, found):
     make_post(title="100% sure")
     make_post(title="Unrelated")
-    assert [post.title for post in search.search("%", "en")] == ["100% sure"]
-    assert list(search.search("_", "en")) == []
+    assert [post.title for post in search.search(query, "en")] == found
+
+
+def titles_found(query):
+    return {post.title for post in search.search(query, "ja")}
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("蛍光灯", {"蛍光灯の下で"}),  # its bigrams 蛍光 and 光灯 must also be neighbours
+        ("蛍光", {"蛍光灯の下で", "蛍光ペンと光灯"}),
+        ("光", {"蛍光灯の下で", "蛍光ペンと光灯"}),  # one character, as before
+        ("研究室の日々", {"研究室の日々"}),
+        ("研究室の日", {"研究室の日々"}),
+        ("光 日々", set()),
+        ("の 研究", {"研究室の日々", "蛍光灯の下で"}),  # each term anywhere: 研究 is in 蛍光灯の下で's body
+    ],
+)
+def test_words_of_any_length_are_found_only_where_they_occur_whole(query, found):
+    make_post(language="ja", title="蛍光灯の下で", body="夜の研究。")
+    make_post(language="ja", title="蛍光ペンと光灯", body="文房具の話。")
+    make_post(language="ja", title="研究室の日々", body="実験と論文。")
+    assert titles_found(query) == found
+
+
+def test_a_word_split_between_title_and_body_is_not_found():
+    make_post(language="ja", title="読博", body="士の生活。")
+    assert titles_found("博士") == set()
+    assert titles_found("読博") == {"読博"}
+
+
+def test_case_is_ignored_in_two_letter_and_longer_words():
+    make_post(title="My PhD, in brief", body="It took five years.")
+    for query in ["phd", "pH", "PHD,", "fIVE"]:
+        assert {post.title for post in search.search(query, "en")} == {"My PhD, in brief"}
+
+
+def test_an_edited_essay_is_found_by_its_new_words_only():
+    post = make_post(language="ja", title="随筆", body="転職の話。")
+    post.body = "留学の話。"
+    post.save()
+    assert titles_found("留学") == {"随筆"}
+    assert titles_found("転職") == set()
+
+
+def test_results_come_newest_first():
+    now = timezone.now()
+    for days, title in [(3, "三日前の博士"), (1, "昨日の博士"), (2, "一昨日の博士")]:
+        make_post(language="ja", title=title, publish_at=now - timezone.timedelta(days=days))
+    assert [post.title for post in search.search("博士", "ja")] == ["昨日の博士", "一昨日の博士", "三日前の博士"]
