@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
-from blog import rendering
+from blog import rendering, text
 
 
 def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
@@ -147,6 +147,10 @@ class PostQuerySet(ContentQuerySet):
         return self.exclude(renderer_version=rendering.RENDERER_VERSION)
 
 
+# What Post.render() stores; a save limited to other fields (update_fields) writes these too.
+RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
+
+
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -198,9 +202,11 @@ class Post(models.Model):
         verbose_name=_("related posts"),
     )
 
-    # Derived from `body` on save by blog.rendering; never edited by hand.
+    # Derived from `body` (and `summary`) on save by blog.rendering; never edited by hand.
     body_html = models.TextField(editable=False, blank=True)
     toc_html = models.TextField(editable=False, blank=True)
+    feed_html = models.TextField(editable=False, blank=True)
+    excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
     renderer_version = models.CharField(editable=False, max_length=20, blank=True)
 
@@ -253,7 +259,7 @@ class Post(models.Model):
         )
         self.render()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "toc_html", "reading_minutes", "renderer_version"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS}
         super().save(*args, **kwargs)
 
     def render(self):
@@ -267,6 +273,9 @@ class Post(models.Model):
         rendered = rendering.render(self.body, resolve_link=resolve_link, language=self.language)
         self.body_html = rendered.html
         self.toc_html = rendered.toc
+        self.feed_html = rendered.feed_html
+        # Feeds print one per entry: parsed from the HTML on every request, they cost more than the rest of the feed.
+        self.excerpt = text.excerpt(self)
         self.reading_minutes = rendered.reading_minutes
         self.renderer_version = rendering.RENDERER_VERSION
 

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from blog import rendering
 from blog.models import Post
+from blog.text import excerpt
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,9 +32,11 @@ def test_seed_posts_writes_rendered_essays_in_three_languages():
     assert {"ja", "zh-hans", "en"} in versions.values()
     # bulk_create skipped Post.save(): the stored HTML must still be exactly what the renderer makes.
     bodies = {(post.body, post.language) for post in posts}
-    expected_html = {(body, language): rendering.render(body, language=language).html for body, language in bodies}
+    expected = {(body, language): rendering.render(body, language=language) for body, language in bodies}
     for post in posts:
-        assert post.body_html and post.body_html == expected_html[post.body, post.language]
+        rendered = expected[post.body, post.language]
+        assert post.body_html and (post.body_html, post.feed_html) == (rendered.html, rendered.feed_html)
+        assert post.excerpt == excerpt(post)
         assert post.renderer_version == rendering.RENDERER_VERSION
         assert post.bylines.all() and post.tags.all()
     published = Post.objects.published()

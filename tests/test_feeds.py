@@ -148,6 +148,23 @@ def test_an_entry_carries_the_whole_post(client, library, kind):
     assert entry.id == f"urn:uuid:{entry.id.removeprefix('urn:uuid:')}" and not entry.guidislink
 
 
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_an_edit_reaches_the_feed_on_the_next_request(client, db, kind):
+    post = make_post(title="Drafting", body="First *thoughts* on [the lab](/en/tags/lab/).")
+    entry = fetch(client, feed_path(f"feed-{kind}")).entries[0]
+    # Without a summary, readers get the start of the text.
+    assert entry.summary == "First thoughts on the lab."
+    assert f'href="{ORIGIN}/en/tags/lab/"' in entry.content[0].value
+
+    post.summary = "What the lab taught me."
+    post.body = "Second *thoughts*, with ![a photo](/media/lab.png)."
+    post.save()
+    entry = fetch(client, feed_path(f"feed-{kind}")).entries[0]
+    assert entry.summary == "What the lab taught me."
+    assert "Second <em>thoughts</em>" in entry.content[0].value
+    assert f'src="{ORIGIN}/media/lab.png"' in entry.content[0].value
+
+
 def test_titles_reach_the_reader_as_written(client, library):
     for kind in ("rss", "atom"):
         titles = [entry.title for entry in fetch(client, feed_path(f"feed-{kind}")).entries]

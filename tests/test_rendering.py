@@ -322,18 +322,39 @@ def test_a_pathological_body_never_fails_a_save():
 
 def test_feed_html_is_absolute_and_has_no_facades_or_frames():
     stored = render(
-        "![p](/media/p.png) [next](/en/posts/next/) note[^1]\n\n"
+        "![p](/media/p.png) [next](/en/posts/next/) [up](../about/) [cdn](//cdn.example/x.js) note[^1]\n\n"
         '<iframe src="https://www.youtube.com/embed/MgE-e65W5oI" title="SirSLow"></iframe>\n\n'
         '<blockquote class="twitter-tweet"><p lang="en">Hello</p>&mdash; A (@a) '
         '<a href="https://twitter.com/a/status/1">May 1, 2020</a></blockquote>\n\n[^1]: n'
-    ).html
+    ).feed_html
     html = feed_html(stored, "https://bunko.example")
     assert 'src="https://bunko.example/media/p.png"' in html
     assert 'href="https://bunko.example/en/posts/next/"' in html
+    assert 'href="https://bunko.example/about/"' in html
+    assert 'href="https://cdn.example/x.js"' in html
     assert 'href="#fn:1"' in html
     assert "<iframe" not in html and "data-embed-src" not in html and "class=" not in html
     assert re.search(r'<a href="https://www\.youtube\.com/watch\?v=MgE-e65W5oI"[^>]*>.*SirSLow.*</a>', html, re.S)
     assert '<a href="https://twitter.com/a/status/1" rel="noopener noreferrer">May 1, 2020</a></p></blockquote>' in html
+
+
+def test_feed_html_takes_the_host_of_each_request_and_leaves_text_alone():
+    stored = render(
+        'See [home](/en/).\n\n    <a href="/en/">home</a>\n\n'
+        'Write `src="/media/x.png"` or <abbr title=\'a href="/x"\'>this</abbr>.'
+    ).feed_html
+    for origin in ("http://127.0.0.1:8000", "https://essays.example.org"):
+        html = feed_html(stored, origin)
+        assert f'<a href="{origin}/en/" rel="noopener noreferrer">home</a>' in html
+        # Code samples and attribute values only look like links: they reach the reader as written.
+        assert '&lt;a href="/en/"&gt;home&lt;/a&gt;' in html
+        assert '<code>src="/media/x.png"</code>' in html
+        assert 'title="a href=&quot;/x&quot;"' in html
+        assert html.count(origin) == 1
+
+
+def test_feed_html_drops_characters_xml_cannot_carry():
+    assert render("bell\x07 and escape\x1b here").feed_html == "<p>bell and escape here</p>"
 
 
 # Stored HTML
@@ -343,7 +364,7 @@ def test_feed_html_is_absolute_and_has_no_facades_or_frames():
 def test_rerender_posts_applies_a_renderer_change_without_touching_updated_at():
     post = make_post(body="Some *text*.")
     author = make_author(bio="An *author*.")
-    Post.objects.filter(pk=post.pk).update(body_html="old", renderer_version="0")
+    Post.objects.filter(pk=post.pk).update(body_html="old", feed_html="", excerpt="", renderer_version="0")
     Author.objects.filter(pk=author.pk).update(bio_html="old")
     assert list(Post.objects.stale()) == [post]
 
@@ -351,7 +372,8 @@ def test_rerender_posts_applies_a_renderer_change_without_touching_updated_at():
     call_command("rerender_posts", stdout=output)
 
     refreshed = Post.objects.get(pk=post.pk)
-    assert refreshed.body_html == "<p>Some <em>text</em>.</p>"
+    assert refreshed.body_html == refreshed.feed_html == "<p>Some <em>text</em>.</p>"
+    assert refreshed.excerpt == "Some text."
     assert refreshed.renderer_version == rendering.RENDERER_VERSION
     assert refreshed.updated_at == post.updated_at
     assert Author.objects.get(pk=author.pk).bio_html == "<p>An <em>author</em>.</p>"

@@ -28,7 +28,7 @@ from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathE
 from blog.rendering.jekyll import JekyllExtension
 from blog.text import plain_text
 
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -59,10 +59,11 @@ class Rendered:
     html: str
     toc: str
     reading_minutes: int
+    feed_html: str  # the body as feed readers get it, URLs root-relative until `feed_html()` adds the host
 
 
 def render(text, *, resolve_link=None, language=None):
-    """Sanitised HTML, table of contents and reading time for a Markdown body.
+    """Sanitised HTML, table of contents, reading time and feed form of a Markdown body.
 
     `resolve_link(path)` turns a Liquid `{% link _posts/x.md %}` target into a URL (None drops the
     link, keeping its text). `language` picks the language of the few words the renderer adds.
@@ -73,7 +74,9 @@ def render(text, *, resolve_link=None, language=None):
             html, toc = _unrendered(text), ""
         else:
             html, toc = _rendered(text, resolve_link)
-    return Rendered(html=html, toc=toc, reading_minutes=reading_minutes(html))
+    return Rendered(
+        html=html, toc=toc, reading_minutes=reading_minutes(html), feed_html=sanitize.clean_for_feed(html)
+    )
 
 
 def markdownify(text):
@@ -88,9 +91,9 @@ def validate_markdown(text):
         raise problem
 
 
-def feed_html(html, base_url):
-    """Stored body HTML for a feed: absolute URLs, video facades and tweet cards as plain links, no iframes."""
-    return sanitize.clean_for_feed(html, base_url)
+def feed_html(stored, origin):
+    """A post's stored feed HTML with absolute URLs on `origin` (scheme://host): one regex pass, no parsing."""
+    return sanitize.with_origin(stored, origin)
 
 
 def reading_minutes(html):

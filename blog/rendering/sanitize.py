@@ -64,6 +64,10 @@ DATA_IMAGE = re.compile(r"^data:image/(?:png|gif|jpeg|webp);base64,[a-z0-9+/=]*$
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 C0_CONTROLS_AND_SPACE = "".join(map(chr, range(0x21)))
 DIMENSION = re.compile(r"^(\d{1,5})(?:px)?$")
+# Control characters XML 1.0 cannot carry: a feed writer fails on them.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F]")
+STAND_IN_ORIGIN = "https://origin.invalid"
+ROOT_RELATIVE_URL = re.compile(r'(<[a-z][^>]*?\s(?:href|src)=")(?=/)')
 
 
 def _checked_attribute(tag, attribute, value):
@@ -117,12 +121,30 @@ def clean(html):
     )
 
 
-def clean_for_feed(html, base_url):
-    """Stored body HTML as a feed reader needs it: absolute URLs, no iframe, no classes or data attributes."""
-    base = base_url.rstrip("/") + "/"
+def clean_for_feed(html):
+    """Page HTML as a feed reader needs it: no iframe, no classes or data attributes, no character XML forbids.
 
-    def absolute(url):
-        # `#fn:1` points into the entry itself; readers resolve it against the entry's link.
-        return url if url.startswith("#") else urljoin(base, url)
+    Stored on save. Relative URLs become root-relative; `with_origin` prefixes the host per request, because a
+    site may answer on several hosts and a feed reader has no page to resolve them against.
+    """
+    return XML_ILLEGAL.sub(
+        "", nh3.clean(html, **COMMON_RULES, attributes=FEED_ATTRIBUTES, allowed_classes={}, url_relative=_root_relative)
+    )
 
-    return nh3.clean(html, **COMMON_RULES, attributes=FEED_ATTRIBUTES, allowed_classes={}, url_relative=absolute)
+
+def _root_relative(url):
+    """`url` resolved against the site's root as a reader would, less the host, which with_origin adds per request."""
+    if url.startswith("#"):  # `#fn:1` points into the entry itself; readers resolve it against the entry's link
+        return url
+    # A reserved host (RFC 2606) stands in for the request's: urljoin("/", "../x") would give "x", not "/x".
+    resolved = urljoin(STAND_IN_ORIGIN + "/", url)
+    return resolved.removeprefix(STAND_IN_ORIGIN) if resolved.startswith(STAND_IN_ORIGIN + "/") else resolved
+
+
+def with_origin(feed_html, origin):
+    """`clean_for_feed`'s output with `origin` (scheme://host, validated by ALLOWED_HOSTS) before root-relative URLs.
+
+    nh3 writes every attribute as name="value" and escapes `<` and `>` everywhere but in tags and `"` inside
+    values, so the pattern finds only href and src attributes, never text such as a code sample.
+    """
+    return ROOT_RELATIVE_URL.sub(lambda match: match.group(1) + origin, feed_html)

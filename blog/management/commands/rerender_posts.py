@@ -2,9 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from blog.models import Author, Post
-
-RENDERED_FIELDS = ["body_html", "toc_html", "reading_minutes", "renderer_version"]
+from blog.models import RENDERED_FIELDS, Author, Post
 
 
 class Command(BaseCommand):

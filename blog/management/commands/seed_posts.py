@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from blog import rendering
+from blog import rendering, text
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
 
 SEED_NAMESPACE = uuid.UUID("6f1d5c3e-8a53-4d0e-9f5e-2b7c1a9d4e10")
@@ -214,7 +214,7 @@ def build_post(essay, language, rendered, step):
     draft = essay % DRAFT_EVERY == DRAFT_EVERY - 1
     # Versions of one essay appear minutes apart, the original first.
     publish_at = LAST_PUBLISHED - SPAN + step * essay + timedelta(minutes=LANGUAGE_PATTERNS[0].index(language))
-    return Post(
+    post = Post(
         title=title,
         slug=f"{slugify(topic, allow_unicode=True)}-{essay}",
         language=language,
@@ -225,9 +225,12 @@ def build_post(essay, language, rendered, step):
         publish_at=None if draft else publish_at,
         body_html=html.html,
         toc_html=html.toc,
+        feed_html=html.feed_html,
         reading_minutes=html.reading_minutes,
         renderer_version=rendering.RENDERER_VERSION,
     )
+    post.excerpt = text.excerpt(post)  # as Post.render() stores it
+    return post
 
 
 class Command(BaseCommand):
