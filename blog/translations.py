@@ -7,15 +7,18 @@ def one_per_essay(queryset, language):
     """Keep one version per translation key: the one in `language`, else the original.
 
     The original is the earliest-created version among `queryset`'s rows, so a list filtered by
-    tag, author or search terms falls back within what it matched. Done in SQL with two EXISTS
-    subqueries, so pagination and counts see the same rows and nothing loops over posts in Python.
+    tag, author or search terms falls back within what it matched. Done in SQL with one EXISTS
+    subquery (is there a sibling the reader would rather see?), so pagination sees the same rows
+    and nothing loops over posts in Python. A post is never preferred over itself, so the
+    subquery needs no "other than this one" condition.
     """
-    siblings = queryset.filter(translation_key=OuterRef("translation_key")).exclude(pk=OuterRef("pk"))
-    earlier = siblings.filter(
-        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    preferred = queryset.filter(
+        Q(language=language)
+        | Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")),
+        translation_key=OuterRef("translation_key"),
     )
-    in_language = siblings.filter(language=language)
-    return queryset.filter(Q(language=language) | (~Exists(in_language) & ~Exists(earlier)))
+    return queryset.filter(Q(language=language) | ~Exists(preferred))
 
 
 def reader_versions(queryset, language, written_in=None):

@@ -1,10 +1,8 @@
 """Public pages. Every query starts from Post.objects.published(); each essay shows once per list."""
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
-from django.utils.functional import cached_property
+from django.core.paginator import InvalidPage
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
-from django.db.models.functions import Trunc
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -14,6 +12,7 @@ from django.views import generic
 
 from blog import search as site_search
 from blog.models import Author, Post, PostAuthor, RelatedPost, Tag
+from blog.pagination import OpenEndedPaginator, months_holding
 from blog.text import excerpt
 from blog.translations import one_per_essay, reader_versions
 
@@ -22,27 +21,26 @@ RELATED_BY_TAGS_LIMIT = 4
 TOC_MIN_READING_MINUTES = 5
 
 
-class BoundedPaginator(Paginator):
-    """Counts at most MAX_PAGES pages of rows, so no list costs a COUNT over every post; deeper pages are 404.
-
-    Counting one version per essay over 100,000 posts takes the database about a second; essays older than
-    the last page stay one click away in the month archives and in the sitemap.
-    """
-
-    max_pages = 100
-
-    @cached_property
-    def count(self):
-        return self.object_list[: self.per_page * self.max_pages].count()
-
-
 def byline_prefetch():
     return Prefetch("bylines", queryset=PostAuthor.objects.select_related("author").order_by("position", "pk"))
 
 
+# The columns a post card prints (its excerpt is the summary, else drawn from the body's HTML).
+CARD_FIELDS = ["title", "slug", "language", "summary", "body_html", "publish_at"]
+
+
 def with_card_data(queryset):
-    """Fetch what a post card prints (bylines in order, with authors; tags) in two queries per page."""
-    return queryset.prefetch_related(byline_prefetch(), "tags")
+    """Only what a post card prints, with `card_bylines` (in order, with authors) and `card_tags` in two queries.
+
+    Plain lists rather than `post.bylines.all`: a related manager made for each card costs more than its tags;
+    and only the columns printed, since building the page's sixty-odd model instances is much of its cost.
+    """
+    bylines = PostAuthor.objects.select_related("author").only("post", "author__name", "author__slug")
+    tags = Tag.objects.only("name", "slug")
+    return queryset.only(*CARD_FIELDS).prefetch_related(
+        Prefetch("bylines", queryset=bylines.order_by("position", "pk"), to_attr="card_bylines"),
+        Prefetch("tags", queryset=tags, to_attr="card_tags"),
+    )
 
 
 def written_in(request):
@@ -77,7 +75,7 @@ class PublishedPostMixin:
     """Lists of published posts with what their cards print, one version per essay (or ?lang= only)."""
 
     paginate_by = settings.BUNKO_POSTS_PER_PAGE
-    paginator_class = BoundedPaginator
+    paginator_class = OpenEndedPaginator
 
     def get_queryset(self):
         return with_card_data(self.get_essays())
@@ -106,17 +104,14 @@ class PostDetailView(generic.DetailView):
         published = Post.objects.published()
         key = published.filter(language=language, slug=self.kwargs["slug"]).values("translation_key")[:1]
         same_language = published.filter(language=OuterRef("language"))
-        # A range on publish_at (not an OR of two) lets the database walk the (language, status, publish_at) index.
-        older = (
-            same_language.filter(publish_at__lte=OuterRef("publish_at"))
-            .exclude(publish_at=OuterRef("publish_at"), pk__gte=OuterRef("pk"))
-            .order_by("-publish_at", "-pk")
-        )
-        newer = (
-            same_language.filter(publish_at__gte=OuterRef("publish_at"))
-            .exclude(publish_at=OuterRef("publish_at"), pk__lte=OuterRef("pk"))
-            .order_by("publish_at", "pk")
-        )
+        # A range on publish_at (ties broken by pk within it) lets the database walk the (language, status,
+        # publish_at) index.
+        older = same_language.filter(
+            Q(publish_at__lt=OuterRef("publish_at")) | Q(pk__lt=OuterRef("pk")), publish_at__lte=OuterRef("publish_at")
+        ).order_by("-publish_at", "-pk")
+        newer = same_language.filter(
+            Q(publish_at__gt=OuterRef("publish_at")) | Q(pk__gt=OuterRef("pk")), publish_at__gte=OuterRef("publish_at")
+        ).order_by("publish_at", "pk")
         # One query returns the post with its sibling versions, neighbours and whether an editor picked related posts.
         versions = list(
             published.filter(translation_key=Subquery(key))
@@ -151,13 +146,16 @@ class PostDetailView(generic.DetailView):
 
 
 def neighbour(post, title, slug):
-    """An unsaved Post standing for the previous or next essay, so templates can call get_absolute_url."""
+    """An unsaved Post standing for the previous or next essay, so templates can link to it."""
     return Post(title=title, slug=slug, language=post.language) if slug else None
 
 
 def related_posts(post, language):
-    """The editor's picks in their order, else the posts sharing most tags; each in `language` when possible."""
-    others = Post.objects.published().exclude(translation_key=post.translation_key)
+    """The editor's picks in their order, else the posts sharing most tags; each in `language` when possible.
+
+    Only the columns the links print are read, not whole essays.
+    """
+    others = Post.objects.published().exclude(translation_key=post.translation_key).only("title", "slug", "language")
     if post.has_picks:
         picks = RelatedPost.objects.filter(from_post=post)
         position = picks.filter(to_post__translation_key=OuterRef("translation_key")).order_by("position")
@@ -168,10 +166,14 @@ def related_posts(post, language):
     tag_ids = [tag.pk for tag in post.tags.all()]
     if not tag_ids:
         return Post.objects.none()
-    candidates = others.filter(tags__in=tag_ids)
+    # Candidates found from the tags' side (an IN list), so the database reads the posts carrying these tags
+    # rather than checking every published post for them.
+    tagged = Post.tags.through.objects.filter(tag__in=tag_ids)
+    shared = tagged.filter(post=OuterRef("pk")).order_by().values("post").annotate(count=Count("pk")).values("count")
+    candidates = others.filter(pk__in=tagged.values("post"))
     return (
         one_per_essay(candidates, language)
-        .annotate(shared_tags=Count("tags"))
+        .annotate(shared_tags=Subquery(shared))
         .order_by("-shared_tags", "-publish_at", "-pk")[:RELATED_BY_TAGS_LIMIT]
     )
 
@@ -204,8 +206,8 @@ class ArchiveMixin(PublishedPostMixin):
     date_field = "publish_at"
 
     def get_queryset(self):
-        # Date views also fetch single posts to find the next and previous year or month: no prefetch for those.
-        return self.get_essays()
+        # Date views also fetch single posts to find the next and previous year or month: only their dates.
+        return self.get_essays().only("publish_at")
 
     def get_dated_items(self):
         # Date views compute next/previous years and months, which overflow past year 9999.
@@ -214,41 +216,27 @@ class ArchiveMixin(PublishedPostMixin):
         return super().get_dated_items()
 
     def get_dated_queryset(self, **lookup):
-        # get_date_list answers 404 for an empty period: skip Django's own EXISTS query.
+        # An empty period is a 404 from the paginator's first page: skip Django's own EXISTS query.
         return self.get_queryset().filter(**lookup)
 
-    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        """Months (days in a month archive) that hold essays, counted in the same query so paging costs no COUNT."""
-        periods = list(
-            queryset.order_by()
-            .annotate(period=Trunc(self.date_field, date_type or self.get_date_list_period()))
-            .values("period")
-            .annotate(essays=Count("pk"))
-            .order_by("period" if ordering == "ASC" else "-period")
-        )
-        self.essay_count = sum(row["essays"] for row in periods)
-        if not self.essay_count:
-            raise Http404("No essays in this period.")
-        return [row["period"] for row in periods]
-
-    def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count = self.essay_count
-        return paginator
-
     def paginate_queryset(self, queryset, page_size):
-        paginator, page, posts, is_paginated = super().paginate_queryset(queryset, page_size)
-        page.object_list = list(posts)
-        prefetch_related_objects(page.object_list, byline_prefetch(), "tags")
-        return paginator, page, page.object_list, is_paginated
+        return super().paginate_queryset(with_card_data(queryset), page_size)
 
 
 class PostYearArchiveView(ArchiveMixin, generic.YearArchiveView):
     make_object_list = True
 
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The months of this year that hold essays, found without reading each essay."""
+        return months_holding(queryset)[::-1]
+
 
 class PostMonthArchiveView(ArchiveMixin, generic.MonthArchiveView):
     month_format = "%m"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """None: the page lists no days, so none are looked up."""
+        return None
 
 
 def search(request):
@@ -256,7 +244,7 @@ def search(request):
     query = site_search.parse_query(request.GET.get("q", ""))
     language = written_in(request)
     results = site_search.search(query, translation.get_language(), written_in=language)
-    paginator = BoundedPaginator(results, settings.BUNKO_POSTS_PER_PAGE)
+    paginator = OpenEndedPaginator(results, settings.BUNKO_POSTS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1) if query.terms else None
     except InvalidPage as error:

@@ -1,5 +1,6 @@
 """Small template helpers for the public pages: switcher, cards, archive links and search-engine data."""
 
+import functools
 import itertools
 import json
 from urllib.parse import urlencode, urlsplit
@@ -7,14 +8,17 @@ from urllib.parse import urlencode, urlsplit
 from django import template
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
-from django.urls import reverse, translate_url
-from django.utils import translation
+from django.template import Context
+from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse, translate_url
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from blog import text
 from blog.conditional import content_cached
 from blog.models import Post
+from blog.pagination import months_holding
 from blog.translations import one_per_essay
 
 register = template.Library()
@@ -30,13 +34,46 @@ def language_home(language):
         return reverse("blog:post-list")
 
 
+def home_label(language):
+    """The words "Go to the home page" in the language of the home page they lead to."""
+    with translation.override(language):
+        return translation.gettext("Go to the home page")
+
+
 def language_name(code):
     return translation.get_language_info(code)["name_local"]
+
+
+# URLs made by permalink, by what they depend on; cleared when full rather than grown without end.
+PERMALINKS = {}
+PERMALINKS_MAX = 4096
+
+
+@register.filter
+def permalink(obj):
+    """`obj.get_absolute_url()`, remembered: reverse() costs more than the rest of a post card.
+
+    A post's, tag's or author's URL follows from its slug (and a post's language), the active language and
+    the script prefix, so those name it; nothing about an object's content can make a remembered URL stale.
+    """
+    key = (type(obj), obj.slug, getattr(obj, "language", None), translation.get_language(), get_script_prefix())
+    url = PERMALINKS.get(key)
+    if url is None:
+        if len(PERMALINKS) >= PERMALINKS_MAX:
+            PERMALINKS.clear()
+        url = PERMALINKS[key] = obj.get_absolute_url()
+    return url
 
 
 @register.filter
 def excerpt(post):
     return text.excerpt(post)
+
+
+@register.filter
+def written_in_another_language(post):
+    """Whether `post` is not in the reader's language, so its card marks its language."""
+    return post.language != translation.get_language()
 
 
 @register.filter
@@ -56,27 +93,34 @@ def opengraph_locale(language):
     return OPENGRAPH_LOCALES.get(language, translation.to_locale(language))
 
 
+def page_in_each_language(request):
+    """{language: this page's address in it}: the switcher and the hreflang links both print them, found once."""
+    if not hasattr(request, "page_in_each_language"):
+        path = request.get_full_path()
+        request.page_in_each_language = {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+    return request.page_in_each_language
+
+
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
 def language_switcher(context, homes_only=False):
     """Links to this page in each UI language; on a post, to its published versions, saying which are missing."""
     current = translation.get_language()
-    path = context["request"].get_full_path()
+    request = context["request"]
+    path = request.get_full_path()
     versions = context.get("versions")
     links = []
     for code, _name in settings.LANGUAGES:
         if versions is not None:
             version = versions.get(code)
-            url = version.get_absolute_url() if version else language_home(code)
+            url = permalink(version) if version else language_home(code)
             available = version is not None
         elif homes_only:
             url, available = language_home(code), True
         else:
-            url = translate_url(path, code) if code != current else path
+            url = page_in_each_language(request)[code] if code != current else path
             if url == path and code != current:
                 url = language_home(code)
             available = True
-        with translation.override(code):
-            home_label = translation.gettext("Go to the home page")
         links.append(
             {
                 "code": code,
@@ -84,7 +128,8 @@ def language_switcher(context, homes_only=False):
                 "url": url,
                 "current": code == current,
                 "available": available,
-                "home_label": home_label,
+                # Only the link standing in for a missing version shows it.
+                "home_label": None if available else home_label(code),
             }
         )
     return {"links": links}
@@ -96,11 +141,10 @@ def alternate_links(context):
     request = context["request"]
     versions = context.get("versions")
     if versions is not None:
-        pairs = [(code, version.get_absolute_url()) for code, version in versions.items()]
-        default = context["original"].get_absolute_url()
+        pairs = [(code, permalink(version)) for code, version in versions.items()]
+        default = permalink(context["original"])
     else:
-        path = request.get_full_path()
-        pairs = [(code, translate_url(path, code)) for code, _name in settings.LANGUAGES]
+        pairs = list(page_in_each_language(request).items())
         default = dict(pairs)[settings.LANGUAGE_CODE]
     links = [(code, request.build_absolute_uri(url)) for code, url in pairs]
     return {"links": links, "default": request.build_absolute_uri(default)}
@@ -127,33 +171,35 @@ def absolute_uri(context, url):
     return context["request"].build_absolute_uri(url)
 
 
-@register.inclusion_tag("includes/post_card.html")
-def post_card(post, heading_level=2):
-    """A post in a list; marked with its language when it is not the reader's."""
-    return {
-        "post": post,
-        "excerpt": text.excerpt(post),
-        "foreign": post.language != translation.get_language(),
-        "heading_level": heading_level,
-    }
-
-
-@register.inclusion_tag("includes/month_links.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def month_links(context):
     """Months that hold an essay in this language's lists, grouped by year, newest first.
 
-    Finding them reads every published post (a second at 100,000 posts), so pages served through
+    Found with one index hop per month (blog.pagination.months_holding); pages served through
     blog.conditional.public_page reuse the answer until the content changes.
     """
     language = translation.get_language()
 
     def find_months():
-        return list(one_per_essay(Post.objects.published(), language).datetimes("publish_at", "month", order="DESC"))
+        return months_holding(one_per_essay(Post.objects.published(), language))
 
     request = context.get("request")
     months = content_cached(request, f"months:{language}", find_months) if request else find_months()
+    template = get_template("includes/month_links.html").template
+    zone = timezone.get_current_timezone_name()
+    return render_month_links(template, language, zone, get_script_prefix(), tuple(months))
+
+
+@functools.lru_cache(maxsize=16)
+def render_month_links(template, language, zone, script_prefix, months):
+    """The archive's links for `months`: the same arguments make the same HTML, so it is kept for the next page.
+
+    Over a hundred links with a localised date each cost more than the rest of a list page, and every page
+    of a language shows the same months. The template is part of the key, so one edited and reloaded during
+    development is rendered afresh.
+    """
     years = [(year, list(group)) for year, group in itertools.groupby(months, key=lambda month: month.year)]
-    return {"years": years}
+    return template.render(Context({"years": years}, autoescape=True))
 
 
 @register.simple_tag(takes_context=True)
@@ -166,15 +212,15 @@ def post_json_ld(context, post):
         "headline": post.title,
         "description": text.excerpt(post),
         "inLanguage": post.language,
-        "url": request.build_absolute_uri(post.get_absolute_url()),
-        "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
+        "url": request.build_absolute_uri(permalink(post)),
+        "mainEntityOfPage": request.build_absolute_uri(permalink(post)),
         "datePublished": iso_datetime(post.publish_at),
         "dateModified": iso_datetime(max(post.publish_at, post.updated_at)),
         "author": [
             {
                 "@type": "Person",
                 "name": byline.author.name,
-                "url": request.build_absolute_uri(byline.author.get_absolute_url()),
+                "url": request.build_absolute_uri(permalink(byline.author)),
             }
             for byline in post.bylines.all()
         ],
