@@ -1,65 +1,117 @@
 """Conditional GET and the page cache for public pages: both keyed by one cheap read of the content state.
 
 A page prints more than its own row (translations, authors, tags, related posts, neighbours), so "has
-anything this page shows changed?" is answered for the whole site at once: the content generation
-(blog.models.ContentGeneration, moved by every write a reader could notice) and the newest publish time
-that has come (a scheduled post appears without any write). Both come from one query that reads one row
-and walks one index, however many posts there are. A client holding the current ETag gets 304; anyone
-else gets the stored response if the cache has it, else the view renders and the response is stored.
+anything this page shows changed?" is answered for the whole site at once by the content generation
+(blog.models.ContentGeneration, moved by every write a reader could notice, and by the first request after
+a scheduled post's time has come). Reading it is one primary-key lookup, however many posts there are.
+A client holding the current ETag gets 304; anyone else gets the stored response if the cache has it, else
+the view renders and the response is stored.
 
-Trade-off: one global generation over-invalidates (editing any post expires every cached page), but never
-serves a stale page, and an edit is visible on the very next request.
+ETags follow the whole site's generation (any visible edit changes every ETag: a client then fetches the page
+again). The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those
+things' version tokens (blog.models.ContentVersion), and it is served again after an edit elsewhere, until
+something it shows is saved. An edit is visible on the very next request.
 """
 
 import hashlib
 import logging
+from dataclasses import dataclass, replace
 from functools import wraps
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Subquery
+from django.db.models import Subquery
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from blog import rendering
-from blog.models import ContentGeneration, Post, content_changed
+from blog.models import (
+    EVERYTHING,
+    LISTS,
+    ContentGeneration,
+    ContentVersion,
+    author_key,
+    content_changed,
+    essay_key,
+    essay_page_key,
+    tag_key,
+)
 
 logger = logging.getLogger(__name__)
 # The page cache only saves work: with Redis down, pages are rendered as if nothing were cached.
 CACHE_DOWN = (redis.ConnectionError, redis.TimeoutError)
 
 
-def content_state(language=None, slug=None):
-    """The generation, its time, the newest publish time that has come and (given a slug) whether that post is public."""
-    published = Post.objects.published()
-    annotations = {"newest": Subquery(published.order_by("-publish_at").values("publish_at")[:1])}
-    if slug is not None:
-        annotations["target"] = Exists(published.filter(language=language, slug=slug))
-    row = ContentGeneration.objects.filter(pk=1).annotate(**annotations).values("value", "changed_at", *annotations)
-    state = row.first()
-    if state is None:  # a flushed database (TransactionTestCase) lost the row that migration 0004 made
-        content_changed()
-        state = row.first()
-    return state
+def content_state():
+    """The content generation, moved first when a scheduled post has appeared since the last write."""
+    generation = ContentGeneration.objects.current()
+    if generation.schedule_has_come(timezone.now()):
+        content_changed(scheduled=generation.next_publish_at)
+        generation = ContentGeneration.objects.current()
+    return generation
 
 
-def validators_for(request, state):
-    """A strong ETag naming this URL on this host and the content state; the newest date a reader could see."""
-    fingerprint = repr(
-        [request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, state["value"], state["newest"]]
-    )
+def validators_for(request, generation):
+    """A strong ETag naming this URL on this host and the content generation; the time of its last move."""
+    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, generation.value])
     etag = '"%s"' % hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
-    dates = [date for date in (state["changed_at"], state["newest"]) if date]
-    return etag, max(dates, default=None)
+    last_modified = int(generation.changed_at.timestamp()) if generation.changed_at else None
+    return etag, last_modified
+
+
+def shows(request, *, essays=(), essay_pages=(), tags=(), authors=()):
+    """Name what the page prints (essays by translation key, tags and authors by pk), so its cached copy outlives edits to anything else.
+
+    Every page that names anything also depends on the lists (which posts are visible, in which order, with
+    which tags and bylines): neighbours, related posts and month lists come from them. A page that names
+    nothing is kept only until the next visible edit anywhere.
+    """
+    keys = getattr(request, "shown_keys", None)
+    if keys is None:
+        keys = request.shown_keys = {EVERYTHING, LISTS}
+    keys.update(essay_key(translation_key) for translation_key in essays if translation_key)
+    keys.update(essay_page_key(translation_key) for translation_key in essay_pages)
+    keys.update(tag_key(pk) for pk in tags)
+    keys.update(author_key(pk) for pk in authors)
+
+
+def shows_cards(request, posts):
+    """Post cards: each post with its tags and authors (as views.with_card_data fetches them)."""
+    shows(
+        request,
+        essays=[post.translation_key for post in posts],
+        tags=[tag.pk for post in posts for tag in post.card_tags],
+        authors=[byline.author_id for post in posts for byline in post.card_bylines],
+    )
+
+
+def current_tokens(keys):
+    """The version token of each key (None: never moved) and the content generation, in one query.
+
+    Every page's keys include EVERYTHING and LISTS, whose rows always exist, so the generation comes back.
+    """
+    generation = Subquery(ContentGeneration.objects.filter(pk=1).values("value"))
+    rows = ContentVersion.objects.filter(key__in=keys).annotate(generation=generation)
+    found = {key: (token, value) for key, token, value in rows.values_list("key", "token", "generation")}
+    tokens = {key: found[key][0] if key in found else None for key in keys}
+    return tokens, next((value for _token, value in found.values()), None)
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    response: object
+    generation: int  # the content generation it was rendered, or last found current, at
+    tokens: dict | None  # version tokens of what it shows; None: it is current only at `generation`
 
 
 def content_cached(request, name, compute):
     """`compute()`, kept in the cache until the content changes (on pages that public_page serves)."""
-    state = getattr(request, "content_state", None)
-    if state is None:
+    generation = getattr(request, "content_generation", None)
+    if generation is None:
         return compute()
-    fingerprint = repr([name, settings.BUNKO_RELEASE, state["value"], state["newest"]])
+    fingerprint = repr([name, settings.BUNKO_RELEASE, generation.value])
     key = "bunko:data:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
     value = cache_get(key)
     if value is None:
@@ -102,38 +154,34 @@ def may_store(request, response):
     )
 
 
-def public_page(view=None, *, detail=False):
+def public_page(view):
     """Answer GET/HEAD with 304 when the client's ETag is current, else from the page cache, else by rendering.
 
-    Like django.views.decorators.http.condition(), but both validators come from one query, and only a
-    200 carries them, so a client never gets 304 for what was a 404. With `detail`, the view's `slug`
-    must name a public post in the URL's language, or the view runs (and answers 404) with no validators.
+    Like django.views.decorators.http.condition(), but the validators come from one primary-key read, and
+    only a 200 carries them. A listed ETag is answered at once: only this URL's 200 at this generation
+    carried it. If-Modified-Since and `If-None-Match: *` are answered after the page is found to exist, so a
+    client never gets 304 for what is a 404.
     """
-    if view is None:
-        return lambda view: public_page(view, detail=detail)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        if detail:
-            state = content_state(request.LANGUAGE_CODE, kwargs["slug"])
-            if not state["target"]:
-                return view(request, *args, **kwargs)
-        else:
-            state = content_state()
-        request.content_state = state
-        etag, last_modified = validators_for(request, state)
-        timestamp = int(last_modified.timestamp()) if last_modified else None
-        response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+        generation = content_state()
+        request.content_generation = generation
+        etag, last_modified = validators_for(request, generation)
+        response = None
+        if request.META.get("HTTP_IF_NONE_MATCH", "*").strip() != "*":
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = respond(view, request, args, kwargs, "bunko:page:" + etag.strip('"'))
-        if response.status_code not in (200, 304):
-            return response
+            response = respond(view, request, args, kwargs, generation)
+            if response.status_code != 200:
+                return response
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
         response.headers["ETag"] = etag
-        if timestamp:
+        if last_modified:
             # Overrides Feed's own header (its newest entry), which misses renamed tags and new translations.
-            response.headers["Last-Modified"] = http_date(timestamp)
+            response.headers["Last-Modified"] = http_date(last_modified)
         # Browsers would otherwise reuse the page unasked for a while (heuristic freshness) and miss edits.
         patch_cache_control(response, no_cache=True)
         return response
@@ -141,16 +189,46 @@ def public_page(view=None, *, detail=False):
     return wrapper
 
 
-def respond(view, request, args, kwargs, key):
-    """The stored response for `key`, or the view's, stored when it is fit to share."""
+def respond(view, request, args, kwargs, generation):
+    """The stored response for this URL while what it shows is unchanged, or the view's, stored when fit to share."""
     use_cache = may_use_cache(request)
+    key = page_key(request)
     if use_cache:
-        cached = cache_get(key)
-        if cached is not None:
-            return cached
+        stored = cache_get(key)
+        if stored is not None and still_current(key, stored, generation):
+            return stored.response
     response = view(request, *args, **kwargs)
     if hasattr(response, "render"):
         response = response.render()
+    if not response.streaming:
+        # Feeds write their XML in many small pieces: joined, the body goes to the socket in one write.
+        response.content = response.content
     if use_cache and may_store(request, response):
-        cache_set(key, response)
+        store(key, request, response, generation)
     return response
+
+
+def page_key(request):
+    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION])
+    return "bunko:page:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+
+
+def still_current(key, stored, generation):
+    """Nothing moved since it was stored, or nothing it shows did (then it is marked current at this generation)."""
+    if stored.generation == generation.value:
+        return True
+    if stored.tokens is None or current_tokens(stored.tokens)[0] != stored.tokens:
+        return False
+    cache_set(key, replace(stored, generation=generation.value))
+    return True
+
+
+def store(key, request, response, generation):
+    shown = getattr(request, "shown_keys", None)
+    if shown is None:
+        cache_set(key, StoredPage(response, generation.value, None))
+        return
+    tokens, current_generation = current_tokens(shown)
+    # If the generation moved while the page rendered, its tokens may be newer than its content: not stored.
+    if current_generation == generation.value:
+        cache_set(key, StoredPage(response, generation.value, tokens))

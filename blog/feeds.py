@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
@@ -24,7 +24,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language, get_language_info, gettext
 
 from blog import rendering
-from blog.conditional import public_page
+from blog.conditional import public_page, shows
 from blog.models import Author, Post, PostAuthor, Tag
 from blog.rendering.sanitize import XML_ILLEGAL
 from blog.translations import one_per_essay
@@ -126,6 +126,7 @@ class BunkoAtomFeed(Atom1Feed):
 class FeedSource:
     """What one request asked for; Feed methods get it instead of reading state off the shared Feed."""
 
+    request: HttpRequest
     origin: str  # scheme://host the request came to
     feed_url: str
     language: str
@@ -181,6 +182,7 @@ class LatestPostsFeed(Feed):
         subject = self.get_subject(slug)
         language = get_language()
         return FeedSource(
+            request=request,
             origin=f"{request.scheme}://{request.get_host()}",
             feed_url=request.build_absolute_uri(request.path),
             language=language,
@@ -229,11 +231,19 @@ class LatestPostsFeed(Feed):
 
         authors, categories = defaultdict(list), defaultdict(list)
         bylines = PostAuthor.objects.filter(post__in=ids).order_by("position", "pk")
-        for post, name, slug in bylines.values_list("post", "author__name", "author__slug"):
+        shown_authors, shown_tags = [], []
+        for post, name, slug, author in bylines.values_list("post", "author__name", "author__slug", "author"):
             authors[post].append((xml_safe(name), source.origin + author_url(slug)))
+            shown_authors.append(author)
         tags = Post.tags.through.objects.filter(post__in=ids).order_by("tag__name")
-        for post, name in tags.values_list("post", "tag__name"):
+        for post, name, tag in tags.values_list("post", "tag__name", "tag"):
             categories[post].append(xml_safe(name))
+            shown_tags.append(tag)
+        if isinstance(source.subject, Tag):
+            shown_tags.append(source.subject.pk)
+        elif isinstance(source.subject, Author):
+            shown_authors.append(source.subject.pk)
+        shows(source.request, essays=[post.translation_key for post in posts], tags=shown_tags, authors=shown_authors)
         # (language, URL) of each published version of an essay, by translation key.
         versions = {
             key: sorted((version.language, link(version)) for version in group)

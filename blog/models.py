@@ -3,8 +3,8 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q
+from django.db import connections, models, transaction
+from django.db.models import F, Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,25 +27,101 @@ def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
     return candidate
 
 
+class ContentGenerationManager(models.Manager):
+    def current(self):
+        """The row, read in plain SQL: every public request reads it, and the ORM would spend 10x the query compiling it."""
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        rows = self.raw(f"SELECT * FROM {table} WHERE id = %s", [1])
+        for generation in rows:
+            return generation
+        # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
+        content_changed()
+        return self.get(pk=1)
+
+
 class ContentGeneration(models.Model):
     """One row counting the changes a reader could see, so validators and cache keys cost one indexed read.
 
     Pages print more than their own row (authors, tags, translations, neighbours), so "has anything this page
     shows changed?" would otherwise be an aggregate over every post. Every write to content moves this row
     instead (see content_changed); it lives in the database so all workers share it and it survives a cache loss.
+    A scheduled post appears with no write at all, so the row also holds the next scheduled publication time:
+    the first reader after it moves the generation (see blog.conditional).
     """
 
     value = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True)
+    next_publish_at = models.DateTimeField(null=True)
+
+    objects = ContentGenerationManager()
+
+    def schedule_has_come(self, now):
+        return self.next_publish_at is not None and self.next_publish_at <= now
 
 
-def content_changed(changed_at=None):
-    """Move the content generation: every cached page and ETag built before this write is now stale."""
-    changed_at = changed_at or timezone.now()
-    moved = ContentGeneration.objects.filter(pk=1).update(value=F("value") + 1, changed_at=changed_at)
-    if not moved:
-        # Migration 0004 creates the row; a flushed test database may not have it.
-        ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1, changed_at=changed_at)], ignore_conflicts=True)
+# What a cached page may depend on (blog.conditional): every page depends on EVERYTHING, which bulk writes move.
+EVERYTHING = "everything"
+# Which posts are visible, in which order, language, tags and bylines: lists, neighbours, month lists, feeds.
+LISTS = "lists"
+
+
+def essay_key(translation_key):
+    """Every version of one essay: a page showing any version shows the others' titles and slugs (switcher, feeds)."""
+    return f"essay:{translation_key}"
+
+
+def essay_page_key(translation_key):
+    """What only an essay's own pages print: its related links and the editor's related picks."""
+    return f"essay-page:{translation_key}"
+
+
+def tag_key(pk):
+    return f"tag:{pk}"
+
+
+def author_key(pk):
+    return f"author:{pk}"
+
+
+class ContentVersion(models.Model):
+    """A token per thing a cached page may show (an essay, a tag, an author, the lists), new whenever it changes.
+
+    A cached page keeps the tokens of what it showed; it is served again only while they are all current, so an
+    edit expires exactly the pages that show what was edited (blog.conditional). Tokens, not counters, so
+    moving many keys is one upsert.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    token = models.UUIDField(default=uuid.uuid4)
+
+
+def content_changed(changed_at=None, *, moved=(EVERYTHING,), scheduled=None):
+    """Move the content generation and the `moved` keys: ETags built before this write, and cached pages showing them, are stale.
+
+    With `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent
+    readers moves it, so a post appearing moves the generation once.
+    """
+    now = timezone.now()
+    changed_at = changed_at or now
+    upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(first=Min("publish_at"))
+    row = ContentGeneration.objects.filter(pk=1)
+    if scheduled is not None:
+        row = row.filter(next_publish_at=scheduled)
+    values = {"value": F("value") + 1, "changed_at": changed_at, "next_publish_at": upcoming["first"]}
+    # One transaction: a page rendered meanwhile sees both or neither (blog.conditional checks the generation last).
+    with transaction.atomic():
+        ContentVersion.objects.bulk_create(
+            [ContentVersion(key=key) for key in set(moved)],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["token"],
+        )
+        if not row.update(**values) and scheduled is None:
+            # Migration 0004 creates the row; a flushed test database may not have it.
+            ContentGeneration.objects.bulk_create(
+                [ContentGeneration(pk=1, value=1, changed_at=changed_at, next_publish_at=upcoming["first"])],
+                ignore_conflicts=True,
+            )
 
 
 class ContentQuerySet(models.QuerySet):
@@ -149,6 +225,8 @@ class PostQuerySet(ContentQuerySet):
 
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
 RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
+# Fields that decide where a post appears in lists, feeds, archives and neighbours.
+LIST_FIELDS = ("status", "publish_at", "language", "slug", "translation_key")
 
 
 class Post(models.Model):
@@ -253,14 +331,27 @@ class Post(models.Model):
             self.slug = unique_slug(Post, self.title, scope={"language": self.language}, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
-        # Editing a draft that was never public changes nothing a reader sees: caches and ETags stay valid.
-        self._readers_may_see_change = self.status == self.Status.PUBLISHED or (
-            self.pk is not None and Post.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
-        )
+        self._moved = self.keys_moved_by_save()
         self.render()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS}
         super().save(*args, **kwargs)
+
+    def keys_moved_by_save(self):
+        """What a reader may see change when this row is saved as it is now (see ContentVersion).
+
+        Editing a draft that was never public changes nothing a reader sees: caches and ETags stay valid.
+        Changing what places a post in lists (status, time, language, slug, essay) moves every list too.
+        """
+        before = Post.objects.filter(pk=self.pk).values(*LIST_FIELDS).first() if self.pk is not None else None
+        if self.status != self.Status.PUBLISHED and (before is None or before["status"] != self.Status.PUBLISHED):
+            return set()
+        moved = {essay_key(self.translation_key)}
+        if before is None or any(before[field] != getattr(self, field) for field in LIST_FIELDS):
+            moved.add(LISTS)
+        if before is not None and before["translation_key"] != self.translation_key:
+            moved.add(essay_key(before["translation_key"]))
+        return moved
 
     def render(self):
         """Store the HTML readers get, so no request ever renders Markdown."""
@@ -356,19 +447,46 @@ class RelatedLink(models.Model):
 CONTENT_MODELS = (Author, Tag, Post, PostAuthor, RelatedPost, RelatedLink, Post.tags.through)
 
 
+def essay_of(post_id, key=essay_key):
+    translation_key = Post.objects.filter(pk=post_id).values_list("translation_key", flat=True).first()
+    return key(translation_key) if translation_key else EVERYTHING
+
+
+def keys_moved(instance, *, deleted=False):
+    """The ContentVersion keys that saving or deleting `instance` moves: what pages showing it print."""
+    if isinstance(instance, Post):
+        if deleted:
+            return {essay_key(instance.translation_key), LISTS}
+        return getattr(instance, "_moved", {EVERYTHING})  # a raw save (loaddata) skips Post.save()
+    if isinstance(instance, Tag):
+        return {tag_key(instance.pk), LISTS} if deleted else {tag_key(instance.pk)}
+    if isinstance(instance, Author):
+        return {author_key(instance.pk), LISTS} if deleted else {author_key(instance.pk)}
+    if isinstance(instance, (PostAuthor, Post.tags.through)):
+        # Bylines and tags also decide which author and tag pages list the post.
+        return {essay_of(instance.post_id), LISTS}
+    if isinstance(instance, RelatedPost):
+        return {essay_of(instance.from_post_id, essay_page_key)}
+    if isinstance(instance, RelatedLink):
+        return {essay_of(instance.post_id, essay_page_key)}
+    return {EVERYTHING}
+
+
 def _content_saved(sender, instance, **kwargs):
-    if getattr(instance, "_readers_may_see_change", True):
+    moved = keys_moved(instance)
+    if moved:
         # The row's own edit time, so Last-Modified names the edit itself.
-        content_changed(getattr(instance, "updated_at", None))
+        content_changed(getattr(instance, "updated_at", None), moved=moved)
 
 
 def _content_deleted(sender, instance, **kwargs):
-    content_changed()
+    content_changed(moved=keys_moved(instance, deleted=True))
 
 
-def _tags_changed(sender, action, **kwargs):
+def _tags_changed(sender, instance, action, reverse, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        content_changed()
+        # From a post's side, that essay and the lists; from a tag's side, whichever posts it was (clear does not say).
+        content_changed(moved={essay_key(instance.translation_key), LISTS} if not reverse else {EVERYTHING})
 
 
 # Receivers rather than save()/delete() overrides: cascades, QuerySet.delete() and m2m add/remove/clear never

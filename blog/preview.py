@@ -60,6 +60,7 @@ class PostPreviewView(PostDetailView):
         """What PostDetailView.get_object annotates: the published versions besides this one, no neighbours."""
         published = Post.objects.published().filter(translation_key=post.translation_key).exclude(pk=post.pk)
         post.versions = sorted([post, *published], key=lambda version: (version.created_at, version.pk))
-        post.previous_title = post.previous_slug = post.next_title = post.next_slug = None
+        post.previous_title = post.previous_slug = post.previous_key = None
+        post.next_title = post.next_slug = post.next_key = None
         prefetch_related_objects([post], byline_prefetch(), "tags", "related_links")
         return post

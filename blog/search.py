@@ -20,7 +20,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from blog.text import excerpt, plain_text
+from blog.text import plain_text
 from blog.translations import reader_versions
 
 # Longer input is cut, not searched: nobody types 200 characters, and bots should not cost a scan each.
@@ -140,5 +140,5 @@ def highlight(post, query):
     return Hit(
         post=post,
         title_html=mark_terms(post.title, pattern),
-        passage_html=found or mark_terms(excerpt(post), pattern),
+        passage_html=found or mark_terms(post.excerpt, pattern),
     )

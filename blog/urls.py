@@ -23,7 +23,7 @@ register_converter(UnicodeSlugConverter, "uslug")
 app_name = "blog"
 urlpatterns = [
     path("", public_page(views.PostListView.as_view()), name="post-list"),
-    path("posts/<uslug:slug>/", public_page(views.PostDetailView.as_view(), detail=True), name="post-detail"),
+    path("posts/<uslug:slug>/", public_page(views.PostDetailView.as_view()), name="post-detail"),
     path("tags/<uslug:slug>/", public_page(views.TagDetailView.as_view()), name="tag-detail"),
     path("authors/<uslug:slug>/", public_page(views.AuthorDetailView.as_view()), name="author-detail"),
     path("archive/<int:year>/", public_page(views.PostYearArchiveView.as_view()), name="archive-year"),

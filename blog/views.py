@@ -11,9 +11,9 @@ from django.utils.translation import trans_real
 from django.views import generic
 
 from blog import search as site_search
+from blog.conditional import shows, shows_cards
 from blog.models import Author, Post, PostAuthor, RelatedPost, Tag
 from blog.pagination import OpenEndedPaginator, months_holding
-from blog.text import excerpt
 from blog.translations import one_per_essay, reader_versions
 
 RELATED_BY_TAGS_LIMIT = 4
@@ -25,8 +25,8 @@ def byline_prefetch():
     return Prefetch("bylines", queryset=PostAuthor.objects.select_related("author").order_by("position", "pk"))
 
 
-# The columns a post card prints (its excerpt is the summary, else drawn from the body's HTML).
-CARD_FIELDS = ["title", "slug", "language", "summary", "body_html", "publish_at"]
+# The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
+CARD_FIELDS = ["title", "slug", "language", "translation_key", "excerpt", "publish_at"]
 
 
 def with_card_data(queryset):
@@ -87,7 +87,9 @@ class PublishedPostMixin:
         return Post.objects.published()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(written_in=written_in(self.request), **kwargs)
+        context = super().get_context_data(written_in=written_in(self.request), **kwargs)
+        shows_cards(self.request, context["object_list"])
+        return context
 
 
 class PostListView(PublishedPostMixin, generic.ListView):
@@ -121,6 +123,8 @@ class PostDetailView(generic.DetailView):
                 previous_slug=Subquery(older.values("slug")[:1]),
                 next_title=Subquery(newer.values("title")[:1]),
                 next_slug=Subquery(newer.values("slug")[:1]),
+                next_key=Subquery(newer.values("translation_key")[:1]),
+                previous_key=Subquery(older.values("translation_key")[:1]),
             )
             .order_by("created_at", "pk")
         )
@@ -133,11 +137,19 @@ class PostDetailView(generic.DetailView):
 
     def get_context_data(self, **kwargs):
         post = self.object
+        related = list(related_posts(post, post.language))
+        shows(
+            self.request,
+            essays=[post.translation_key, post.previous_key, post.next_key, *(other.translation_key for other in related)],
+            essay_pages=[post.translation_key],
+            tags=[tag.pk for tag in post.tags.all()],
+            authors=[byline.author_id for byline in post.bylines.all()],
+        )
         return super().get_context_data(
-            description=excerpt(post),
+            description=post.excerpt,
             versions={version.language: version for version in post.versions},
             original=post.versions[0],
-            related=related_posts(post, post.language),
+            related=related,
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
             show_toc=bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
@@ -155,7 +167,8 @@ def related_posts(post, language):
 
     Only the columns the links print are read, not whole essays.
     """
-    others = Post.objects.published().exclude(translation_key=post.translation_key).only("title", "slug", "language")
+    others = Post.objects.published().exclude(translation_key=post.translation_key)
+    others = others.only("title", "slug", "language", "translation_key")
     if post.has_picks:
         picks = RelatedPost.objects.filter(from_post=post)
         position = picks.filter(to_post__translation_key=OuterRef("translation_key")).order_by("position")
@@ -186,6 +199,7 @@ class TagDetailView(PublishedPostMixin, generic.ListView):
         return super().get_posts().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
+        shows(self.request, tags=[self.tag.pk])
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
@@ -197,6 +211,7 @@ class AuthorDetailView(PublishedPostMixin, generic.ListView):
         return super().get_posts().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):
+        shows(self.request, authors=[self.author.pk])
         return super().get_context_data(author=self.author, **kwargs)
 
 

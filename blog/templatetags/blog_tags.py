@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blog import text
 from blog.conditional import content_cached
 from blog.models import Post
 from blog.pagination import months_holding
@@ -63,11 +62,6 @@ def permalink(obj):
             PERMALINKS.clear()
         url = PERMALINKS[key] = obj.get_absolute_url()
     return url
-
-
-@register.filter
-def excerpt(post):
-    return text.excerpt(post)
 
 
 @register.filter
@@ -210,7 +204,7 @@ def post_json_ld(context, post):
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": post.title,
-        "description": text.excerpt(post),
+        "description": post.excerpt,
         "inLanguage": post.language,
         "url": request.build_absolute_uri(permalink(post)),
         "mainEntityOfPage": request.build_absolute_uri(permalink(post)),
