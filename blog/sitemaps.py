@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from blog.conditional import content_cached, public_page
 from blog.feeds import published_versions
 from blog.models import Author, Post, Tag
 
@@ -34,8 +35,9 @@ class RequestHostSitemap(Sitemap):
 
     limit = 1000
 
-    def __init__(self, site):
-        self.site = site
+    def __init__(self, request):
+        self.request = request
+        self.site = RequestSite(request)
 
     def get_domain(self, site=None):
         return self.site.domain
@@ -44,8 +46,9 @@ class RequestHostSitemap(Sitemap):
 class LocalizedSitemap(RequestHostSitemap):
     """A page that exists under every language prefix: one URL per language, each naming the others.
 
-    Its pages (tags, authors, months) are listed whole in Python anyway, to pair each with every language:
-    find them once per request, not again for the index's page count and latest change.
+    Its pages (tags, authors, months) are listed whole in Python anyway, to pair each with every language.
+    Finding them groups every published post, so the list is kept until the content changes
+    (blog.conditional.content_cached), and found once per request, not again for the index's page count.
     """
 
     i18n = True
@@ -56,7 +59,7 @@ class LocalizedSitemap(RequestHostSitemap):
 
     @cached_property
     def found_items(self):
-        return list(self.find_items())
+        return content_cached(self.request, f"sitemap:{type(self).__name__}", lambda: list(self.find_items()))
 
     def items(self):
         return self.found_items
@@ -87,6 +90,13 @@ class PostSitemap(RequestHostSitemap):
 
     def lastmod(self, post):
         return max(post.updated_at, post.publish_at)
+
+    @property
+    def paginator(self):
+        # The index's page count would otherwise count every published post on each request.
+        paginator = super().paginator
+        paginator.count = content_cached(self.request, "sitemap:post-count", paginator.object_list.count)
+        return paginator
 
     def get_latest_lastmod(self):
         # max(GREATEST(...)) over every post would scan the table; each column's newest is one index lookup.
@@ -184,10 +194,10 @@ SITEMAPS = {
 
 
 def request_sitemaps(request):
-    site = RequestSite(request)
-    return {section: sitemap_class(site) for section, sitemap_class in SITEMAPS.items()}
+    return {section: sitemap_class(request) for section, sitemap_class in SITEMAPS.items()}
 
 
+@public_page
 @x_robots_tag
 def index(request):
     """contrib's index view, but on the request's host: one entry per page of every section."""
@@ -200,5 +210,6 @@ def index(request):
     return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
 
 
+@public_page
 def section(request, section):
     return sitemap_views.sitemap(request, sitemaps=request_sitemaps(request), section=section)
