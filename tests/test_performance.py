@@ -1,15 +1,16 @@
 """Issue 7 without timing anything: a content generation every write moves, and the page cache (query counts: test_query_counts.py)."""
 
+import datetime
 import io
 import tempfile
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
 from django.db import connection
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from blog.importer import import_paths
 from blog.models import ContentGeneration, Post, PostAuthor, RelatedLink, RelatedPost
@@ -275,3 +276,13 @@ def test_publishing_an_essay_expires_every_list_and_post_page(client, two_essays
     # Neighbours, related posts, month lists and tag pages all come from the lists.
     assert [path for path in pages if rerenders(client, path, rendered_templates)] == pages
     assert "新しいエッセイ" in client.get(pages[-1]).content.decode()
+
+
+def test_cached_pages_show_a_scheduled_essay_once_its_time_comes(client, two_essays, time_machine):
+    later = make_post(title="明日のエッセイ", language="ja", publish_at=timezone.now() + datetime.timedelta(days=1))
+    home = url_in("ja", "blog:post-list")
+    assert "明日のエッセイ" not in client.get(home).content.decode()
+    assert "明日のエッセイ" not in client.get(home).content.decode()  # from the cache
+    time_machine.move_to(later.publish_at + datetime.timedelta(seconds=1))
+    assert "明日のエッセイ" in client.get(home).content.decode()
+    assert client.get(later.get_absolute_url()).status_code == 200
