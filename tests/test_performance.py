@@ -222,29 +222,12 @@ def rerenders(client, path, rendered_templates):
     return built
 
 
-def retitle_post(lab):
-    lab.title = "Leaving the lab, again"
-    lab.save()
-
-
-def rename_tag(lab):
-    tag = lab.tags.get()
-    tag.name = "careers"
-    tag.save()
-
-
-def rename_author(lab):
-    author = lab.authors.get()
-    author.name = "Aiko Tanaka"
-    author.save()
-
-
 @pytest.mark.parametrize(
     "edit, shown_on",
     [
-        (retitle_post, "every page listing it"),
-        (rename_tag, "every page listing it"),
-        (rename_author, "every page listing it"),
+        (edit_post, "every page listing it"),
+        (edit_tag, "every page listing it"),
+        (edit_author, "every page listing it"),
         (add_related_link, "its own page"),
     ],
 )
