@@ -1,16 +1,13 @@
-"""Conditional GET and the page cache for public pages: both keyed by one cheap read of the content state.
+"""Conditional GET and the page cache for public pages, both starting from one cheap read of the content state.
 
-A page prints more than its own row (translations, authors, tags, related posts, neighbours), so "has
-anything this page shows changed?" is answered for the whole site at once by the content generation
-(blog.models.ContentGeneration, moved by every write a reader could notice, and by the first request after
-a scheduled post's time has come). Reading it is one primary-key lookup, however many posts there are.
-A client holding the current ETag gets 304; anyone else gets the stored response if the cache has it, else
-the view renders and the response is stored.
+ETags follow the content generation (blog.models.ContentGeneration, moved by every write a reader could
+notice, and by the first request after a scheduled post's time has come): one primary-key lookup, however
+many posts there are, so a 304 costs almost nothing. Any visible edit changes every ETag; a client then
+fetches the page again, usually from the page cache.
 
-ETags follow the whole site's generation (any visible edit changes every ETag: a client then fetches the page
-again). The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those
-things' version tokens (blog.models.ContentVersion), and it is served again after an edit elsewhere, until
-something it shows is saved. An edit is visible on the very next request.
+The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those things'
+version tokens (blog.models.ContentVersion), and it is served until something it shows is saved. An edit
+is visible on the very next request.
 """
 
 import hashlib
