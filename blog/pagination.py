@@ -18,8 +18,8 @@ class OpenEndedPaginator(Paginator):
     """Pages that fetch one row more than they show to learn whether another follows; no COUNT.
 
     Pages stop at `max_pages` so OFFSET stays bounded; older essays stay one click away in the month
-    archives and the sitemap. Only `?page=last` and the search's match count ask for `count`, which
-    counts no further than the last page there can be.
+    archives and the sitemap. Only `?page=last` asks for `count`, which counts no further than the last
+    page there can be.
     """
 
     max_pages = 100

@@ -5,6 +5,7 @@ them a page. Each URL lists its language versions as hreflang alternates.
 """
 
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 from django.contrib.sitemaps import Sitemap
@@ -200,14 +201,22 @@ def request_sitemaps(request):
 @public_page
 @x_robots_tag
 def index(request):
-    """contrib's index view, but on the request's host: one entry per page of every section."""
+    """contrib's index view, but on the request's host: one entry per page of every section.
+
+    Each section's page count and latest change are kept until the content changes, so the index does not
+    unpickle every tag, author and month to count them.
+    """
     entries = []
     for section, sitemap in request_sitemaps(request).items():
         location = request.build_absolute_uri(reverse("sitemap-section", kwargs={"section": section}))
-        lastmod = sitemap.get_latest_lastmod()
+        pages, lastmod = content_cached(request, f"sitemap-index:{section}", partial(pages_and_latest_change, sitemap))
         entries.append(SitemapIndexItem(location, lastmod))
-        entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in sitemap.paginator.page_range[1:]]
+        entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in range(2, pages + 1)]
     return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+
+
+def pages_and_latest_change(sitemap):
+    return sitemap.paginator.num_pages, sitemap.get_latest_lastmod()
 
 
 @public_page

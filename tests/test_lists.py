@@ -90,11 +90,15 @@ def test_the_last_page_can_still_be_asked_for_by_name(client, two_per_page):
     assertContains(last, '<span class="pagination-current">Page 3</span>', html=True)
 
 
-def test_search_still_says_how_many_essays_match(client, two_per_page):
+def test_search_pages_through_matches_without_counting_them(client, two_per_page):
     essays(3)
-    response = client.get(url_in("en", "blog:search") + "?q=essay")
-    assertContains(response, "3 essays match")
-    assertContains(response, '<span class="pagination-current">Page 1</span>', html=True)
+    first = client.get(url_in("en", "blog:search") + "?q=essay")
+    assertContains(first, 'class="search-result"', count=2)
+    assertContains(first, '<span class="pagination-current">Page 1</span>', html=True)
+    assertContains(first, 'rel="next"')
+    last = client.get(url_in("en", "blog:search") + "?q=essay&page=2")
+    assertContains(last, 'class="search-result"', count=1)
+    assertNotContains(last, 'rel="next"')
 
 
 # Month links ------------------------------------------------------------------------------------
