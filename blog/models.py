@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from blog import rendering, text
+from blog.pagination import months_holding
+from blog.translations import one_per_essay
 
 
 def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
@@ -52,6 +54,9 @@ class ContentGeneration(models.Model):
     value = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True)
     next_publish_at = models.DateTimeField(null=True)
+    # {language: ["YYYY-MM", ...] newest first}: the months that hold an essay in that language's lists, for
+    # the archive links beside every list; found when the lists change, not on every page.
+    months = models.JSONField(default=dict)
 
     objects = ContentGenerationManager()
 
@@ -108,6 +113,8 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), scheduled=None):
     if scheduled is not None:
         row = row.filter(next_publish_at=scheduled)
     values = {"value": F("value") + 1, "changed_at": changed_at, "next_publish_at": upcoming["first"]}
+    if scheduled is not None or {EVERYTHING, LISTS} & set(moved):
+        values["months"] = months_by_language()
     # One transaction: a page rendered meanwhile sees both or neither (blog.conditional checks the generation last).
     with transaction.atomic():
         ContentVersion.objects.bulk_create(
@@ -118,10 +125,17 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), scheduled=None):
         )
         if not row.update(**values) and scheduled is None:
             # Migration 0004 creates the row; a flushed test database may not have it.
-            ContentGeneration.objects.bulk_create(
-                [ContentGeneration(pk=1, value=1, changed_at=changed_at, next_publish_at=upcoming["first"])],
-                ignore_conflicts=True,
-            )
+            values.update(value=1, months=values.get("months") or months_by_language())
+            ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, **values)], ignore_conflicts=True)
+
+
+def months_by_language():
+    """ContentGeneration.months as the published posts are now, in the site's time zone."""
+    with timezone.override(settings.TIME_ZONE):
+        return {
+            language: [f"{month:%Y-%m}" for month in months_holding(one_per_essay(Post.objects.published(), language))]
+            for language, _name in settings.LANGUAGES
+        }
 
 
 class ContentQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
+from blog.models import Post
 from blog.pagination import OpenEndedPaginator
 from blog.views import PublishedPostMixin
 from tests.factories import make_author, make_post, make_tag, url_in
@@ -117,6 +118,19 @@ def test_month_links_name_each_month_holding_an_essay_in_the_readers_list(client
 
     assert month_links(client.get(url_in("en", "blog:post-list"))) == [(2023, 7), (2023, 3), (2022, 12), (2021, 5)]
     assert month_links(client.get(url_in("ja", "blog:post-list"))) == [(2024, 2), (2023, 3), (2022, 12), (2021, 5)]
+
+
+def test_month_links_follow_an_essay_moved_or_unpublished(client):
+    essay = make_post(title="March", publish_at=datetime(2023, 3, 10, tzinfo=UTC))
+    make_post(title="May", publish_at=datetime(2023, 5, 1, tzinfo=UTC))
+    home = url_in("en", "blog:post-list")
+    assert month_links(client.get(home)) == [(2023, 5), (2023, 3)]
+    essay.publish_at = datetime(2022, 12, 24, tzinfo=UTC)
+    essay.save()
+    assert month_links(client.get(home)) == [(2023, 5), (2022, 12)]
+    essay.status = Post.Status.DRAFT
+    essay.save()
+    assert month_links(client.get(home)) == [(2023, 5)]
 
 
 @pytest.mark.parametrize(

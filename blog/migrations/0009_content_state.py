@@ -1,4 +1,4 @@
-"""The next scheduled publication time beside the content generation, and the versions the page cache checks."""
+"""Beside the content generation: the next scheduled publication time and the months lists link to; the versions the page cache checks."""
 
 import uuid
 
@@ -29,6 +29,11 @@ class Migration(migrations.Migration):
             model_name="contentgeneration",
             name="next_publish_at",
             field=models.DateTimeField(null=True),
+        ),
+        migrations.AddField(
+            model_name="contentgeneration",
+            name="months",
+            field=models.JSONField(default=dict),
         ),
         migrations.RunPython(record_next_publication, migrations.RunPython.noop, elidable=False),
         migrations.CreateModel(

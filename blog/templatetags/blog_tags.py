@@ -3,6 +3,7 @@
 import functools
 import itertools
 import json
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from django import template
@@ -15,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blog.conditional import content_cached
 from blog.models import Post
 from blog.pagination import months_holding
 from blog.translations import one_per_essay
@@ -169,16 +169,17 @@ def absolute_uri(context, url):
 def month_links(context):
     """Months that hold an essay in this language's lists, grouped by year, newest first.
 
-    Found with one index hop per month (blog.pagination.months_holding); pages served through
-    blog.conditional.public_page reuse the answer until the content changes.
+    Pages served through blog.conditional.public_page read them from the content generation, which finds
+    them whenever the lists change (blog.models.months_by_language); others, and a database upgraded
+    before its lists next change, find them with one index hop per month (blog.pagination.months_holding).
     """
     language = translation.get_language()
-
-    def find_months():
-        return months_holding(one_per_essay(Post.objects.published(), language))
-
-    request = context.get("request")
-    months = content_cached(request, f"months:{language}", find_months) if request else find_months()
+    generation = getattr(context.get("request"), "content_generation", None)
+    if generation is not None and language in generation.months:
+        local = timezone.get_current_timezone()
+        months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in generation.months[language]]
+    else:
+        months = months_holding(one_per_essay(Post.objects.published(), language))
     template = get_template("includes/month_links.html").template
     zone = timezone.get_current_timezone_name()
     return render_month_links(template, language, zone, get_script_prefix(), tuple(months))
