@@ -100,33 +100,37 @@ class ContentVersion(models.Model):
     token = models.UUIDField(default=uuid.uuid4)
 
 
-def content_changed(changed_at=None, *, moved=(EVERYTHING,), scheduled=None):
+def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None):
     """Move the content generation and the `moved` keys: ETags built before this write, and cached pages showing them, are stale.
 
-    With `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent
-    readers moves it, so a post appearing moves the generation once.
+    `posts_dated`: a post appeared, went or changed its time, language or essay, so the months that hold
+    essays are found again (as they are for EVERYTHING); tags, bylines and edits leave them be. With
+    `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent readers
+    moves the generation, so a post appearing moves it once and the others do no work.
     """
     now = timezone.now()
-    changed_at = changed_at or now
-    upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(first=Min("publish_at"))
     row = ContentGeneration.objects.filter(pk=1)
     if scheduled is not None:
         row = row.filter(next_publish_at=scheduled)
-    values = {"value": F("value") + 1, "changed_at": changed_at, "next_publish_at": upcoming["first"]}
-    if scheduled is not None or {EVERYTHING, LISTS} & set(moved):
-        values["months"] = months_by_language()
-    # One transaction: a page rendered meanwhile sees both or neither (blog.conditional checks the generation last).
+    # One transaction: a page rendered meanwhile sees all of it or none (blog.conditional checks the generation last).
     with transaction.atomic():
+        if not row.update(value=F("value") + 1, changed_at=changed_at or now):
+            if scheduled is not None:
+                return
+            # Migration 0004 creates the row; a flushed test database may not have it.
+            ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1)], ignore_conflicts=True)
+            posts_dated = True
         ContentVersion.objects.bulk_create(
             [ContentVersion(key=key) for key in set(moved)],
             update_conflicts=True,
             unique_fields=["key"],
             update_fields=["token"],
         )
-        if not row.update(**values) and scheduled is None:
-            # Migration 0004 creates the row; a flushed test database may not have it.
-            values.update(value=1, months=values.get("months") or months_by_language())
-            ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, **values)], ignore_conflicts=True)
+        upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(first=Min("publish_at"))
+        derived = {"next_publish_at": upcoming["first"]}
+        if posts_dated or EVERYTHING in moved:
+            derived["months"] = months_by_language()
+        ContentGeneration.objects.filter(pk=1).update(**derived)
 
 
 def months_by_language():
@@ -490,11 +494,17 @@ def _content_saved(sender, instance, **kwargs):
     moved = keys_moved(instance)
     if moved:
         # The row's own edit time, so Last-Modified names the edit itself.
-        content_changed(getattr(instance, "updated_at", None), moved=moved)
+        content_changed(getattr(instance, "updated_at", None), moved=moved, posts_dated=_dates_a_post(instance, moved))
 
 
 def _content_deleted(sender, instance, **kwargs):
-    content_changed(moved=keys_moved(instance, deleted=True))
+    moved = keys_moved(instance, deleted=True)
+    content_changed(moved=moved, posts_dated=_dates_a_post(instance, moved))
+
+
+def _dates_a_post(instance, moved):
+    # For a post, the lists move exactly when its status, time, language, slug or essay did (or it came or went).
+    return isinstance(instance, Post) and LISTS in moved
 
 
 def _tags_changed(sender, instance, action, reverse, **kwargs):
