@@ -197,9 +197,6 @@ def respond(view, request, args, kwargs, generation):
     response = view(request, *args, **kwargs)
     if hasattr(response, "render"):
         response = response.render()
-    if not response.streaming:
-        # Feeds write their XML in many small pieces: joined, the body goes to the socket in one write.
-        response.content = response.content
     if use_cache and may_store(request, response):
         store(key, request, response, generation)
     return response

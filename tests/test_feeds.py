@@ -303,3 +303,12 @@ def test_a_feed_costs_the_same_queries_however_many_entries(client, db, django_a
     for path in (feed_path("feed-atom"), feed_path("feed-rss", "ja"), feed_path("language-feed-atom")):
         with django_assert_max_num_queries(6):
             assert len(fetch(client, path).entries) == essays
+
+
+@pytest.mark.parametrize("name", ["feed-rss", "feed-atom"])
+def test_a_feed_is_sent_as_one_body_not_a_piece_per_element(client, library, name, settings):
+    """The issue asks for one response body: a chunk per XML element costs a socket write each."""
+    settings.BUNKO_PAGE_CACHE_SECONDS = 0
+    response = client.get(feed_path(name))
+    assert response.status_code == 200
+    assert len(list(response)) == 1
