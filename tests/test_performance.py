@@ -1,12 +1,10 @@
 """Issue 7 without timing anything: a content generation every write moves, and the page cache (query counts: test_query_counts.py)."""
 
 import datetime
-import io
 import tempfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
