@@ -80,7 +80,7 @@ def shows_cards(request, posts):
         request,
         essays=[post.translation_key for post in posts],
         tags=[tag.pk for post in posts for tag in post.card_tags],
-        authors=[byline.author_id for post in posts for byline in post.card_bylines],
+        authors=[author.pk for post in posts for author in post.card_authors],
     )
 
 

@@ -88,6 +88,8 @@ class PublishedPostMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(written_in=written_in(self.request), **kwargs)
+        for post in context["object_list"]:
+            post.card_authors = [byline.author for byline in post.card_bylines]
         shows_cards(self.request, context["object_list"])
         return context
 
@@ -138,15 +140,20 @@ class PostDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         post = self.object
         related = list(related_posts(post, post.language))
+        authors = [byline.author for byline in post.bylines.all()]
+        tags = list(post.tags.all())
         shows(
             self.request,
             essays=[post.translation_key, post.previous_key, post.next_key, *(other.translation_key for other in related)],
             essay_pages=[post.translation_key],
-            tags=[tag.pk for tag in post.tags.all()],
-            authors=[byline.author_id for byline in post.bylines.all()],
+            tags=[tag.pk for tag in tags],
+            authors=[author.pk for author in authors],
         )
         return super().get_context_data(
             description=post.excerpt,
+            authors=authors,
+            tags=tags,
+            related_links=list(post.related_links.all()),
             versions={version.language: version for version in post.versions},
             original=post.versions[0],
             related=related,

@@ -214,12 +214,12 @@ def post_json_ld(context, post):
         "author": [
             {
                 "@type": "Person",
-                "name": byline.author.name,
-                "url": request.build_absolute_uri(permalink(byline.author)),
+                "name": author.name,
+                "url": request.build_absolute_uri(permalink(author)),
             }
-            for byline in post.bylines.all()
+            for author in context["authors"]
         ],
-        "keywords": [tag.name for tag in post.tags.all()],
+        "keywords": [tag.name for tag in context["tags"]],
     }
     if post.cover_image:
         data["image"] = request.build_absolute_uri(post.cover_image.url)
