@@ -7,57 +7,25 @@ would use Site 1, "example.com"), which is why items are FeedEntry objects carry
 """
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 from django.utils.translation import get_language, get_language_info, gettext
 
-from blog import rendering
+from blog import queries, rendering
 from blog.conditional import public_page, shows
-from blog.models import Author, Post, PostAuthor, Tag
+from blog.links import slug_url
+from blog.models import Author, Tag
 from blog.rendering.sanitize import XML_ILLEGAL
-from blog.translations import one_per_essay
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-# Only what an entry prints: the Markdown source and the page HTML would triple what each query reads.
-ENTRY_FIELDS = (
-    "pk", "title", "slug", "language", "translation_key", "excerpt", "feed_html", "publish_at", "updated_at"
-)
-SLUG_PLACEHOLDER = "slug"
-
-
-def url_maker(name, language):
-    """`slug -> URL` of the route `name` in `language`, reversing once instead of once per link.
-
-    A feed links some sixty posts and authors, and reverse() under translation.override costs ~0.1 ms each.
-    Slugs are letters, digits, `_` and `-`, which reverse() percent-encodes exactly as quote() does.
-    """
-    with translation.override(language):
-        head, tail = reverse(name, kwargs={"slug": SLUG_PLACEHOLDER}).rsplit(SLUG_PLACEHOLDER, 1)
-    return lambda slug: head + quote(slug) + tail
-
-
-def published_versions(posts):
-    """The published versions of the essays `posts` belong to, by translation key, in one query."""
-    versions = {}
-    keys = {post.translation_key for post in posts}
-    # Unordered: ordered by publish time, SQLite would walk every published post instead of the keys' index.
-    published = Post.objects.published().filter(translation_key__in=keys).order_by()
-    for version in published.only("translation_key", "language", "slug"):
-        versions.setdefault(version.translation_key, []).append(version)
-    return versions
 
 
 def xml_safe(value):
@@ -130,7 +98,6 @@ class FeedSource:
     origin: str  # scheme://host the request came to
     feed_url: str
     language: str
-    posts: QuerySet
     subject: Tag | Author | None = None
 
 
@@ -158,6 +125,10 @@ class LatestPostsFeed(Feed):
 
     feed_type = BunkoRssFeed
     item_guid_is_permalink = False
+    # Which posts, as blog.queries.reader_essays chooses them: of a subject (through this Post relation), and
+    # only those written in the URL's language rather than one version of every essay.
+    relation = None
+    written_in_only = False
 
     def __call__(self, request, *args, **kwargs):
         # A client repeating the validators gets 304 from one query, before any entry is built; others may get
@@ -186,15 +157,11 @@ class LatestPostsFeed(Feed):
             origin=f"{request.scheme}://{request.get_host()}",
             feed_url=request.build_absolute_uri(request.path),
             language=language,
-            posts=self.get_posts(subject, language),
             subject=subject,
         )
 
     def get_subject(self, slug):
-        return None
-
-    def get_posts(self, subject, language):
-        return one_per_essay(Post.objects.published(), language)
+        return queries.subject_or_404(self.relation, slug) if self.relation else None
 
     def title(self, source):
         return gettext("Bunko: all essays")
@@ -221,24 +188,23 @@ class LatestPostsFeed(Feed):
 
         Editors' text goes through xml_safe here; stored feed HTML has no character XML forbids.
         """
-        posts = list(source.posts.values_list(*ENTRY_FIELDS, named=True)[: settings.BUNKO_FEED_ITEMS])
-        ids = [post.pk for post in posts]
-        post_url = {language: url_maker("blog:post-detail", language) for language, _name in settings.LANGUAGES}
-        author_url = url_maker("blog:author-detail", source.language)
+        posts = queries.feed_entries(
+            self.relation, self.written_in_only, settings.BUNKO_FEED_ITEMS, source.language, source.subject
+        )
+        post_url = {language: slug_url("blog:post-detail", language) for language, _name in settings.LANGUAGES}
+        author_url = slug_url("blog:author-detail")
 
         def link(post):
             return source.origin + post_url[post.language](post.slug)
 
-        authors, categories = defaultdict(list), defaultdict(list)
-        bylines = PostAuthor.objects.filter(post__in=ids).order_by("position", "pk")
-        shown_authors, shown_tags = [], []
-        for post, name, slug, author in bylines.values_list("post", "author__name", "author__slug", "author"):
-            authors[post].append((xml_safe(name), source.origin + author_url(slug)))
-            shown_authors.append(author)
-        tags = Post.tags.through.objects.filter(post__in=ids).order_by("tag__name")
-        for post, name, tag in tags.values_list("post", "tag__name", "tag"):
-            categories[post].append(xml_safe(name))
-            shown_tags.append(tag)
+        bylines, tags = queries.bylines_and_tags(posts)
+        authors = {
+            pk: [(xml_safe(byline.name), source.origin + author_url(byline.slug)) for byline in group]
+            for pk, group in bylines.items()
+        }
+        categories = {pk: [xml_safe(link.name) for link in group] for pk, group in tags.items()}
+        shown_authors = [byline.author for group in bylines.values() for byline in group]
+        shown_tags = [link.tag for group in tags.values() for link in group]
         if isinstance(source.subject, Tag):
             shown_tags.append(source.subject.pk)
         elif isinstance(source.subject, Author):
@@ -247,7 +213,7 @@ class LatestPostsFeed(Feed):
         # (language, URL) of each published version of an essay, by translation key.
         versions = {
             key: sorted((version.language, link(version)) for version in group)
-            for key, group in published_versions(posts).items()
+            for key, group in queries.published_versions(posts).items()
         }
         entries = []
         for post in posts:
@@ -265,8 +231,8 @@ class LatestPostsFeed(Feed):
                     # Atom's summary is type="html" and RSS readers read description as HTML: escape the plain text.
                     description=escape(xml_safe(post.excerpt)),
                     content=rendering.feed_html(post.feed_html, source.origin),
-                    authors=authors[post.pk],
-                    categories=categories[post.pk],
+                    authors=authors.get(post.pk, []),
+                    categories=categories.get(post.pk, []),
                     versions=[*others, (post.language, url)],
                 )
             )
@@ -309,8 +275,7 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 class LanguageFeed(LatestPostsFeed):
     """Only the essays written in (or translated into) the URL's language."""
 
-    def get_posts(self, subject, language):
-        return Post.objects.published().in_language(language)
+    written_in_only = True
 
     def title(self, source):
         return gettext("Bunko: essays in %(language)s") % {"language": language_name(source.language)}
@@ -329,22 +294,12 @@ class LanguageAtomFeed(LanguageFeed):
 class SubjectFeed(LatestPostsFeed):
     """A tag's or author's page as a feed: its essays each once, in the URL's language when a version exists."""
 
-    subject_model = None  # Tag or Author, found by the URL's slug
-    posts_relation = None  # the Post field that links posts to it
-
-    def get_subject(self, slug):
-        return get_object_or_404(self.subject_model, slug=slug)
-
-    def get_posts(self, subject, language):
-        return one_per_essay(Post.objects.published().filter(**{self.posts_relation: subject}), language)
-
     def link(self, source):
         return source.origin + source.subject.get_absolute_url()
 
 
 class TagFeed(SubjectFeed):
-    subject_model = Tag
-    posts_relation = "tags"
+    relation = "tags"
 
     def title(self, source):
         return gettext("Bunko: essays tagged “%(tag)s”") % {"tag": source.subject.name}
@@ -358,8 +313,7 @@ class TagAtomFeed(TagFeed):
 
 
 class AuthorFeed(SubjectFeed):
-    subject_model = Author
-    posts_relation = "authors"
+    relation = "authors"
 
     def title(self, source):
         return gettext("Bunko: essays by %(author)s") % {"author": source.subject.name}

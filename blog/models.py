@@ -229,9 +229,12 @@ class Tag(models.Model):
 
 
 class PostQuerySet(ContentQuerySet):
-    def published(self):
-        """The one definition of what a reader may see: published, and its time has come."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, now=None):
+        """The one definition of what a reader may see: published, and its time has come.
+
+        `now` may be a blog.prepared.Param, so a prepared query binds the time when it runs.
+        """
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
 
     def in_language(self, language):
         return self.filter(language=language)

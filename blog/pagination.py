@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
@@ -48,7 +49,8 @@ class OpenEndedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.per_page * self.max_pages].count()
+        rows = self.object_list[: self.per_page * self.max_pages]
+        return rows.count() if isinstance(rows, QuerySet) else len(rows)
 
 
 class OpenEndedPage(Page):

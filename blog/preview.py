@@ -7,7 +7,7 @@ is never cached, indexed or listed anywhere: feeds, sitemaps and lists all start
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from blog.models import Post, RelatedPost
-from blog.views import PostDetailView, byline_prefetch
+from blog.views import PostDetailView
 
 SALT = "blog.preview"
 
@@ -62,5 +62,4 @@ class PostPreviewView(PostDetailView):
         post.versions = sorted([post, *published], key=lambda version: (version.created_at, version.pk))
         post.previous_title = post.previous_slug = post.previous_key = None
         post.next_title = post.next_slug = post.next_key = None
-        prefetch_related_objects([post], byline_prefetch(), "tags", "related_links")
         return post

@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import partial
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
@@ -19,8 +20,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from blog.conditional import content_cached, public_page
-from blog.feeds import published_versions
+from blog.links import slug_url
 from blog.models import Author, Post, Tag
+from blog.queries import published_versions
 
 # The newest change a reader can see: a scheduled post appears at publish_at, after its last edit.
 POST_CHANGED_FIELDS = ("updated_at", "publish_at")
@@ -109,9 +111,10 @@ class PostSitemap(RequestHostSitemap):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         versions = published_versions([url["item"] for url in urls])
+        post_url = {language: slug_url("blog:post-detail", language) for language, _name in settings.LANGUAGES}
         for url in urls:
             url["alternates"] = [
-                {"location": origin + version.get_absolute_url(), "lang_code": version.language}
+                {"location": origin + post_url[version.language](version.slug), "lang_code": version.language}
                 for version in sorted(versions[url["item"].translation_key], key=lambda version: version.language)
             ]
         return urls

@@ -1,57 +1,32 @@
-"""Public pages. Every query starts from Post.objects.published(); each essay shows once per list."""
+"""Public pages. Every query starts from Post.objects.published(); each essay shows once per list.
+
+What the pages read on every request is in blog.queries, prepared; the views say which page shows what.
+"""
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import trans_real
 from django.views import generic
 
+from blog import queries
 from blog import search as site_search
 from blog.conditional import shows, shows_cards
-from blog.models import Author, Post, PostAuthor, RelatedPost, Tag
+from blog.models import Post
 from blog.pagination import OpenEndedPaginator, months_holding
-from blog.translations import one_per_essay, reader_versions
+from blog.translations import reader_versions
 
-RELATED_BY_TAGS_LIMIT = 4
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
 TOC_MIN_READING_MINUTES = 5
-
-
-def byline_prefetch():
-    return Prefetch("bylines", queryset=PostAuthor.objects.select_related("author").order_by("position", "pk"))
-
-
-# The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
-CARD_FIELDS = ["title", "slug", "language", "translation_key", "excerpt", "publish_at"]
-
-
-def with_card_data(queryset):
-    """Only what a post card prints, with `card_bylines` (in order, with authors) and `card_tags` in two queries.
-
-    Plain lists rather than `post.bylines.all`: a related manager made for each card costs more than its tags;
-    and only the columns printed, since building the page's sixty-odd model instances is much of its cost.
-    """
-    bylines = PostAuthor.objects.select_related("author").only("post", "author__name", "author__slug")
-    tags = Tag.objects.only("name", "slug")
-    return queryset.only(*CARD_FIELDS).prefetch_related(
-        Prefetch("bylines", queryset=bylines.order_by("position", "pk"), to_attr="card_bylines"),
-        Prefetch("tags", queryset=tags, to_attr="card_tags"),
-    )
 
 
 def written_in(request):
     """The language a reader narrowed the list to with ?lang=, or None (unknown codes are ignored)."""
     code = request.GET.get("lang")
     return code if code in dict(settings.LANGUAGES) else None
-
-
-def reader_essays(request, queryset):
-    """Posts written in ?lang= when asked; otherwise one version per essay in the reader's language."""
-    return reader_versions(queryset, translation.get_language(), written_in(request))
 
 
 def home_redirect(request):
@@ -72,25 +47,24 @@ def home_redirect(request):
 
 
 class PublishedPostMixin:
-    """Lists of published posts with what their cards print, one version per essay (or ?lang= only)."""
+    """Lists of published posts with what their cards print, one version per essay (or ?lang= only).
+
+    `relation` names the Post relation to the page's subject (a tag, an author), found by the URL's slug.
+    """
 
     paginate_by = settings.BUNKO_POSTS_PER_PAGE
     paginator_class = OpenEndedPaginator
+    relation = None
+    subject = None
 
     def get_queryset(self):
-        return with_card_data(self.get_essays())
-
-    def get_essays(self):
-        return reader_essays(self.request, self.get_posts())
-
-    def get_posts(self):
-        return Post.objects.published()
+        if self.relation:
+            self.subject = queries.subject_or_404(self.relation, self.kwargs["slug"])
+        return queries.EssayList(translation.get_language(), written_in(self.request), self.relation, self.subject)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(written_in=written_in(self.request), **kwargs)
-        for post in context["object_list"]:
-            post.card_authors = [byline.author for byline in post.card_bylines]
-        shows_cards(self.request, context["object_list"])
+        shows_cards(self.request, queries.with_cards(context["object_list"]))
         return context
 
 
@@ -105,43 +79,18 @@ class PostDetailView(generic.DetailView):
 
     def get_object(self, queryset=None):
         language = translation.get_language()
-        published = Post.objects.published()
-        key = published.filter(language=language, slug=self.kwargs["slug"]).values("translation_key")[:1]
-        same_language = published.filter(language=OuterRef("language"))
-        # A range on publish_at (ties broken by pk within it) lets the database walk the (language, status,
-        # publish_at) index.
-        older = same_language.filter(
-            Q(publish_at__lt=OuterRef("publish_at")) | Q(pk__lt=OuterRef("pk")), publish_at__lte=OuterRef("publish_at")
-        ).order_by("-publish_at", "-pk")
-        newer = same_language.filter(
-            Q(publish_at__gt=OuterRef("publish_at")) | Q(pk__gt=OuterRef("pk")), publish_at__gte=OuterRef("publish_at")
-        ).order_by("publish_at", "pk")
-        # One query returns the post with its sibling versions, neighbours and whether an editor picked related posts.
-        versions = list(
-            published.filter(translation_key=Subquery(key))
-            .annotate(
-                has_picks=Exists(RelatedPost.objects.filter(from_post=OuterRef("pk"))),
-                previous_title=Subquery(older.values("title")[:1]),
-                previous_slug=Subquery(older.values("slug")[:1]),
-                next_title=Subquery(newer.values("title")[:1]),
-                next_slug=Subquery(newer.values("slug")[:1]),
-                next_key=Subquery(newer.values("translation_key")[:1]),
-                previous_key=Subquery(older.values("translation_key")[:1]),
-            )
-            .order_by("created_at", "pk")
-        )
+        versions = queries.essay_versions(language, self.kwargs["slug"])
         post = next((version for version in versions if version.language == language), None)
         if post is None:
             raise Http404("No published post with this slug in this language.")
         post.versions = versions
-        prefetch_related_objects([post], byline_prefetch(), "tags", "related_links")
         return post
 
     def get_context_data(self, **kwargs):
         post = self.object
-        related = list(related_posts(post, post.language))
-        authors = [byline.author for byline in post.bylines.all()]
-        tags = list(post.tags.all())
+        authors = queries.authors_of(post)
+        tags = queries.tags_of(post)
+        related = queries.related_posts(post, tags, post.language)
         shows(
             self.request,
             essays=[post.translation_key, post.previous_key, post.next_key, *(other.translation_key for other in related)],
@@ -153,7 +102,7 @@ class PostDetailView(generic.DetailView):
             description=post.excerpt,
             authors=authors,
             tags=tags,
-            related_links=list(post.related_links.all()),
+            related_links=queries.related_links_of(post),
             versions={version.language: version for version in post.versions},
             original=post.versions[0],
             related=related,
@@ -169,57 +118,22 @@ def neighbour(post, title, slug):
     return Post(title=title, slug=slug, language=post.language) if slug else None
 
 
-def related_posts(post, language):
-    """The editor's picks in their order, else the posts sharing most tags; each in `language` when possible.
-
-    Only the columns the links print are read, not whole essays.
-    """
-    others = Post.objects.published().exclude(translation_key=post.translation_key)
-    others = others.only("title", "slug", "language", "translation_key")
-    if post.has_picks:
-        picks = RelatedPost.objects.filter(from_post=post)
-        position = picks.filter(to_post__translation_key=OuterRef("translation_key")).order_by("position")
-        candidates = others.filter(translation_key__in=picks.values("to_post__translation_key"))
-        return one_per_essay(candidates, language).annotate(
-            pick_position=Subquery(position.values("position")[:1])
-        ).order_by("pick_position", "-publish_at")
-    tag_ids = [tag.pk for tag in post.tags.all()]
-    if not tag_ids:
-        return Post.objects.none()
-    # Candidates found from the tags' side (an IN list), so the database reads the posts carrying these tags
-    # rather than checking every published post for them.
-    tagged = Post.tags.through.objects.filter(tag__in=tag_ids)
-    shared = tagged.filter(post=OuterRef("pk")).order_by().values("post").annotate(count=Count("pk")).values("count")
-    candidates = others.filter(pk__in=tagged.values("post"))
-    return (
-        one_per_essay(candidates, language)
-        .annotate(shared_tags=Subquery(shared))
-        .order_by("-shared_tags", "-publish_at", "-pk")[:RELATED_BY_TAGS_LIMIT]
-    )
-
-
 class TagDetailView(PublishedPostMixin, generic.ListView):
     template_name = "blog/tag_detail.html"
-
-    def get_posts(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_posts().filter(tags=self.tag)
+    relation = "tags"
 
     def get_context_data(self, **kwargs):
-        shows(self.request, tags=[self.tag.pk])
-        return super().get_context_data(tag=self.tag, **kwargs)
+        shows(self.request, tags=[self.subject.pk])
+        return super().get_context_data(tag=self.subject, **kwargs)
 
 
 class AuthorDetailView(PublishedPostMixin, generic.ListView):
     template_name = "blog/author_detail.html"
-
-    def get_posts(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return super().get_posts().filter(authors=self.author)
+    relation = "authors"
 
     def get_context_data(self, **kwargs):
-        shows(self.request, authors=[self.author.pk])
-        return super().get_context_data(author=self.author, **kwargs)
+        shows(self.request, authors=[self.subject.pk])
+        return super().get_context_data(author=self.subject, **kwargs)
 
 
 class ArchiveMixin(PublishedPostMixin):
@@ -229,7 +143,8 @@ class ArchiveMixin(PublishedPostMixin):
 
     def get_queryset(self):
         # Date views also fetch single posts to find the next and previous year or month: only their dates.
-        return self.get_essays().only("publish_at")
+        essays = reader_versions(Post.objects.published(), translation.get_language(), written_in(self.request))
+        return essays.only("publish_at")
 
     def get_dated_items(self):
         # Date views compute next/previous years and months, which overflow past year 9999.
@@ -242,7 +157,7 @@ class ArchiveMixin(PublishedPostMixin):
         return self.get_queryset().filter(**lookup)
 
     def paginate_queryset(self, queryset, page_size):
-        return super().paginate_queryset(with_card_data(queryset), page_size)
+        return super().paginate_queryset(queryset.only(*queries.CARD_FIELDS), page_size)
 
 
 class PostYearArchiveView(ArchiveMixin, generic.YearArchiveView):
