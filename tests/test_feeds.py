@@ -2,12 +2,15 @@
 
 import calendar
 import datetime
+import io
 from html.parser import HTMLParser
 
 import feedparser
 import pytest
 from django.utils import timezone
+from django.utils.xmlutils import UnserializableContentError
 
+from blog.feeds import BunkoAtomFeed, BunkoRssFeed
 from blog.models import Post
 from tests.factories import make_author, make_post, make_tag, url_in
 
@@ -312,3 +315,39 @@ def test_a_feed_is_sent_as_one_body_not_a_piece_per_element(client, library, nam
     response = client.get(feed_path(name))
     assert response.status_code == 200
     assert len(list(response)) == 1
+
+
+@pytest.mark.parametrize("feed_class", [BunkoRssFeed, BunkoAtomFeed])
+def test_feeds_are_written_exactly_as_djangos_xml_generator_writes_them(feed_class):
+    """FeedWriter is a faster SimplerXMLGenerator: the same bytes for text and attributes that need escaping."""
+    feed = feed_class(
+        title="Essays & <notes>",
+        link="https://example.org/en/",
+        description='Say "hello" & \'bye\'',
+        feed_url="https://example.org/en/feeds/all.rss?a=1&b=2",
+        language="en",
+    )
+    when = timezone.now()
+    for n, content in enumerate(["<p>A &amp; B</p>", ""]):
+        feed.add_item(
+            title=f"Essay {n} <b>",
+            link=f"https://example.org/en/posts/{n}/",
+            description="Plain & simple",
+            unique_id=f"urn:uuid:{n}",
+            pubdate=when,
+            updateddate=when,
+            categories=["career", "R&D"],
+            language="en",
+            authors=[("Aiko", "https://example.org/en/authors/aiko/"), ('Bo "B"', "https://example.org/b/")],
+            content=content,
+            versions=[("ja", "https://example.org/ja/posts/%E5%8D%9A/?x=1&y='2'"), ("en", "https://example.org/en/")],
+        )
+    reference = io.StringIO()
+    super(feed_class, feed).write(reference, "utf-8")  # the generator's own write(), with SimplerXMLGenerator
+    assert feed.writeString("utf-8") == reference.getvalue()
+
+
+def test_a_control_character_is_refused_as_djangos_generator_refuses_it():
+    feed = BunkoRssFeed(title="Bell \x07", link="https://example.org/", description="")
+    with pytest.raises(UnserializableContentError):
+        feed.writeString("utf-8")
