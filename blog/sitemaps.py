@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.db.models.functions import ExtractMonth, ExtractYear, Greatest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from blog.conditional import content_cached, public_page
@@ -44,6 +45,19 @@ class RequestHostSitemap(Sitemap):
 
     def get_domain(self, site=None):
         return self.site.domain
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            url["lastmod_text"] = w3c_date(url["lastmod"])
+        return urls
+
+
+def w3c_date(moment):
+    """The day of `moment` in the site's time zone, as contrib's sitemap.xml prints it (`date:"Y-m-d"`)."""
+    if moment is None:
+        return None
+    return (timezone.localtime(moment) if isinstance(moment, datetime) else moment).strftime("%Y-%m-%d")
 
 
 class LocalizedSitemap(RequestHostSitemap):
@@ -86,10 +100,16 @@ class PostSitemap(RequestHostSitemap):
     """
 
     def items(self):
-        # Oldest first, so adding posts only ever changes the last page.
-        return Post.objects.published().order_by("publish_at", "pk").only(
-            "slug", "language", "translation_key", "updated_at", "publish_at"
+        # Oldest first, so adding posts only ever changes the last page. Rows, not model instances: a page
+        # holds a thousand.
+        return (
+            Post.objects.published()
+            .order_by("publish_at", "pk")
+            .values_list("slug", "language", "translation_key", "updated_at", "publish_at", named=True)
         )
+
+    def location(self, post):
+        return slug_url("blog:post-detail", post.language)(post.slug)
 
     def lastmod(self, post):
         return max(post.updated_at, post.publish_at)
@@ -213,9 +233,11 @@ def index(request):
     for section, sitemap in request_sitemaps(request).items():
         location = request.build_absolute_uri(reverse("sitemap-section", kwargs={"section": section}))
         pages, lastmod = content_cached(request, f"sitemap-index:{section}", partial(pages_and_latest_change, sitemap))
+        # Printed as contrib's sitemap_index.xml does (`date:"c"`), once per section rather than once per page.
+        lastmod = lastmod and timezone.localtime(lastmod).isoformat()
         entries.append(SitemapIndexItem(location, lastmod))
         entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in range(2, pages + 1)]
-    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+    return TemplateResponse(request, "blog/sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
 
 
 def pages_and_latest_change(sitemap):
@@ -224,4 +246,6 @@ def pages_and_latest_change(sitemap):
 
 @public_page
 def section(request, section):
-    return sitemap_views.sitemap(request, sitemaps=request_sitemaps(request), section=section)
+    return sitemap_views.sitemap(
+        request, sitemaps=request_sitemaps(request), section=section, template_name="blog/sitemap.xml"
+    )
