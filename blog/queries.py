@@ -115,17 +115,6 @@ def bylines_and_tags(posts):
     return bylines, tags
 
 
-def with_cards(posts):
-    """`posts` with `card_authors` (in byline order) and `card_tags` (by name): two queries for the whole page."""
-    bylines, tags = bylines_and_tags(posts)
-    for post in posts:
-        post.card_authors = [
-            Author(pk=byline.author, name=byline.name, slug=byline.slug) for byline in bylines[post.pk]
-        ]
-        post.card_tags = [Tag(pk=tag.tag, name=tag.name, slug=tag.slug) for tag in tags[post.pk]]
-    return posts
-
-
 # Only what a feed entry prints: the Markdown source and the page HTML would triple what each query reads.
 ENTRY_FIELDS = (
     "pk", "title", "slug", "language", "translation_key", "excerpt", "feed_html", "publish_at", "updated_at"
