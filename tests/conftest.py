@@ -3,6 +3,8 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.template.backends import jinja2 as jinja2_backend
+from django.test.signals import template_rendered
 
 
 def pytest_configure(config):
@@ -46,3 +48,18 @@ def empty_page_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def jinja2_renders_are_reported():
+    """Django's test environment reports each render of its own engine (template_rendered, response.templates);
+    the public site's Jinja2 pages are reported the same way, so tests can tell a rendered page from a stored one."""
+    render = jinja2_backend.Template.render
+
+    def reported_render(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self.template, context=context)
+        return render(self, context, request)
+
+    jinja2_backend.Template.render = reported_render
+    yield
+    jinja2_backend.Template.render = render
