@@ -9,7 +9,6 @@ would use Site 1, "example.com"), which is why items are FeedEntry objects carry
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from xml.sax.saxutils import quoteattr
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -17,8 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
-from django.utils.xmlutils import UnserializableContentError
 from django.utils.translation import get_language, get_language_info, gettext
+from django.utils.xmlutils import UnserializableContentError
 
 from blog import queries, rendering
 from blog.conditional import public_page, shows
@@ -107,7 +106,19 @@ def escape_xml(text):
 
 def attributes(attrs):
     """Sorted, as SimplerXMLGenerator writes them, so the output is the same whatever the dict's order."""
-    return "".join(f" {name}={quoteattr(value)}" for name, value in sorted(attrs.items())) if attrs else ""
+    return "".join([f" {name}={quote_attribute(value)}" for name, value in sorted(attrs.items())]) if attrs else ""
+
+
+def quote_attribute(value):
+    """xml.sax.saxutils.quoteattr() without its entity loop: double quotes unless the value holds one."""
+    value = escape_xml(value)
+    if "\n" in value or "\r" in value or "\t" in value:
+        value = value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"{}"'.format(value.replace('"', "&quot;"))
 
 
 class BunkoRssFeed(Rss201rev2Feed):

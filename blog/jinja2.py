@@ -195,9 +195,11 @@ def month_links(request):
     """
     language = translation.get_language()
     generation = getattr(request, "content_generation", None)
-    if generation is not None and language in generation.months:
+    if generation is not None and language in generation.months_by_language:
         local = timezone.get_current_timezone()
-        months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in generation.months[language]]
+        months = [
+            datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in generation.months_by_language[language]
+        ]
     else:
         months = months_holding(one_per_essay(Post.objects.published(), language))
     template = get_template("includes/month_links.html").template

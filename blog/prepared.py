@@ -41,6 +41,8 @@ class Compiled:
     def __init__(self, queryset, connection):
         self.compiler = queryset.query.get_compiler(connection=connection)
         self.sql, self.params = self.compiler.as_sql()
+        columns = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
+        self.converters = self.compiler.get_converters(columns)
         query = queryset.query
         self.row_class = create_namedtuple_class(*query.extra_select, *query.values_select, *query.annotation_select)
 
@@ -52,7 +54,8 @@ class Compiled:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, bound)
             rows = cursor.fetchall()
-        return self.compiler.results_iter([rows], tuple_expected=True)
+        # What compiler.results_iter() does, with the converters found once.
+        return map(tuple, self.compiler.apply_converters(rows, self.converters)) if self.converters else rows
 
 
 class Prepared:

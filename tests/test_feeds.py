@@ -340,7 +340,11 @@ def test_feeds_are_written_exactly_as_djangos_xml_generator_writes_them(feed_cla
             language="en",
             authors=[("Aiko", "https://example.org/en/authors/aiko/"), ('Bo "B"', "https://example.org/b/")],
             content=content,
-            versions=[("ja", "https://example.org/ja/posts/%E5%8D%9A/?x=1&y='2'"), ("en", "https://example.org/en/")],
+            versions=[
+                ("ja", "https://example.org/ja/posts/%E5%8D%9A/?x=1&y='2'"),
+                ("zh-hans", 'https://example.org/zh-hans/?q="a"&b=\'c\'\tx'),
+                ("en", 'https://example.org/en/?q="quoted"'),
+            ],
         )
     reference = io.StringIO()
     super(feed_class, feed).write(reference, "utf-8")  # the generator's own write(), with SimplerXMLGenerator
