@@ -70,8 +70,9 @@ class Prepared:
         self.shapes = {}
 
     def compiled(self, shape, connection):
-        # By connection object: each thread has its own, and a compiler keeps the one it was made for.
-        key = (connection, shape)
+        # By alias, not connection object: threads have their own connections to the same database, and the
+        # compiler's is only used to convert values, which does not depend on the thread.
+        key = (connection.alias, shape)
         if key not in self.shapes:
             if len(self.shapes) >= MAX_SHAPES:
                 self.shapes.clear()
