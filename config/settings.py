@@ -95,7 +95,8 @@ TEMPLATES = [
         },
     },
     {
-        # The admin, with Bunko's overrides in blog/templates/admin/.
+        # The admin, with Bunko's overrides in blog/templates/admin/. None has the name of a template that
+        # django.contrib.admin ships, so "blog" need not come before it in INSTALLED_APPS; one that did would.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
         "OPTIONS": {

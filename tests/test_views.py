@@ -3,9 +3,11 @@
 import json
 from datetime import UTC, datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import TemplateDoesNotExist, engines
 from django.test import RequestFactory
 from django.utils import timezone, translation
 from django.views.defaults import server_error
@@ -17,6 +19,7 @@ from tests.factories import make_author, make_post, make_tag, url_in
 pytestmark = pytest.mark.django_db
 
 HOUR = timezone.timedelta(hours=1)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def json_ld(response):
@@ -397,6 +400,22 @@ def test_robots_txt_points_at_the_sitemap(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
+def template_names(folder):
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize(
+    ("engine", "other_engine", "folder"),
+    [("jinja2", "django", ROOT / "templates"), ("django", "jinja2", ROOT / "blog" / "templates")],
+)
+def test_each_template_engine_finds_only_its_own_templates(engine, other_engine, folder):
+    """A Jinja2 page found by Django's engine, or an admin override found by Jinja2, would fail to compile."""
+    for name in template_names(folder):
+        assert engines[engine].get_template(name)
+        with pytest.raises(TemplateDoesNotExist):
+            engines[other_engine].get_template(name)
 
 
 # Query counts -------------------------------------------------------------------------------------
