@@ -48,7 +48,6 @@ def environment(**options):
         updated_label=lambda: pgettext("date of last change", "Updated"),
         reading_time=reading_time,
         canonical_url=canonical_url,
-        absolute_uri=absolute_uri,
         alternate_links=alternate_links,
         language_links=language_links,
         month_links=month_links,
@@ -166,11 +165,6 @@ def canonical_url(request):
         del params["page"]
     query = f"?{urlencode(params)}" if params else ""
     return request.build_absolute_uri(f"{request.path}{query}")
-
-
-def absolute_uri(request, address):
-    """`address` with scheme and host, as OpenGraph and JSON-LD require (an absolute MEDIA_URL is kept)."""
-    return request.build_absolute_uri(address)
 
 
 def querystring(request, **changes):
