@@ -73,14 +73,18 @@ class Prepared:
         # By alias, not connection object: threads have their own connections to the same database, and the
         # compiler's is only used to convert values, which does not depend on the thread.
         key = (connection.alias, shape)
-        if key not in self.shapes:
-            if len(self.shapes) >= MAX_SHAPES:
-                self.shapes.clear()
-            try:
-                self.shapes[key] = Compiled(self.build(*shape), connection)
-            except EmptyResultSet:  # e.g. an IN list of no values: no query, no rows
-                self.shapes[key] = None
-        return self.shapes[key]
+        try:
+            return self.shapes[key]
+        except KeyError:
+            pass
+        try:
+            compiled = Compiled(self.build(*shape), connection)
+        except EmptyResultSet:  # e.g. an IN list of no values: no query, no rows
+            compiled = None
+        if len(self.shapes) >= MAX_SHAPES:
+            self.shapes.clear()
+        self.shapes[key] = compiled
+        return compiled
 
     def rows(self, *shape, using=DEFAULT_DB_ALIAS, **values):
         connection = connections[using]
