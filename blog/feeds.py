@@ -21,7 +21,7 @@ from django.utils.xmlutils import UnserializableContentError
 
 from blog import queries, rendering
 from blog.conditional import public_page, shows
-from blog.links import slug_url
+from blog.links import post_path, slug_url
 from blog.models import Author, Tag
 from blog.rendering.sanitize import XML_ILLEGAL
 
@@ -289,11 +289,10 @@ class LatestPostsFeed(Feed):
         posts = queries.feed_entries(
             self.relation, self.written_in_only, settings.BUNKO_FEED_ITEMS, source.language, source.subject
         )
-        post_url = {language: slug_url("blog:post-detail", language) for language, _name in settings.LANGUAGES}
         author_url = slug_url("blog:author-detail")
 
         def link(post):
-            return source.origin + post_url[post.language](post.slug)
+            return source.origin + post_path(post.language, post.slug)
 
         bylines, tags = queries.bylines_and_tags(posts)
         authors = {

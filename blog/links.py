@@ -33,6 +33,11 @@ def _slug_url(name, language, script_prefix):
     return lambda slug: head + quoted(slug) + tail
 
 
+def post_path(language, slug):
+    """The path of a post written in `language` (a post's page is under its own language's prefix)."""
+    return slug_url("blog:post-detail", language)(slug)
+
+
 @functools.lru_cache(maxsize=8192)
 def quoted(slug):
     """A slug as it stands in a URL: percent-encoding a Japanese slug costs more than the rest of its link."""

@@ -35,6 +35,16 @@ class Param(Expression):
         return f"Param({self.name!r})"
 
 
+def param_list(name, field, count):
+    """Params for an IN list of `count` values (its length is part of the shape), bound by list_values()."""
+    return [Param(f"{name}{index}", field) for index in range(count)]
+
+
+def list_values(name, values):
+    """The values a param_list(name, ...) of their length binds."""
+    return {f"{name}{index}": value for index, value in enumerate(values)}
+
+
 class Compiled:
     """One shape of a prepared query: its SQL, where its parameters go, and how its rows become results."""
 

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
-from blog.prepared import Param, Prepared
-from blog.translations import one_per_essay
+from blog.prepared import Param, Prepared, list_values, param_list
+from blog.translations import one_per_essay, reader_versions
 
 RELATED_BY_TAGS_LIMIT = 4
 # The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
@@ -31,17 +31,8 @@ def language_param():
     return Param("language", Post._meta.get_field("language"))
 
 
-def post_param(name="post"):
-    return Param(name, Post._meta.pk)
-
-
-def id_params(count):
-    """Params for an IN list of `count` post ids, bound by ids_values()."""
-    return [post_param(f"post{index}") for index in range(count)]
-
-
-def ids_values(posts):
-    return {f"post{index}": post.pk for index, post in enumerate(posts)}
+def post_param():
+    return Param("post", Post._meta.pk)
 
 
 def published():
@@ -58,7 +49,7 @@ def reader_essays(relation, written_in_only):
     if relation:
         posts = posts.filter(**{relation: Param("subject", SUBJECTS[relation]._meta.pk)})
     language = language_param()
-    return posts.filter(language=language) if written_in_only else one_per_essay(posts, language)
+    return reader_versions(posts, language, written_in=language if written_in_only else None)
 
 
 LIST_PAGE = Prepared(
@@ -68,14 +59,14 @@ LIST_PAGE = Prepared(
 )
 CARD_BYLINES = Prepared(
     lambda count: (
-        PostAuthor.objects.filter(post__pk__in=id_params(count))
+        PostAuthor.objects.filter(post__pk__in=param_list("post", Post._meta.pk, count))
         .annotate(name=F("author__name"), slug=F("author__slug"))
         .values_list("post", "author", "name", "slug")
     )
 )
 CARD_TAGS = Prepared(
     lambda count: (
-        Post.tags.through.objects.filter(post__pk__in=id_params(count))
+        Post.tags.through.objects.filter(post__pk__in=param_list("post", Post._meta.pk, count))
         .annotate(name=F("tag__name"), slug=F("tag__slug"))
         .order_by("name")
         .values_list("post", "tag", "name", "slug")
@@ -106,7 +97,7 @@ class EssayList:
 
 def bylines_and_tags(posts):
     """({post pk: its bylines in order}, {post pk: its tags by name}), as rows of (post, pk, name, slug)."""
-    ids = ids_values(posts)
+    ids = list_values("post", [post.pk for post in posts])
     bylines, tags = defaultdict(list), defaultdict(list)
     for byline in CARD_BYLINES.rows(len(posts), **ids):
         bylines[byline.post].append(byline)
@@ -126,11 +117,7 @@ FEED_ENTRIES = Prepared(
 VERSIONS = Prepared(
     lambda count: (
         published()
-        .filter(
-            translation_key__in=[
-                Param(f"essay{index}", Post._meta.get_field("translation_key")) for index in range(count)
-            ]
-        )
+        .filter(translation_key__in=param_list("essay", Post._meta.get_field("translation_key"), count))
         .order_by()
         .values_list("translation_key", "language", "slug")
     )
@@ -149,8 +136,7 @@ def published_versions(posts):
     translation key, in one query."""
     keys = list({post.translation_key for post in posts})
     versions = {}
-    essays = {f"essay{index}": key for index, key in enumerate(keys)}
-    for version in VERSIONS.rows(len(keys), now=timezone.now(), **essays):
+    for version in VERSIONS.rows(len(keys), now=timezone.now(), **list_values("essay", keys)):
         versions.setdefault(version.translation_key, []).append(version)
     return versions
 
@@ -247,9 +233,7 @@ def related_posts_query(picked, tag_count):
         )
     # Candidates found from the tags' side (an IN list), so the database reads the posts carrying these tags
     # rather than checking every published post for them.
-    tagged = Post.tags.through.objects.filter(
-        tag__pk__in=[Param(f"tag{index}", Tag._meta.pk) for index in range(tag_count)]
-    )
+    tagged = Post.tags.through.objects.filter(tag__pk__in=param_list("tag", Tag._meta.pk, tag_count))
     shared = tagged.filter(post=OuterRef("pk")).order_by().values("post").annotate(count=Count("pk")).values("count")
     candidates = others.filter(pk__in=tagged.values("post"))
     return (
@@ -266,7 +250,7 @@ def related_posts(post, tags, language):
     """Essays to read next after `post` (which carries `has_picks`), each in `language` when it exists."""
     picked = bool(post.has_picks)
     shape = (picked, 0 if picked else len(tags))
-    tag_ids = {f"tag{index}": tag.pk for index, tag in enumerate(tags)}
+    tag_ids = list_values("tag", [tag.pk for tag in tags])
     return RELATED_POSTS.objects(
         *shape, now=timezone.now(), language=language, post=post.pk, essay=post.translation_key, **tag_ids
     )

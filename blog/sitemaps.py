@@ -8,7 +8,6 @@ from datetime import datetime
 from functools import partial
 from typing import NamedTuple
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from blog.conditional import content_cached, public_page
-from blog.links import slug_url
+from blog.links import post_path
 from blog.models import Author, Post, Tag
 from blog.queries import published_versions
 
@@ -109,7 +108,7 @@ class PostSitemap(RequestHostSitemap):
         )
 
     def location(self, post):
-        return slug_url("blog:post-detail", post.language)(post.slug)
+        return post_path(post.language, post.slug)
 
     def lastmod(self, post):
         return max(post.updated_at, post.publish_at)
@@ -131,10 +130,9 @@ class PostSitemap(RequestHostSitemap):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         versions = published_versions([url["item"] for url in urls])
-        post_url = {language: slug_url("blog:post-detail", language) for language, _name in settings.LANGUAGES}
         for url in urls:
             url["alternates"] = [
-                {"location": origin + post_url[version.language](version.slug), "lang_code": version.language}
+                {"location": origin + post_path(version.language, version.slug), "lang_code": version.language}
                 for version in sorted(versions[url["item"].translation_key], key=lambda version: version.language)
             ]
         return urls
