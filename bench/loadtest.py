@@ -45,7 +45,7 @@ TITLE_MARKER = re.compile(r"Load test ([\w-]+)")
 BODY_MARKER = re.compile(r"Saved as ([\w-]+), based on ([\w-]+)\.")
 HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-# The admin's answer to a save from an outdated copy (blog.forms.PostAdminForm); editors use the English admin.
+# The admin's answer to a save from an outdated copy (blog.editing.forms.PostAdminForm); editors use the English admin.
 CONFLICT = "after you opened it, so your changes were not saved"
 SEED = "seed"  # what a post that no editor has saved yet is "based on"
 BODY_TEXT = "## A heading\n\nA paragraph with **bold** text, a [link](https://example.com/) and `code`.\n"

@@ -6,3 +6,9 @@ class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = _("Blog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The page-cache state's models and receivers live on the reading side, and the admin on the editing
+        # side: neither is a module Django looks for by name (models.py, admin.py), so they are loaded here.
+        from blog.editing import admin  # noqa: F401
+        from blog.reading import state  # noqa: F401

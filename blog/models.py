@@ -1,24 +1,23 @@
-"""Bunko's content: authors, tags, posts (one row per language version) and their relations."""
+"""Bunko's content: authors, tags, posts (one row per language version) and their relations.
 
-import json
+This module holds the product's nouns and their invariants only. What a write means for cached pages is the
+reading side's business (blog.reading.state): single writes reach it through Django's model signals, bulk
+writes through `content_written` below, so nothing here imports the reading side.
+"""
+
 import uuid
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F, Min, Q
-from django.db.models.functions import Cast
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import models
+from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from blog import rendering, text
-from blog.pagination import months_holding
-from blog.prepared import Prepared
-from blog.translations import one_per_essay
 
 
 def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
@@ -33,146 +32,25 @@ def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
     return candidate
 
 
-class ContentGenerationManager(models.Manager):
-    def current(self):
-        """The row, by a prepared query (blog.prepared): every public request reads it, a 304 little else."""
-        found = CURRENT_GENERATION.objects(using=self.db)
-        if not found:
-            # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
-            content_changed()
-            found = CURRENT_GENERATION.objects(using=self.db)
-        return found[0]
-
-
-class ContentGeneration(models.Model):
-    """One row counting the changes a reader could see, so validators and cache keys cost one indexed read.
-
-    Pages print more than their own row (authors, tags, translations, neighbours), so "has anything this page
-    shows changed?" would otherwise be an aggregate over every post. Every write to content moves this row
-    instead (see content_changed); it lives in the database so all workers share it and it survives a cache loss.
-    A scheduled post appears with no write at all, so the row also holds the next scheduled publication time:
-    the first reader after it moves the generation (see blog.conditional).
-    """
-
-    value = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(null=True)
-    next_publish_at = models.DateTimeField(null=True)
-    # {language: ["YYYY-MM", ...] newest first}: the months that hold an essay in that language's lists, for
-    # the archive links beside every list; found when the lists change, not on every page.
-    months = models.JSONField(default=dict)
-
-    objects = ContentGenerationManager()
-
-    @cached_property
-    def months_by_language(self):
-        """`months`, parsed only on the pages that print them: current() reads the column as text."""
-        return json.loads(self.months_text)
-
-    def schedule_has_come(self, now):
-        return self.next_publish_at is not None and self.next_publish_at <= now
-
-
-CURRENT_GENERATION = Prepared(
-    lambda: ContentGeneration.objects.filter(pk=1)
-    .defer("months")
-    .annotate(months_text=Cast("months", models.TextField()))
-)
-
-
-# What a cached page may depend on (blog.conditional): every page depends on EVERYTHING, which bulk writes move.
-EVERYTHING = "everything"
-# Which posts are visible, in which order, language, tags and bylines: lists, neighbours, month lists, feeds.
-LISTS = "lists"
-
-
-def essay_key(translation_key):
-    """Every version of one essay: a page showing any version shows the others' titles and slugs (switcher, feeds)."""
-    return f"essay:{translation_key}"
-
-
-def essay_page_key(translation_key):
-    """What only an essay's own pages print: its related links and the editor's related picks."""
-    return f"essay-page:{translation_key}"
-
-
-def tag_key(pk):
-    return f"tag:{pk}"
-
-
-def author_key(pk):
-    return f"author:{pk}"
-
-
-class ContentVersion(models.Model):
-    """A token per thing a cached page may show (an essay, a tag, an author, the lists), new whenever it changes.
-
-    A cached page keeps the tokens of what it showed; it is served again only while they are all current, so an
-    edit expires exactly the pages that show what was edited (blog.conditional). Tokens, not counters, so
-    moving many keys is one upsert.
-    """
-
-    key = models.CharField(max_length=80, primary_key=True)
-    token = models.UUIDField(default=uuid.uuid4)
-
-
-def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None):
-    """Move the content generation and the `moved` keys: ETags built before this write, and cached pages showing them, are stale.
-
-    `posts_dated`: a post appeared, went or changed its time, language or essay, so the months that hold
-    essays are found again (as they are for EVERYTHING); tags, bylines and edits leave them be. With
-    `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent readers
-    moves the generation, so a post appearing moves it once and the others do no work.
-    """
-    now = timezone.now()
-    row = ContentGeneration.objects.filter(pk=1)
-    if scheduled is not None:
-        row = row.filter(next_publish_at=scheduled)
-    # One transaction: a page rendered meanwhile sees all of it or none (blog.conditional checks the generation last).
-    with transaction.atomic():
-        if not row.update(value=F("value") + 1, changed_at=changed_at or now):
-            if scheduled is not None:
-                return
-            # Migration 0004 creates the row; a flushed test database may not have it.
-            ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1)], ignore_conflicts=True)
-            posts_dated = True
-        ContentVersion.objects.bulk_create(
-            [ContentVersion(key=key) for key in set(moved)],
-            update_conflicts=True,
-            unique_fields=["key"],
-            update_fields=["token"],
-        )
-        upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(first=Min("publish_at"))
-        derived = {"next_publish_at": upcoming["first"]}
-        if posts_dated or EVERYTHING in moved:
-            derived["months"] = months_by_language()
-        ContentGeneration.objects.filter(pk=1).update(**derived)
-
-
-def months_by_language():
-    """ContentGeneration.months as the published posts are now, in the site's time zone."""
-    with timezone.override(settings.TIME_ZONE):
-        return {
-            language: [f"{month:%Y-%m}" for month in months_holding(one_per_essay(Post.objects.published(), language))]
-            for language, _name in settings.LANGUAGES
-        }
+# Sent after a bulk write (QuerySet.update(), bulk_create()), which skips save() and its signals: admin actions,
+# the importer and seed_posts write this way, and readers must still see the change. delete() needs no such
+# signal: it sends post_delete per row.
+content_written = Signal()
 
 
 class ContentQuerySet(models.QuerySet):
-    """Bulk writes skip save() and its signals (admin actions, the importer, seed_posts): they move the generation here.
-
-    bulk_update() goes through update(); delete() sends post_delete per row, which the receivers below handle.
-    """
+    """Announce bulk writes, which skip save() and its signals, as `content_written` (bulk_update() goes through update())."""
 
     def update(self, **kwargs):
         rows = super().update(**kwargs)
         if rows:
-            content_changed()
+            content_written.send(sender=self.model)
         return rows
 
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
         if created:
-            content_changed()
+            content_written.send(sender=self.model)
         return created
 
 
@@ -247,7 +125,7 @@ class PostQuerySet(ContentQuerySet):
     def published(self, now=None):
         """The one definition of what a reader may see: published, and its time has come.
 
-        `now` may be a blog.prepared.Param, so a prepared query binds the time when it runs.
+        `now` may be a blog.reading.prepared.Param, so a prepared query binds the time when it runs.
         """
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
 
@@ -261,8 +139,6 @@ class PostQuerySet(ContentQuerySet):
 
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
 RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
-# Fields that decide where a post appears in lists, feeds, archives and neighbours.
-LIST_FIELDS = ("status", "publish_at", "language", "slug", "translation_key")
 
 
 class Post(models.Model):
@@ -367,27 +243,10 @@ class Post(models.Model):
             self.slug = unique_slug(Post, self.title, scope={"language": self.language}, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
-        self._moved = self.keys_moved_by_save()
         self.render()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS}
         super().save(*args, **kwargs)
-
-    def keys_moved_by_save(self):
-        """What a reader may see change when this row is saved as it is now (see ContentVersion).
-
-        Editing a draft that was never public changes nothing a reader sees: caches and ETags stay valid.
-        Changing what places a post in lists (status, time, language, slug, essay) moves every list too.
-        """
-        before = Post.objects.filter(pk=self.pk).values(*LIST_FIELDS).first() if self.pk is not None else None
-        if self.status != self.Status.PUBLISHED and (before is None or before["status"] != self.Status.PUBLISHED):
-            return set()
-        moved = {essay_key(self.translation_key)}
-        if before is None or any(before[field] != getattr(self, field) for field in LIST_FIELDS):
-            moved.add(LISTS)
-        if before is not None and before["translation_key"] != self.translation_key:
-            moved.add(essay_key(before["translation_key"]))
-        return moved
 
     def render(self):
         """Store the HTML readers get, so no request ever renders Markdown."""
@@ -478,62 +337,3 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
-
-
-CONTENT_MODELS = (Author, Tag, Post, PostAuthor, RelatedPost, RelatedLink, Post.tags.through)
-
-
-def essay_of(post_id, key=essay_key):
-    translation_key = Post.objects.filter(pk=post_id).values_list("translation_key", flat=True).first()
-    return key(translation_key) if translation_key else EVERYTHING
-
-
-def keys_moved(instance, *, deleted=False):
-    """The ContentVersion keys that saving or deleting `instance` moves: what pages showing it print."""
-    if isinstance(instance, Post):
-        if deleted:
-            return {essay_key(instance.translation_key), LISTS}
-        return getattr(instance, "_moved", {EVERYTHING})  # a raw save (loaddata) skips Post.save()
-    if isinstance(instance, Tag):
-        return {tag_key(instance.pk), LISTS} if deleted else {tag_key(instance.pk)}
-    if isinstance(instance, Author):
-        return {author_key(instance.pk), LISTS} if deleted else {author_key(instance.pk)}
-    if isinstance(instance, (PostAuthor, Post.tags.through)):
-        # Bylines and tags also decide which author and tag pages list the post.
-        return {essay_of(instance.post_id), LISTS}
-    if isinstance(instance, RelatedPost):
-        return {essay_of(instance.from_post_id, essay_page_key)}
-    if isinstance(instance, RelatedLink):
-        return {essay_of(instance.post_id, essay_page_key)}
-    return {EVERYTHING}
-
-
-def _content_saved(sender, instance, **kwargs):
-    moved = keys_moved(instance)
-    if moved:
-        # The row's own edit time, so Last-Modified names the edit itself.
-        content_changed(getattr(instance, "updated_at", None), moved=moved, posts_dated=_dates_a_post(instance, moved))
-
-
-def _content_deleted(sender, instance, **kwargs):
-    moved = keys_moved(instance, deleted=True)
-    content_changed(moved=moved, posts_dated=_dates_a_post(instance, moved))
-
-
-def _dates_a_post(instance, moved):
-    # For a post, the lists move exactly when its status, time, language, slug or essay did (or it came or went).
-    return isinstance(instance, Post) and LISTS in moved
-
-
-def _tags_changed(sender, instance, action, reverse, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
-        # From a post's side, that essay and the lists; from a tag's side, whichever posts it was (clear does not say).
-        content_changed(moved={essay_key(instance.translation_key), LISTS} if not reverse else {EVERYTHING})
-
-
-# Receivers rather than save()/delete() overrides: cascades, QuerySet.delete() and m2m add/remove/clear never
-# call a model method, and these signals are the one hook that sees every one of those writes.
-for _model in CONTENT_MODELS:
-    post_save.connect(_content_saved, sender=_model, dispatch_uid=f"content-saved-{_model._meta.label}")
-    post_delete.connect(_content_deleted, sender=_model, dispatch_uid=f"content-deleted-{_model._meta.label}")
-m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="content-tags-changed")

@@ -65,8 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "blog.middleware.PermissionsPolicyMiddleware",
-    "blog.middleware.ServiceUnavailableMiddleware",
+    "blog.serving.middleware.PermissionsPolicyMiddleware",
+    "blog.serving.middleware.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -90,7 +90,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "OPTIONS": {
-            "environment": "blog.jinja2.environment",
+            "environment": "blog.reading.jinja2.environment",
             "context_processors": ["django.template.context_processors.i18n"],
         },
     },
@@ -172,7 +172,7 @@ BUNKO_UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 40_000_000))
 BUNKO_FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 BUNKO_POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
 # Public pages and feeds are kept whole in the cache (Redis with REDIS_URL) under a key that changes with the
-# content (blog.conditional); 0 turns the page cache off. RELEASE names the deployed code: a new one
+# content (blog.reading.conditional); 0 turns the page cache off. RELEASE names the deployed code: a new one
 # expires cached pages and ETags that older templates made.
 BUNKO_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
 BUNKO_RELEASE = os.environ.get("RELEASE", "")
@@ -227,7 +227,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Browser features the site never uses are off (blog.middleware sends this); players may still play full screen.
+# Browser features the site never uses are off (blog.serving.middleware sends this); players may still play full screen.
 PERMISSIONS_POLICY = {
     "camera": [],
     "microphone": [],
@@ -248,7 +248,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "blog.middleware.client_address"
+AXES_CLIENT_IP_CALLABLE = "blog.serving.middleware.client_address"
 BUNKO_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"

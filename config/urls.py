@@ -8,9 +8,10 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from blog import health, sitemaps
-from blog.admin import EditorImageUploadView, MarkdownPreviewView
-from blog.views import home_redirect
+from blog.editing.admin.endpoints import EditorImageUploadView, MarkdownPreviewView
+from blog.reading import sitemaps
+from blog.reading.views import home_redirect
+from blog.serving import health
 
 urlpatterns = [
     path(settings.ADMIN_URL_PATH, admin.site.urls),
@@ -25,9 +26,9 @@ urlpatterns = [
     path("", home_redirect, name="home-redirect"),
 ]
 
-urlpatterns += i18n_patterns(path("", include("blog.urls")))
+urlpatterns += i18n_patterns(path("", include("blog.reading.urls")))
 
-handler500 = "blog.health.server_error"
+handler500 = "blog.serving.health.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -7,12 +7,13 @@ copied into the repo, plus Bunko-specific shapes in tests/data/xss_extra.jsonl.
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 from django.conf import settings
 
-XSS = Path(__file__).resolve().parents[2] / "shared" / "xss"
-EXTRA = Path(__file__).resolve().parent / "data" / "xss_extra.jsonl"
+from tests.paths import DATA, SHARED
+
+XSS = SHARED / "xss"
+EXTRA = DATA / "xss_extra.jsonl"
 
 
 def _jsonl(path):

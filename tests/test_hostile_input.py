@@ -19,9 +19,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.feeds import xml_safe
-from blog.importer import import_paths
 from blog.models import Author, Post, Tag
+from blog.portability.importer import import_paths
+from blog.reading.feed_xml import xml_safe
 from tests.factories import make_author, make_post, make_tag, url_in
 from tests.hostile import PAYLOADS, scan
 

@@ -11,7 +11,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from blog import images
+from blog.rendering import images
 
 # A formula longer than this is shown as source: latex2mathml is recursive and not linear.
 MAX_FORMULA_CHARS = 4000

@@ -84,7 +84,7 @@ def _checked_attribute(tag, attribute, value):
         return value
     if attribute == "data-embed-src":
         return value if PLAYER_SRC.match(value) else None
-    if attribute == "srcset":  # only the renditions blog.images makes: no scheme check covers srcset
+    if attribute == "srcset":  # only the renditions blog.rendering.images makes: no scheme check covers srcset
         candidates = [candidate.strip().split(" ")[0] for candidate in value.split(",")]
         return value if all(url.startswith(settings.MEDIA_URL) and "//" not in url for url in candidates) else None
     if attribute in ("width", "height") and tag == "img":

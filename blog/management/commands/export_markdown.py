@@ -1,8 +1,8 @@
-"""`manage.py export_markdown DIR`: a thin shell over blog.exporter.export_all."""
+"""`manage.py export_markdown DIR`: a thin shell over blog.portability.exporter.export_all."""
 
 from django.core.management.base import BaseCommand
 
-from blog.exporter import export_all
+from blog.portability.exporter import export_all
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""`manage.py import_markdown PATH...`: a thin shell over blog.importer.import_paths."""
+"""`manage.py import_markdown PATH...`: a thin shell over blog.portability.importer.import_paths."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.importer import import_paths
+from blog.portability.importer import import_paths
 
 
 class Command(BaseCommand):

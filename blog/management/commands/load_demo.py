@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.importer import import_paths
 from blog.management.commands.import_markdown import write_report
+from blog.portability.importer import import_paths
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 

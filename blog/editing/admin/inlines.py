@@ -1,0 +1,42 @@
+"""A post's inlines: its bylines (at least one, in order), related posts and related links."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from blog.editing.admin.base import HttpsURLMixin
+from blog.models import PostAuthor, RelatedLink, RelatedPost
+
+
+class BylineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data.get("author") and not self._should_delete_form(form)]
+        if not kept:
+            raise ValidationError(_("A post needs at least one author."), code="no_author")
+
+
+class BylineInline(admin.TabularInline):
+    model = PostAuthor
+    formset = BylineFormSet
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    min_num = 1
+    extra = 0
+    verbose_name = _("author")
+    verbose_name_plural = _("authors (in byline order)")
+
+
+class RelatedPostInline(admin.TabularInline):
+    model = RelatedPost
+    fk_name = "from_post"
+    autocomplete_fields = ["to_post"]
+    fields = ["to_post", "position"]
+    extra = 0
+
+
+class RelatedLinkInline(HttpsURLMixin, admin.StackedInline):
+    model = RelatedLink
+    fields = [("title", "url"), "summary", "position"]
+    extra = 0

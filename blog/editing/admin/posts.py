@@ -1,0 +1,189 @@
+"""PostAdmin: roles, the list, previews of what readers cannot open yet, and revisions.
+
+Its bulk actions (blog.editing.admin.actions) and translation views (blog.editing.admin.translations) are
+mixins of their own, so each part of the editor's product can grow without the others.
+"""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from blog.editing.admin.actions import PublishingActions
+from blog.editing.admin.base import MARKDOWN_EDITOR, HttpsURLMixin
+from blog.editing.admin.inlines import BylineInline, RelatedLinkInline, RelatedPostInline
+from blog.editing.admin.translations import TranslationViews
+from blog.editing.forms import PostAdminForm
+from blog.editing.preview import preview_url
+from blog.models import Author, Post, PostAuthor
+
+
+@admin.register(Post)
+class PostAdmin(PublishingActions, TranslationViews, HttpsURLMixin, VersionAdmin):
+    form = PostAdminForm
+    inlines = [BylineInline, RelatedPostInline, RelatedLinkInline]
+    list_display = ["title", "language", "status", "publish_at", "author_names"]
+    list_filter = ["status", "language", "tags", "authors"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ["tags"]
+    prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = MARKDOWN_EDITOR
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "language", "body", "summary", "loaded_version"]}),
+        (_("Publishing"), {"fields": ["status", "publish_at", "tags"]}),
+        (_("Cover image"), {"fields": ["cover_image", "cover_alt"]}),
+        (
+            _("Advanced"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "translation_key",
+                    ("original_title", "original_author"),
+                    ("original_url", "original_published_on"),
+                    "extra_front_matter",
+                ],
+            },
+        ),
+    ]
+
+    # Roles.
+
+    def has_publish_permission(self, request):
+        """Publishing rights make an editor, who may also open every post rather than only their own."""
+        return request.user.has_perm(f"{self.opts.app_label}.publish_post")
+
+    def may_open(self, request, post):
+        return (
+            post is None
+            or self.has_publish_permission(request)
+            or post.bylines.filter(author__user=request.user).exists()
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.may_open(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_open(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_open(request, obj)
+
+    def get_queryset(self, request):
+        bylines = Prefetch("bylines", queryset=PostAuthor.objects.select_related("author"))
+        posts = super().get_queryset(request).prefetch_related(bylines)
+        if self.has_publish_permission(request):
+            return posts
+        return posts.filter(bylines__author__user=request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Find any post, not only the user's own, so for someone else's the permission checks answer 403."""
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return Post.objects.get(**{field.name: field.to_python(object_id)})
+        except (Post.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if self.has_publish_permission(request) else [*readonly, "status"]
+
+    def get_changeform_initial_data(self, request):
+        return {"language": request.LANGUAGE_CODE, **super().get_changeform_initial_data(request)}
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if (
+            self.has_add_permission(request)
+            and not self.has_publish_permission(request)
+            and not Author.objects.filter(user=request.user).exists()
+        ):
+            self.message_user(
+                request,
+                gettext(
+                    "Your account is not linked to an author profile, so a post you write would have no byline. "
+                    "Ask an editor to choose your account on your author profile."
+                ),
+                messages.ERROR,
+            )
+            return redirect("admin:blog_post_changelist")
+        return super().add_view(request, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and not self.has_publish_permission(request):
+            self._put_own_byline_first(request, form.instance)
+
+    def _put_own_byline_first(self, request, post):
+        """An author's new post carries their byline, or they could not open it again."""
+        profile = Author.objects.filter(user=request.user).first()
+        if profile is not None and not post.bylines.filter(author=profile).exists():
+            post.bylines.update(position=F("position") + 1)
+            PostAuthor.objects.create(post=post, author=profile, position=0)
+
+    # List.
+
+    @admin.display(description=_("authors"))
+    def author_names(self, post):
+        return ", ".join(byline.author.name for byline in post.bylines.all())
+
+    # Previews: readers cannot open a draft or scheduled post; its signed preview link shows it instead.
+
+    @staticmethod
+    def is_public(post):
+        return Post.objects.published().filter(pk=post.pk).exists()
+
+    def view_on_site(self, post):
+        return post.get_absolute_url() if self.is_public(post) else preview_url(post)
+
+    # Revisions: django-reversion reverts first and asks the change form second, when the
+    # bylines it would check are already the old version's; so check rights here first.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        post = self.get_object(request, unquote(object_id))
+        if post is None:
+            raise Http404
+        if not self.has_change_permission(request, post):
+            raise PermissionDenied
+        if not self.has_publish_permission(request):
+            version = get_object_or_404(Version.objects.get_for_object(post), pk=version_id)
+            if version.field_dict["status"] != post.status:
+                self.message_user(
+                    request,
+                    gettext("Only an editor can restore a version whose status differs from the current one."),
+                    messages.ERROR,
+                )
+                return redirect("admin:blog_post_history", post.pk)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        """Deleted posts are listed, and brought back, only for those who may delete posts."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    # The change form: a preview link for what readers cannot open yet, and the other language versions.
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            if not self.is_public(obj):
+                context["preview_url"] = request.build_absolute_uri(preview_url(obj))
+                context["preview_days"] = settings.BUNKO_PREVIEW_MAX_AGE.days
+            translations = obj.get_translations().order_by("language")
+            context["translations"] = translations
+            context["can_translate"] = self.has_add_permission(request) and len(translations) + 1 < len(
+                settings.LANGUAGES
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)

@@ -1,0 +1,172 @@
+"""Editor-side forms: the post and author admin forms, creating a translation, Markdown-editor uploads."""
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from reversion.models import Version
+
+from blog import rendering
+from blog.editing import uploads
+from blog.models import Author, Post, PostAuthor, RelatedLink, unique_slug
+
+
+def https_url_fields(db_field, **kwargs):
+    """Read a URL typed without a scheme as https: Django 6's default, which 5.2 warns about until asked."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+def _reencoded_if_new(image):
+    """Re-encode a fresh upload; leave an already stored file (or a cleared field) alone."""
+    return uploads.reencoded_image(image) if isinstance(image, UploadedFile) else image
+
+
+def version_of(post):
+    """What identifies the saved state an editor opened: the post's last save time, to the microsecond."""
+    return post.updated_at.isoformat() if post.updated_at else ""
+
+
+class PostAdminForm(forms.ModelForm):
+    # Carries version_of(post) from the page the editor opened to their save; see check_not_changed_since_opened().
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Post
+        fields = "__all__"
+        formfield_callback = https_url_fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("loaded_version", version_of(self.instance))
+
+    def check_not_changed_since_opened(self):
+        """Refuse a save made from a copy of the post older than the one stored: it would undo someone's edit.
+
+        The row stays locked (SELECT ... FOR UPDATE; on SQLite the write transaction BEGINs IMMEDIATE) until
+        the admin's transaction commits the save, so of two editors saving at once the second is refused.
+        """
+        if not self.instance.pk:
+            return
+        with transaction.atomic():
+            current = Post.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None or version_of(current) == self.cleaned_data.get("loaded_version"):
+            return
+        # Saving again is then a choice made knowingly: the form comes back with the editor's text and the
+        # current version, and the other editor's text stays in the history either way.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = version_of(current)
+        last = Version.objects.get_for_object(current).select_related("revision__user").first()
+        who = last.revision.user if last and last.revision.user else None
+        raise forms.ValidationError(
+            _(
+                "%(user)s changed this post at %(time)s, after you opened it, so your changes were not saved. "
+                "They are still in the form: compare with the post's history, then save again to replace "
+                "that version with yours (it stays in the history)."
+            ),
+            code="changed_since_opened",
+            params={
+                "user": who.get_username() if who else gettext("Someone else"),
+                "time": formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
+            },
+        )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        rendering.validate_markdown(body)
+        return body
+
+    def clean_cover_image(self):
+        return _reencoded_if_new(self.cleaned_data.get("cover_image"))
+
+    def clean_extra_front_matter(self):
+        # The exporter writes these keys back into front matter, which must be a mapping.
+        front_matter = self.cleaned_data.get("extra_front_matter")
+        if front_matter in (None, ""):
+            return {}
+        if not isinstance(front_matter, dict):
+            raise forms.ValidationError(_('Use a JSON object, like {"layout": "post"}.'), code="not_a_mapping")
+        return front_matter
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.check_not_changed_since_opened()
+        # Post.save() fills a missing publish time too, but the "published has a publish time"
+        # constraint is validated before save() and would otherwise reject the form.
+        if cleaned_data.get("status") == Post.Status.PUBLISHED and not cleaned_data.get("publish_at"):
+            cleaned_data["publish_at"] = timezone.now()
+        return cleaned_data
+
+
+class AuthorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Author
+        fields = "__all__"
+        formfield_callback = https_url_fields
+
+    def clean_bio(self):
+        bio = self.cleaned_data["bio"]
+        rendering.validate_markdown(bio)
+        return bio
+
+    def clean_avatar(self):
+        avatar = self.cleaned_data.get("avatar")
+        return uploads.resized_avatar(avatar) if isinstance(avatar, UploadedFile) else avatar
+
+
+class CreateTranslationForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the translation"))
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+        taken = {source.language, *source.get_translations().values_list("language", flat=True)}
+        self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES if code not in taken]
+
+    @transaction.atomic
+    def save(self):
+        """Copy the source into a new draft in the chosen language that shares its translation key."""
+        source, language = self.source, self.cleaned_data["language"]
+        translation = Post.objects.create(
+            title=source.title,
+            slug=unique_slug(Post, source.slug, scope={"language": language}),
+            language=language,
+            translation_key=source.translation_key,
+            summary=source.summary,
+            body=source.body,
+            cover_image=source.cover_image.name,
+            cover_alt=source.cover_alt,
+            original_title=source.original_title,
+            original_author=source.original_author,
+            original_url=source.original_url,
+            original_published_on=source.original_published_on,
+            status=Post.Status.DRAFT,
+        )
+        translation.tags.set(source.tags.all())
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=translation, author_id=byline.author_id, position=byline.position)
+            for byline in source.bylines.all()
+        )
+        RelatedLink.objects.bulk_create(
+            RelatedLink(post=translation, title=link.title, url=link.url, summary=link.summary, position=link.position)
+            for link in source.related_links.all()
+        )
+        return translation
+
+
+class EditorImageForm(forms.Form):
+    """Replaces markdownx's ImageForm, which trusts the browser's Content-Type and the file's name."""
+
+    image = forms.FileField(label=_("Image"))
+
+    def clean_image(self):
+        return uploads.reencoded_image(self.cleaned_data["image"])
+
+    def save(self, commit=True):
+        """Store the image and return its URL, as markdownx's upload view expects."""
+        return uploads.store_editor_image(self.cleaned_data["image"])

@@ -1,0 +1,228 @@
+"""Conditional GET and the page cache for public pages, both starting from one cheap read of the content state.
+
+ETags follow the content generation (blog.reading.state.ContentGeneration, moved by every write a reader could
+notice, and by the first request after a scheduled post's time has come): one primary-key lookup, however
+many posts there are, so a 304 costs almost nothing. Any visible edit changes every ETag; a client then
+fetches the page again, usually from the page cache.
+
+The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those things'
+version tokens (blog.reading.state.ContentVersion), and it is served until something it shows is saved. An edit
+is visible on the very next request.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, replace
+from functools import wraps
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Subquery
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from blog import rendering
+from blog.reading.state import (
+    EVERYTHING,
+    LISTS,
+    ContentGeneration,
+    ContentVersion,
+    author_key,
+    content_changed,
+    essay_key,
+    essay_page_key,
+    tag_key,
+)
+
+logger = logging.getLogger(__name__)
+# The page cache only saves work: with Redis down, pages are rendered as if nothing were cached.
+CACHE_DOWN = (redis.ConnectionError, redis.TimeoutError)
+
+
+def content_state():
+    """The content generation, moved first when a scheduled post has appeared since the last write."""
+    generation = ContentGeneration.objects.current()
+    if generation.schedule_has_come(timezone.now()):
+        content_changed(scheduled=generation.next_publish_at)
+        generation = ContentGeneration.objects.current()
+    return generation
+
+
+def validators_for(request, generation):
+    """A strong ETag naming this URL on this host and the content generation; the time of its last move."""
+    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, generation.value])
+    etag = '"%s"' % hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+    last_modified = int(generation.changed_at.timestamp()) if generation.changed_at else None
+    return etag, last_modified
+
+
+def shows(request, *, essays=(), essay_pages=(), tags=(), authors=()):
+    """Name what the page prints (essays by translation key, tags and authors by pk), so its cached copy outlives edits to anything else.
+
+    Every page that names anything also depends on the lists (which posts are visible, in which order, with
+    which tags and bylines): neighbours, related posts and month lists come from them. A page that names
+    nothing is kept only until the next visible edit anywhere.
+    """
+    keys = getattr(request, "shown_keys", None)
+    if keys is None:
+        keys = request.shown_keys = {EVERYTHING, LISTS}
+    keys.update(essay_key(translation_key) for translation_key in essays if translation_key)
+    keys.update(essay_page_key(translation_key) for translation_key in essay_pages)
+    keys.update(tag_key(pk) for pk in tags)
+    keys.update(author_key(pk) for pk in authors)
+
+
+def shows_cards(request, posts):
+    """Post cards: each post with its tags and authors (as views.with_card_data fetches them)."""
+    shows(
+        request,
+        essays=[post.translation_key for post in posts],
+        tags=[tag.pk for post in posts for tag in post.card_tags],
+        authors=[author.pk for post in posts for author in post.card_authors],
+    )
+
+
+def current_tokens(keys):
+    """The version token of each key (None: never moved) and the content generation, in one query.
+
+    Every page's keys include EVERYTHING and LISTS, whose rows always exist, so the generation comes back.
+    """
+    generation = Subquery(ContentGeneration.objects.filter(pk=1).values("value"))
+    rows = ContentVersion.objects.filter(key__in=keys).annotate(generation=generation)
+    found = {key: (token, value) for key, token, value in rows.values_list("key", "token", "generation")}
+    tokens = {key: found[key][0] if key in found else None for key in keys}
+    return tokens, next((value for _token, value in found.values()), None)
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    response: object
+    generation: int  # the content generation it was rendered, or last found current, at
+    tokens: dict | None  # version tokens of what it shows; None: it is current only at `generation`
+
+
+def content_cached(request, name, compute):
+    """`compute()`, kept in the cache until the content changes (on pages that public_page serves)."""
+    generation = getattr(request, "content_generation", None)
+    if generation is None:
+        return compute()
+    fingerprint = repr([name, settings.BUNKO_RELEASE, generation.value])
+    key = "bunko:data:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+    value = cache_get(key)
+    if value is None:
+        value = compute()
+        cache_set(key, value)
+    return value
+
+
+def cache_get(key):
+    try:
+        return cache.get(key)
+    except CACHE_DOWN:
+        logger.warning("Cache unreachable; rendering without it.", exc_info=True)
+        return None
+
+
+def cache_set(key, value):
+    try:
+        cache.set(key, value, settings.BUNKO_PAGE_CACHE_SECONDS or None)
+    except CACHE_DOWN:
+        logger.warning("Cache unreachable; not storing %s.", key, exc_info=True)
+
+
+def may_use_cache(request):
+    """Only a visitor without a session or messages gets shared responses: staff may see what others must not."""
+    if not settings.BUNKO_PAGE_CACHE_SECONDS:
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def may_store(request, response):
+    """A plain 200 that set no cookie, used no CSRF token and does not vary by cookie."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_USED")
+        and "cookie" not in response.get("Vary", "").lower()
+    )
+
+
+def public_page(view):
+    """Answer GET/HEAD with 304 when the client's ETag is current, else from the page cache, else by rendering.
+
+    Like django.views.decorators.http.condition(), but the validators come from one primary-key read, and
+    only a 200 carries them. A listed ETag is answered at once: only this URL's 200 at this generation
+    carried it. If-Modified-Since and `If-None-Match: *` are answered after the page is found to exist, so a
+    client never gets 304 for what is a 404.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        generation = content_state()
+        request.content_generation = generation
+        etag, last_modified = validators_for(request, generation)
+        response = None
+        if request.META.get("HTTP_IF_NONE_MATCH", "*").strip() != "*":
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = respond(view, request, args, kwargs, generation)
+            if response.status_code != 200:
+                return response
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        response.headers["ETag"] = etag
+        if last_modified:
+            # Overrides Feed's own header (its newest entry), which misses renamed tags and new translations.
+            response.headers["Last-Modified"] = http_date(last_modified)
+        # Browsers would otherwise reuse the page unasked for a while (heuristic freshness) and miss edits.
+        patch_cache_control(response, no_cache=True)
+        return response
+
+    return wrapper
+
+
+def respond(view, request, args, kwargs, generation):
+    """The stored response for this URL while what it shows is unchanged, or the view's, stored when fit to share."""
+    use_cache = may_use_cache(request)
+    key = page_key(request)
+    if use_cache:
+        stored = cache_get(key)
+        if stored is not None and still_current(key, stored, generation):
+            return stored.response
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render"):
+        response = response.render()
+    if use_cache and may_store(request, response):
+        store(key, request, response, generation)
+    return response
+
+
+def page_key(request):
+    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION])
+    return "bunko:page:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+
+
+def still_current(key, stored, generation):
+    """Nothing moved since it was stored, or nothing it shows did (then it is marked current at this generation)."""
+    if stored.generation == generation.value:
+        return True
+    if stored.tokens is None or current_tokens(stored.tokens)[0] != stored.tokens:
+        return False
+    cache_set(key, replace(stored, generation=generation.value))
+    return True
+
+
+def store(key, request, response, generation):
+    shown = getattr(request, "shown_keys", None)
+    if shown is None:
+        cache_set(key, StoredPage(response, generation.value, None))
+        return
+    tokens, current_generation = current_tokens(shown)
+    # If the generation moved while the page rendered, its tokens may be newer than its content: not stored.
+    if current_generation == generation.value:
+        cache_set(key, StoredPage(response, generation.value, tokens))

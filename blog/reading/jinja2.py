@@ -1,0 +1,237 @@
+"""The public site's Jinja2 environment: what its templates call, from URLs to the language switcher.
+
+Public pages are Jinja2 templates (through Django's own backend) because Django's engine spent more than
+half of a list page's time walking some 370 template nodes; Jinja2 compiles templates to Python and renders
+the same pages several times faster. The admin keeps Django's engine.
+
+Templates translate with `_("…")`, which makemessages reads from them; strings with a context or a
+plural are made here, where it reads Python.
+"""
+
+import functools
+import itertools
+import json
+from datetime import datetime
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
+from django.template.loader import get_template
+from django.templatetags.static import static
+from django.urls import get_script_prefix
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext, pgettext
+from jinja2 import Environment
+
+from blog.models import Post
+from blog.reading.links import in_language, permalink, url
+from blog.reading.pagination import months_holding
+from blog.reading.translations import one_per_essay
+
+# `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# OpenGraph wants a territory with each language.
+OPENGRAPH_LOCALES = {"ja": "ja_JP", "zh-hans": "zh_CN", "en": "en_US"}
+
+
+def environment(**options):
+    env = Environment(keep_trailing_newline=True, **options)
+    env.globals.update(
+        _=gettext,
+        url=url,
+        static=static,
+        current_language=translation.get_language,
+        language_name=language_name,
+        published_label=lambda: pgettext("date of publication", "Published"),
+        updated_label=lambda: pgettext("date of last change", "Updated"),
+        reading_time=reading_time,
+        canonical_url=canonical_url,
+        alternate_links=alternate_links,
+        language_links=language_links,
+        month_links=month_links,
+        post_json_ld=post_json_ld,
+        querystring=querystring,
+    )
+    env.filters.update(
+        date=date,
+        permalink=permalink,
+        iso_datetime=iso_datetime,
+        http_url=http_url,
+        opengraph_locale=opengraph_locale,
+        language_name_translated=language_name_translated,
+    )
+    return env
+
+
+def date(value, format_name=None):
+    """Django's `date` filter: the time in the current time zone, in the active language's format."""
+    if value in (None, ""):
+        return ""
+    return formats.date_format(timezone.template_localtime(value), format_name)
+
+
+def iso_datetime(value):
+    """A machine-readable time to the second (HTML's datetime attribute refuses microseconds)."""
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+def http_url(address):
+    """`address` when it is http(s), else "": a stored javascript: link must never become an href."""
+    return address if urlsplit(address or "").scheme in {"http", "https"} else ""
+
+
+def opengraph_locale(language):
+    return OPENGRAPH_LOCALES.get(language, translation.to_locale(language))
+
+
+def language_name(code):
+    return translation.get_language_info(code)["name_local"]
+
+
+def language_name_translated(code):
+    """The language's name in the reader's language, as Django's filter of that name gives it."""
+    return gettext(translation.get_language_info(code)["name"])
+
+
+def reading_time(minutes):
+    return ngettext("%(minutes)s minute read", "%(minutes)s minutes read", minutes) % {"minutes": minutes}
+
+
+def page_in_each_language(request):
+    """{language: this page's address in it}: the switcher and the hreflang links both print them, found once."""
+    if not hasattr(request, "page_in_each_language"):
+        path = request.get_full_path()
+        request.page_in_each_language = {code: in_language(path, code) for code, _name in settings.LANGUAGES}
+    return request.page_in_each_language
+
+
+def language_links(request, versions=None, homes_only=False):
+    """Links to this page in each UI language; on a post (`versions`), to its published versions, naming the missing."""
+    current = translation.get_language()
+    path = request.get_full_path()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if versions:
+            version = versions.get(code)
+            address = permalink(version) if version else url("blog:post-list", language=code)
+            available = version is not None
+        elif homes_only:
+            address, available = url("blog:post-list", language=code), True
+        else:
+            address = page_in_each_language(request)[code] if code != current else path
+            if address == path and code != current:
+                address = url("blog:post-list", language=code)
+            available = True
+        links.append(
+            {
+                "code": code,
+                "name": language_name(code),
+                "url": address,
+                "current": code == current,
+                "available": available,
+                # Only the link standing in for a missing version shows it, in the language it leads to.
+                "home_label": None if available else home_label(code),
+            }
+        )
+    return links
+
+
+def home_label(language):
+    with translation.override(language):
+        return gettext("Go to the home page")
+
+
+def alternate_links(request, versions=None, original=None):
+    """(language, absolute URL) for each existing version of the page, and the x-default URL."""
+    if versions:
+        pairs = [(code, permalink(version)) for code, version in versions.items()]
+        default = permalink(original)
+    else:
+        pairs = list(page_in_each_language(request).items())
+        default = dict(pairs)[settings.LANGUAGE_CODE]
+    return [(code, request.build_absolute_uri(address)) for code, address in pairs], request.build_absolute_uri(default)
+
+
+def canonical_url(request):
+    """This page's address without parameters that do not change its content (only page and lang do)."""
+    try:
+        params = {key: request.GET[key] for key in ("lang", "page") if request.GET.get(key)}
+    except TooManyFieldsSent:
+        # The 404 page of a request whose query Django refuses to parse: reading it again here would make a 500.
+        params = {}
+    if params.get("page") == "1":
+        del params["page"]
+    query = f"?{urlencode(params)}" if params else ""
+    return request.build_absolute_uri(f"{request.path}{query}")
+
+
+def querystring(request, **changes):
+    """Django's {% querystring %}: this page's query with `changes` made, a None removing its key."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    if not params and not request.GET:
+        return ""
+    return f"?{params.urlencode()}"
+
+
+def month_links(request):
+    """Months that hold an essay in this language's lists, grouped by year, newest first.
+
+    Pages served through blog.reading.conditional.public_page read them from the content generation, which finds
+    them whenever the lists change (blog.reading.state.months_by_language); others, and a database upgraded
+    before its lists next change, find them with one index hop per month (blog.reading.pagination.months_holding).
+    """
+    language = translation.get_language()
+    generation = getattr(request, "content_generation", None)
+    if generation is not None and language in generation.months_by_language:
+        local = timezone.get_current_timezone()
+        months = [
+            datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in generation.months_by_language[language]
+        ]
+    else:
+        months = months_holding(one_per_essay(Post.objects.published(), language))
+    template = get_template("includes/month_links.html").template
+    zone = timezone.get_current_timezone_name()
+    return render_month_links(template, language, zone, get_script_prefix(), tuple(months))
+
+
+@functools.lru_cache(maxsize=16)
+def render_month_links(template, language, zone, script_prefix, months):
+    """The archive's links for `months`: the same arguments make the same HTML, so it is kept for the next page.
+
+    A hundred links with a localised date each cost more than the rest of a list page, and every page of a
+    language shows the same months. The template is part of the key, so one edited and reloaded during
+    development is rendered afresh.
+    """
+    years = [(year, list(group)) for year, group in itertools.groupby(months, key=lambda month: month.year)]
+    return mark_safe(template.render({"years": years}))  # noqa: S308 (rendered with autoescape)
+
+
+def post_json_ld(request, post, authors, tags):
+    """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": post.excerpt,
+        "inLanguage": post.language,
+        "url": request.build_absolute_uri(permalink(post)),
+        "mainEntityOfPage": request.build_absolute_uri(permalink(post)),
+        "datePublished": iso_datetime(post.publish_at),
+        "dateModified": iso_datetime(max(post.publish_at, post.updated_at)),
+        "author": [
+            {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(permalink(author))}
+            for author in authors
+        ],
+        "keywords": [tag.name for tag in tags],
+    }
+    if post.cover_image:
+        data["image"] = request.build_absolute_uri(post.cover_image.url)
+    payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

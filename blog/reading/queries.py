@@ -1,0 +1,256 @@
+"""The reads every public request makes, written once as querysets and run prepared (blog.reading.prepared).
+
+Each starts from Post.objects.published() and the translation rules of blog.reading.translations; only the time,
+the language, a slug or some ids change between requests, so Django compiles each shape once per process.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
+from blog.reading.prepared import Param, Prepared, list_values, param_list
+from blog.reading.translations import one_per_essay, reader_versions
+
+RELATED_BY_TAGS_LIMIT = 4
+# The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
+CARD_FIELDS = ("title", "slug", "language", "translation_key", "excerpt", "publish_at")
+# What the post page does not print: the Markdown source, the feed's copy of the HTML, import bookkeeping.
+PAGE_DEFERRED = ("body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_version")
+# Where a list's posts may be narrowed to a subject: the Post relation and the subject's model.
+SUBJECTS = {"tags": Tag, "authors": Author}
+
+
+def now_param():
+    return Param("now", Post._meta.get_field("publish_at"))
+
+
+def language_param():
+    return Param("language", Post._meta.get_field("language"))
+
+
+def post_param():
+    return Param("post", Post._meta.pk)
+
+
+def published():
+    return Post.objects.published(now_param())
+
+
+# ---- lists and feeds
+
+
+def reader_essays(relation, written_in_only):
+    """Posts a list shows: of the subject linked through `relation` if any; one version per essay, preferring the
+    reader's language, or with `written_in_only` just the posts written in it (the `language` Param either way)."""
+    posts = published()
+    if relation:
+        posts = posts.filter(**{relation: Param("subject", SUBJECTS[relation]._meta.pk)})
+    language = language_param()
+    return reader_versions(posts, language, written_in=language if written_in_only else None)
+
+
+LIST_PAGE = Prepared(
+    lambda relation, written_in_only, start, stop: reader_essays(relation, written_in_only).only(*CARD_FIELDS)[
+        start:stop
+    ]
+)
+CARD_BYLINES = Prepared(
+    lambda count: (
+        PostAuthor.objects.filter(post__pk__in=param_list("post", Post._meta.pk, count))
+        .annotate(name=F("author__name"), slug=F("author__slug"))
+        .values_list("post", "author", "name", "slug")
+    )
+)
+CARD_TAGS = Prepared(
+    lambda count: (
+        Post.tags.through.objects.filter(post__pk__in=param_list("post", Post._meta.pk, count))
+        .annotate(name=F("tag__name"), slug=F("tag__slug"))
+        .order_by("name")
+        .values_list("post", "tag", "name", "slug")
+    )
+)
+SUBJECT_BY_SLUG = {
+    relation: Prepared(lambda model=model: model.objects.filter(slug=Param("slug", model._meta.get_field("slug"))))
+    for relation, model in SUBJECTS.items()
+}
+
+
+class EssayList:
+    """A list page's posts as ListView and its paginator take them: each slice is one prepared query.
+
+    Card data (authors, tags) is added to the page shown by with_cards(), not to every slice.
+    """
+
+    model = Post  # for ListView's default template and context names
+    ordered = True
+
+    def __init__(self, language, written_in=None, relation=None, subject=None):
+        self.shape = (relation, bool(written_in))
+        self.values = {"language": written_in or language, "subject": subject and subject.pk}
+
+    def __getitem__(self, bounds):
+        return LIST_PAGE.objects(*self.shape, bounds.start or 0, bounds.stop, now=timezone.now(), **self.values)
+
+
+def bylines_and_tags(posts):
+    """({post pk: its bylines in order}, {post pk: its tags by name}), as rows of (post, pk, name, slug)."""
+    ids = list_values("post", [post.pk for post in posts])
+    bylines, tags = defaultdict(list), defaultdict(list)
+    for byline in CARD_BYLINES.rows(len(posts), **ids):
+        bylines[byline.post].append(byline)
+    for tag in CARD_TAGS.rows(len(posts), **ids):
+        tags[tag.post].append(tag)
+    return bylines, tags
+
+
+# Only what a feed entry prints: the Markdown source and the page HTML would triple what each query reads.
+ENTRY_FIELDS = (
+    "pk", "title", "slug", "language", "translation_key", "excerpt", "feed_html", "publish_at", "updated_at"
+)  # fmt: skip
+FEED_ENTRIES = Prepared(
+    lambda relation, written_in_only, count: reader_essays(relation, written_in_only).values_list(*ENTRY_FIELDS)[:count]
+)
+# Unordered: ordered by publish time, SQLite would walk every published post instead of the keys' index.
+VERSIONS = Prepared(
+    lambda count: (
+        published()
+        .filter(translation_key__in=param_list("essay", Post._meta.get_field("translation_key"), count))
+        .order_by()
+        .values_list("translation_key", "language", "slug")
+    )
+)
+
+
+def feed_entries(relation, written_in_only, count, language, subject=None):
+    """The newest `count` posts a feed lists (as reader_essays chooses them), as rows of ENTRY_FIELDS."""
+    return FEED_ENTRIES.rows(
+        relation, written_in_only, count, now=timezone.now(), language=language, subject=subject and subject.pk
+    )
+
+
+def published_versions(posts):
+    """The published versions of the essays `posts` belong to, as rows of (translation_key, language, slug), by
+    translation key, in one query."""
+    keys = list({post.translation_key for post in posts})
+    versions = {}
+    for version in VERSIONS.rows(len(keys), now=timezone.now(), **list_values("essay", keys)):
+        versions.setdefault(version.translation_key, []).append(version)
+    return versions
+
+
+def subject_or_404(relation, slug):
+    """The tag or author (by `relation`, as in SUBJECTS) whose page or feed the URL names."""
+    found = SUBJECT_BY_SLUG[relation].objects(slug=slug)
+    if not found:
+        raise Http404(f"No {SUBJECTS[relation]._meta.verbose_name} with this slug.")
+    return found[0]
+
+
+# ---- the post page
+
+
+def essay_versions_query():
+    """Every published version of the essay whose version in `language` has `slug`, oldest first.
+
+    Each comes with whether an editor picked related posts for it and its previous and next essay in its own
+    language: one query for the switcher, hreflang links, attribution and the page's neighbours.
+    """
+    key = published().filter(language=language_param(), slug=Param("slug", Post._meta.get_field("slug")))
+    same_language = published().filter(language=OuterRef("language"))
+    # A range on publish_at (ties broken by pk within it) lets the database walk the (language, status,
+    # publish_at) index.
+    older = same_language.filter(
+        Q(publish_at__lt=OuterRef("publish_at")) | Q(pk__lt=OuterRef("pk")), publish_at__lte=OuterRef("publish_at")
+    ).order_by("-publish_at", "-pk")
+    newer = same_language.filter(
+        Q(publish_at__gt=OuterRef("publish_at")) | Q(pk__gt=OuterRef("pk")), publish_at__gte=OuterRef("publish_at")
+    ).order_by("publish_at", "pk")
+    return (
+        published()
+        .filter(translation_key=Subquery(key.values("translation_key")[:1]))
+        .defer(*PAGE_DEFERRED)
+        .annotate(
+            has_picks=Exists(RelatedPost.objects.filter(from_post=OuterRef("pk"))),
+            previous_title=Subquery(older.values("title")[:1]),
+            previous_slug=Subquery(older.values("slug")[:1]),
+            previous_key=Subquery(older.values("translation_key")[:1]),
+            next_title=Subquery(newer.values("title")[:1]),
+            next_slug=Subquery(newer.values("slug")[:1]),
+            next_key=Subquery(newer.values("translation_key")[:1]),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+ESSAY_VERSIONS = Prepared(essay_versions_query)
+BYLINES = Prepared(
+    lambda: (
+        PostAuthor.objects.filter(post=post_param())
+        .select_related("author")
+        .only("post", "author__name", "author__slug", "author__avatar")
+    )
+)
+TAGS = Prepared(lambda: Tag.objects.filter(posts=post_param()).only("name", "slug"))
+RELATED_LINKS = Prepared(lambda: RelatedLink.objects.filter(post=post_param()).only("title", "url", "summary"))
+
+
+def essay_versions(language, slug):
+    return ESSAY_VERSIONS.objects(now=timezone.now(), language=language, slug=slug)
+
+
+def authors_of(post):
+    return [byline.author for byline in BYLINES.objects(post=post.pk)]
+
+
+def tags_of(post):
+    return TAGS.objects(post=post.pk)
+
+
+def related_links_of(post):
+    return RELATED_LINKS.objects(post=post.pk)
+
+
+def related_posts_query(picked, tag_count):
+    """The editor's picks in their order, else the posts sharing most of `tag_count` tags; one version of each,
+    preferring `language`. Only the columns the links print are read."""
+    others = (
+        published()
+        .exclude(translation_key=Param("essay", Post._meta.get_field("translation_key")))
+        .only("title", "slug", "language", "translation_key")
+    )
+    language = language_param()
+    if picked:
+        picks = RelatedPost.objects.filter(from_post=post_param())
+        position = picks.filter(to_post__translation_key=OuterRef("translation_key")).order_by("position")
+        candidates = others.filter(translation_key__in=picks.values("to_post__translation_key"))
+        return (
+            one_per_essay(candidates, language)
+            .annotate(pick_position=Subquery(position.values("position")[:1]))
+            .order_by("pick_position", "-publish_at")
+        )
+    # Candidates found from the tags' side (an IN list), so the database reads the posts carrying these tags
+    # rather than checking every published post for them.
+    tagged = Post.tags.through.objects.filter(tag__pk__in=param_list("tag", Tag._meta.pk, tag_count))
+    shared = tagged.filter(post=OuterRef("pk")).order_by().values("post").annotate(count=Count("pk")).values("count")
+    candidates = others.filter(pk__in=tagged.values("post"))
+    return (
+        one_per_essay(candidates, language)
+        .annotate(shared_tags=Subquery(shared))
+        .order_by("-shared_tags", "-publish_at", "-pk")[:RELATED_BY_TAGS_LIMIT]
+    )
+
+
+RELATED_POSTS = Prepared(related_posts_query)
+
+
+def related_posts(post, tags, language):
+    """Essays to read next after `post` (which carries `has_picks`), each in `language` when it exists."""
+    picked = bool(post.has_picks)
+    shape = (picked, 0 if picked else len(tags))
+    tag_ids = list_values("tag", [tag.pk for tag in tags])
+    return RELATED_POSTS.objects(
+        *shape, now=timezone.now(), language=language, post=post.pk, essay=post.translation_key, **tag_ids
+    )

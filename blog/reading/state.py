@@ -1,0 +1,238 @@
+"""The page cache's state: what moves when a reader could see a change, kept in the database for every worker.
+
+Two models (their tables were created by the blog app's migrations 0004 and 0009, and they stay the blog
+app's) and the receivers that move them: Django's model signals for single writes, the content model's
+`content_written` for bulk ones. blog.reading.conditional reads this state for ETags and the page cache.
+"""
+
+import json
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Min
+from django.db.models.functions import Cast
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, content_written
+from blog.reading.pagination import months_holding
+from blog.reading.prepared import Prepared
+from blog.reading.translations import one_per_essay
+
+
+class ContentGenerationManager(models.Manager):
+    def current(self):
+        """The row, by a prepared query (blog.reading.prepared): every public request reads it, a 304 little else."""
+        found = CURRENT_GENERATION.objects(using=self.db)
+        if not found:
+            # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
+            content_changed()
+            found = CURRENT_GENERATION.objects(using=self.db)
+        return found[0]
+
+
+class ContentGeneration(models.Model):
+    """One row counting the changes a reader could see, so validators and cache keys cost one indexed read.
+
+    Pages print more than their own row (authors, tags, translations, neighbours), so "has anything this page
+    shows changed?" would otherwise be an aggregate over every post. Every write to content moves this row
+    instead (see content_changed); it lives in the database so all workers share it and it survives a cache loss.
+    A scheduled post appears with no write at all, so the row also holds the next scheduled publication time:
+    the first reader after it moves the generation (see blog.reading.conditional).
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+    next_publish_at = models.DateTimeField(null=True)
+    # {language: ["YYYY-MM", ...] newest first}: the months that hold an essay in that language's lists, for
+    # the archive links beside every list; found when the lists change, not on every page.
+    months = models.JSONField(default=dict)
+
+    objects = ContentGenerationManager()
+
+    @cached_property
+    def months_by_language(self):
+        """`months`, parsed only on the pages that print them: current() reads the column as text."""
+        return json.loads(self.months_text)
+
+    def schedule_has_come(self, now):
+        return self.next_publish_at is not None and self.next_publish_at <= now
+
+
+CURRENT_GENERATION = Prepared(
+    lambda: ContentGeneration.objects.filter(pk=1)
+    .defer("months")
+    .annotate(months_text=Cast("months", models.TextField()))
+)
+
+
+# What a cached page may depend on (blog.reading.conditional): every page depends on EVERYTHING, which bulk writes move.
+EVERYTHING = "everything"
+# Which posts are visible, in which order, language, tags and bylines: lists, neighbours, month lists, feeds.
+LISTS = "lists"
+
+
+def essay_key(translation_key):
+    """Every version of one essay: a page showing any version shows the others' titles and slugs (switcher, feeds)."""
+    return f"essay:{translation_key}"
+
+
+def essay_page_key(translation_key):
+    """What only an essay's own pages print: its related links and the editor's related picks."""
+    return f"essay-page:{translation_key}"
+
+
+def tag_key(pk):
+    return f"tag:{pk}"
+
+
+def author_key(pk):
+    return f"author:{pk}"
+
+
+class ContentVersion(models.Model):
+    """A token per thing a cached page may show (an essay, a tag, an author, the lists), new whenever it changes.
+
+    A cached page keeps the tokens of what it showed; it is served again only while they are all current, so an
+    edit expires exactly the pages that show what was edited (blog.reading.conditional). Tokens, not counters, so
+    moving many keys is one upsert.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    token = models.UUIDField(default=uuid.uuid4)
+
+
+def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None):
+    """Move the content generation and the `moved` keys: ETags built before this write, and cached pages showing them, are stale.
+
+    `posts_dated`: a post appeared, went or changed its time, language or essay, so the months that hold
+    essays are found again (as they are for EVERYTHING); tags, bylines and edits leave them be. With
+    `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent readers
+    moves the generation, so a post appearing moves it once and the others do no work.
+    """
+    now = timezone.now()
+    row = ContentGeneration.objects.filter(pk=1)
+    if scheduled is not None:
+        row = row.filter(next_publish_at=scheduled)
+    # One transaction: a page rendered meanwhile sees all of it or none (blog.reading.conditional checks the generation last).
+    with transaction.atomic():
+        if not row.update(value=F("value") + 1, changed_at=changed_at or now):
+            if scheduled is not None:
+                return
+            # Migration 0004 creates the row; a flushed test database may not have it.
+            ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1)], ignore_conflicts=True)
+            posts_dated = True
+        ContentVersion.objects.bulk_create(
+            [ContentVersion(key=key) for key in set(moved)],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["token"],
+        )
+        upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(first=Min("publish_at"))
+        derived = {"next_publish_at": upcoming["first"]}
+        if posts_dated or EVERYTHING in moved:
+            derived["months"] = months_by_language()
+        ContentGeneration.objects.filter(pk=1).update(**derived)
+
+
+def months_by_language():
+    """ContentGeneration.months as the published posts are now, in the site's time zone."""
+    with timezone.override(settings.TIME_ZONE):
+        return {
+            language: [f"{month:%Y-%m}" for month in months_holding(one_per_essay(Post.objects.published(), language))]
+            for language, _name in settings.LANGUAGES
+        }
+
+
+# Fields that decide where a post appears in lists, feeds, archives and neighbours.
+LIST_FIELDS = ("status", "publish_at", "language", "slug", "translation_key")
+
+
+def keys_moved_by_save(post):
+    """What a reader may see change when `post` is saved as it is now (see ContentVersion).
+
+    Editing a draft that was never public changes nothing a reader sees: caches and ETags stay valid.
+    Changing what places a post in lists (status, time, language, slug, essay) moves every list too.
+    """
+    before = Post.objects.filter(pk=post.pk).values(*LIST_FIELDS).first() if post.pk is not None else None
+    if post.status != Post.Status.PUBLISHED and (before is None or before["status"] != Post.Status.PUBLISHED):
+        return set()
+    moved = {essay_key(post.translation_key)}
+    if before is None or any(before[field] != getattr(post, field) for field in LIST_FIELDS):
+        moved.add(LISTS)
+    if before is not None and before["translation_key"] != post.translation_key:
+        moved.add(essay_key(before["translation_key"]))
+    return moved
+
+
+CONTENT_MODELS = (Author, Tag, Post, PostAuthor, RelatedPost, RelatedLink, Post.tags.through)
+
+
+def essay_of(post_id, key=essay_key):
+    translation_key = Post.objects.filter(pk=post_id).values_list("translation_key", flat=True).first()
+    return key(translation_key) if translation_key else EVERYTHING
+
+
+def keys_moved(instance, *, deleted=False):
+    """The ContentVersion keys that saving or deleting `instance` moves: what pages showing it print."""
+    if isinstance(instance, Post):
+        if deleted:
+            return {essay_key(instance.translation_key), LISTS}
+        return getattr(instance, "_moved", {EVERYTHING})  # a raw save (loaddata) skips _post_saving
+    if isinstance(instance, Tag):
+        return {tag_key(instance.pk), LISTS} if deleted else {tag_key(instance.pk)}
+    if isinstance(instance, Author):
+        return {author_key(instance.pk), LISTS} if deleted else {author_key(instance.pk)}
+    if isinstance(instance, (PostAuthor, Post.tags.through)):
+        # Bylines and tags also decide which author and tag pages list the post.
+        return {essay_of(instance.post_id), LISTS}
+    if isinstance(instance, RelatedPost):
+        return {essay_of(instance.from_post_id, essay_page_key)}
+    if isinstance(instance, RelatedLink):
+        return {essay_of(instance.post_id, essay_page_key)}
+    return {EVERYTHING}
+
+
+def _post_saving(sender, instance, raw, **kwargs):
+    # Before the write, while the row still says where the post was: afterwards its old place is lost.
+    if not raw:
+        instance._moved = keys_moved_by_save(instance)
+
+
+def _content_saved(sender, instance, **kwargs):
+    moved = keys_moved(instance)
+    if moved:
+        # The row's own edit time, so Last-Modified names the edit itself.
+        content_changed(getattr(instance, "updated_at", None), moved=moved, posts_dated=_dates_a_post(instance, moved))
+
+
+def _content_deleted(sender, instance, **kwargs):
+    moved = keys_moved(instance, deleted=True)
+    content_changed(moved=moved, posts_dated=_dates_a_post(instance, moved))
+
+
+def _dates_a_post(instance, moved):
+    # For a post, the lists move exactly when its status, time, language, slug or essay did (or it came or went).
+    return isinstance(instance, Post) and LISTS in moved
+
+
+def _bulk_written(sender, **kwargs):
+    content_changed()
+
+
+def _tags_changed(sender, instance, action, reverse, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        # From a post's side, that essay and the lists; from a tag's side, whichever posts it was (clear does not say).
+        content_changed(moved={essay_key(instance.translation_key), LISTS} if not reverse else {EVERYTHING})
+
+
+# Receivers rather than save()/delete() overrides: cascades, QuerySet.delete() and m2m add/remove/clear never
+# call a model method, and these signals are the one hook that sees every one of those writes.
+for _model in CONTENT_MODELS:
+    post_save.connect(_content_saved, sender=_model, dispatch_uid=f"content-saved-{_model._meta.label}")
+    post_delete.connect(_content_deleted, sender=_model, dispatch_uid=f"content-deleted-{_model._meta.label}")
+pre_save.connect(_post_saving, sender=Post, dispatch_uid="content-post-saving")
+content_written.connect(_bulk_written, dispatch_uid="content-bulk-written")
+m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="content-tags-changed")

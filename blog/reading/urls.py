@@ -1,0 +1,42 @@
+"""Public routes; config/urls.py mounts them under a language prefix."""
+
+from django.urls import path, register_converter
+
+from blog.editing import preview
+from blog.reading import feeds, views
+from blog.reading.conditional import public_page
+
+
+class UnicodeSlugConverter:
+    """Slugs may be Japanese or Chinese (`キャリア`, `求职`); Django's `slug` is ASCII-only."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
+
+app_name = "blog"
+urlpatterns = [
+    path("", public_page(views.PostListView.as_view()), name="post-list"),
+    path("posts/<uslug:slug>/", public_page(views.PostDetailView.as_view()), name="post-detail"),
+    path("tags/<uslug:slug>/", public_page(views.TagDetailView.as_view()), name="tag-detail"),
+    path("authors/<uslug:slug>/", public_page(views.AuthorDetailView.as_view()), name="author-detail"),
+    path("archive/<int:year>/", public_page(views.PostYearArchiveView.as_view()), name="archive-year"),
+    path("archive/<int:year>/<int:month>/", public_page(views.PostMonthArchiveView.as_view()), name="archive-month"),
+    path("search/", public_page(views.search), name="search"),
+    path("preview/<str:token>/", preview.PostPreviewView.as_view(), name="post-preview"),
+    path("feeds/all.rss", feeds.LatestPostsFeed(), name="feed-rss"),
+    path("feeds/all.atom", feeds.LatestPostsAtomFeed(), name="feed-atom"),
+    path("feeds/posts.rss", feeds.LanguageFeed(), name="language-feed-rss"),
+    path("feeds/posts.atom", feeds.LanguageAtomFeed(), name="language-feed-atom"),
+    path("tags/<uslug:slug>/feed.rss", feeds.TagFeed(), name="tag-feed-rss"),
+    path("tags/<uslug:slug>/feed.atom", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("authors/<uslug:slug>/feed.rss", feeds.AuthorFeed(), name="author-feed-rss"),
+    path("authors/<uslug:slug>/feed.atom", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+]

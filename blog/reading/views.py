@@ -1,0 +1,218 @@
+"""Public pages. Every query starts from Post.objects.published(); each essay shows once per list.
+
+What the pages read on every request is in blog.reading.queries, prepared; the views say which page shows what.
+"""
+
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.paginator import InvalidPage
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import trans_real
+from django.views import generic
+
+from blog.models import Post
+from blog.reading import queries
+from blog.reading import search as site_search
+from blog.reading.conditional import shows, shows_cards
+from blog.reading.links import slug_url
+from blog.reading.pagination import OpenEndedPaginator, months_holding
+from blog.reading.translations import reader_versions
+
+# A table of contents helps find one's way in a long essay and is clutter above a short one.
+TOC_MIN_READING_MINUTES = 5
+
+
+def written_in(request):
+    """The language a reader narrowed the list to with ?lang=, or None (unknown codes are ignored)."""
+    code = request.GET.get("lang")
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def home_redirect(request):
+    """Send `/` to a language home: the browser's languages first, then a remembered choice, then the default."""
+    language = settings.LANGUAGE_CODE
+    accepted = [code for code, _ in trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", ""))]
+    remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    for code in [*accepted, remembered]:
+        try:
+            language = translation.get_supported_language_variant(code or "")
+            break
+        except LookupError:
+            continue
+    with translation.override(language):
+        response = redirect("blog:post-list")
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+class PublishedPostMixin:
+    """Lists of published posts with what their cards print, one version per essay (or ?lang= only).
+
+    `relation` names the Post relation to the page's subject (a tag, an author), found by the URL's slug.
+    """
+
+    paginate_by = settings.BUNKO_POSTS_PER_PAGE
+    paginator_class = OpenEndedPaginator
+    relation = None
+    subject = None
+
+    def get_queryset(self):
+        if self.relation:
+            self.subject = queries.subject_or_404(self.relation, self.kwargs["slug"])
+        return queries.EssayList(translation.get_language(), written_in(self.request), self.relation, self.subject)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(written_in=written_in(self.request), **kwargs)
+        shows_cards(self.request, with_cards(context["object_list"]))
+        return context
+
+
+class CardLink(NamedTuple):
+    """An author or tag on a post card."""
+
+    pk: int
+    name: str
+    url: str
+
+
+def with_cards(posts):
+    """`posts` with `card_authors` (in byline order) and `card_tags` (by name): two queries for the whole page."""
+    bylines, tags = queries.bylines_and_tags(posts)
+    author_url, tag_url = slug_url("blog:author-detail"), slug_url("blog:tag-detail")
+    for post in posts:
+        post.card_authors = [CardLink(row.author, row.name, author_url(row.slug)) for row in bylines[post.pk]]
+        post.card_tags = [CardLink(row.tag, row.name, tag_url(row.slug)) for row in tags[post.pk]]
+    return posts
+
+
+class PostListView(PublishedPostMixin, generic.ListView):
+    pass
+
+
+class PostDetailView(generic.DetailView):
+    """One essay in the URL's language; its other published versions feed the switcher and hreflang."""
+
+    model = Post
+
+    def get_object(self, queryset=None):
+        language = translation.get_language()
+        versions = queries.essay_versions(language, self.kwargs["slug"])
+        post = next((version for version in versions if version.language == language), None)
+        if post is None:
+            raise Http404("No published post with this slug in this language.")
+        post.versions = versions
+        return post
+
+    def get_context_data(self, **kwargs):
+        post = self.object
+        authors = queries.authors_of(post)
+        tags = queries.tags_of(post)
+        related = queries.related_posts(post, tags, post.language)
+        shows(
+            self.request,
+            essays=[post.translation_key, post.previous_key, post.next_key, *(other.translation_key for other in related)],
+            essay_pages=[post.translation_key],
+            tags=[tag.pk for tag in tags],
+            authors=[author.pk for author in authors],
+        )
+        return super().get_context_data(
+            description=post.excerpt,
+            authors=authors,
+            tags=tags,
+            related_links=queries.related_links_of(post),
+            versions={version.language: version for version in post.versions},
+            original=post.versions[0],
+            related=related,
+            previous_post=neighbour(post, post.previous_title, post.previous_slug),
+            next_post=neighbour(post, post.next_title, post.next_slug),
+            show_toc=bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
+            **kwargs,
+        )
+
+
+def neighbour(post, title, slug):
+    """An unsaved Post standing for the previous or next essay, so templates can link to it."""
+    return Post(title=title, slug=slug, language=post.language) if slug else None
+
+
+class TagDetailView(PublishedPostMixin, generic.ListView):
+    template_name = "blog/tag_detail.html"
+    relation = "tags"
+
+    def get_context_data(self, **kwargs):
+        shows(self.request, tags=[self.subject.pk])
+        return super().get_context_data(tag=self.subject, **kwargs)
+
+
+class AuthorDetailView(PublishedPostMixin, generic.ListView):
+    template_name = "blog/author_detail.html"
+    relation = "authors"
+
+    def get_context_data(self, **kwargs):
+        shows(self.request, authors=[self.subject.pk])
+        return super().get_context_data(author=self.subject, **kwargs)
+
+
+class ArchiveMixin(PublishedPostMixin):
+    """Year and month archives, paginated like every other list (a busy month holds hundreds of essays)."""
+
+    date_field = "publish_at"
+
+    def get_queryset(self):
+        # Date views also fetch single posts to find the next and previous year or month: only their dates.
+        essays = reader_versions(Post.objects.published(), translation.get_language(), written_in(self.request))
+        return essays.only("publish_at")
+
+    def get_dated_items(self):
+        # Date views compute next/previous years and months, which overflow past year 9999.
+        if not 1 <= int(self.get_year()) < 9999:
+            raise Http404("No archive for this year.")
+        return super().get_dated_items()
+
+    def get_dated_queryset(self, **lookup):
+        # An empty period is a 404 from the paginator's first page: skip Django's own EXISTS query.
+        return self.get_queryset().filter(**lookup)
+
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(queryset.only(*queries.CARD_FIELDS), page_size)
+
+
+class PostYearArchiveView(ArchiveMixin, generic.YearArchiveView):
+    make_object_list = True
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The months of this year that hold essays, found without reading each essay."""
+        return months_holding(queryset)[::-1]
+
+
+class PostMonthArchiveView(ArchiveMixin, generic.MonthArchiveView):
+    month_format = "%m"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """None: the page lists no days, so none are looked up."""
+        return None
+
+
+def search(request):
+    """Substring search (see blog.reading.search); a blank query shows the form, long ones are cut with a notice."""
+    query = site_search.parse_query(request.GET.get("q", ""))
+    language = written_in(request)
+    results = site_search.search(query, translation.get_language(), written_in=language)
+    paginator = OpenEndedPaginator(results, settings.BUNKO_POSTS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1) if query.terms else None
+    except InvalidPage as error:
+        raise Http404(str(error)) from error
+    hits = [site_search.highlight(post, query) for post in page] if page else []
+    context = {
+        "query": query,
+        "page_obj": page,
+        "hits": hits,
+        "written_in": language,
+        "max_query_length": site_search.MAX_QUERY_LENGTH,
+    }
+    return render(request, "blog/search.html", context)

@@ -1,0 +1,1 @@
+"""What every response passes through, whichever side served it: security headers, outages, health checks."""
