@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
-from blog import rendering, text
+from blog import rendering, text, translation_drift
 
 
 def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
@@ -139,6 +139,8 @@ class PostQuerySet(ContentQuerySet):
 
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
 RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
+# What Post.save() notes about its own text for its translations (blog.translation_drift).
+DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
 
 
 class Post(models.Model):
@@ -206,6 +208,26 @@ class Post(models.Model):
         _("other front matter"), default=dict, blank=True, help_text=_("Keys the importer did not map, kept for export.")
     )
 
+    # Translation drift (blog.translation_drift): what this version was translated from and the state of that
+    # source it last matched; and the fingerprint of this version's own text, which its translations compare with.
+    translated_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="translations_made",
+        verbose_name=_("translated from"),
+    )
+    source_fingerprint = models.CharField(_("source fingerprint"), max_length=64, blank=True, editable=False)
+    source_base = models.JSONField(_("source text translated"), default=dict, blank=True, editable=False)
+    source_synced_at = models.DateTimeField(_("matched source at"), null=True, blank=True, editable=False)
+    content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    content_changed_at = models.DateTimeField(_("text changed"), null=True, blank=True, editable=False)
+
+    # Set by an editor's form for one save: a typo fix that leaves this post's translations up to date.
+    minor_change = False
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -244,9 +266,12 @@ class Post(models.Model):
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         self.render()
+        previous_fingerprint = translation_drift.note_own_text(self)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS, *DRIFT_FIELDS}
         super().save(*args, **kwargs)
+        if previous_fingerprint and self.minor_change:
+            translation_drift.carry_translations(self, previous_fingerprint)
 
     def render(self):
         """Store the HTML readers get, so no request ever renders Markdown."""

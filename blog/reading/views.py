@@ -20,7 +20,7 @@ from blog.reading import search as site_search
 from blog.reading.conditional import shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
-from blog.reading.translations import reader_versions
+from blog.reading.translations import outdated_source, reader_versions
 
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
 TOC_MIN_READING_MINUTES = 5
@@ -126,6 +126,7 @@ class PostDetailView(generic.DetailView):
             related_links=queries.related_links_of(post),
             versions={version.language: version for version in post.versions},
             original=post.versions[0],
+            outdated_source=outdated_source(post, post.versions),
             related=related,
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),

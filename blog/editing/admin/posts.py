@@ -19,7 +19,7 @@ from reversion.models import Version
 from blog.editing.admin.actions import PublishingActions
 from blog.editing.admin.base import MARKDOWN_EDITOR, HttpsURLMixin
 from blog.editing.admin.inlines import BylineInline, RelatedLinkInline, RelatedPostInline
-from blog.editing.admin.translations import TranslationViews
+from blog.editing.admin.translations import TranslationStateFilter, TranslationViews
 from blog.editing.forms import PostAdminForm
 from blog.editing.preview import preview_url
 from blog.models import Author, Post, PostAuthor
@@ -29,8 +29,8 @@ from blog.models import Author, Post, PostAuthor
 class PostAdmin(PublishingActions, TranslationViews, HttpsURLMixin, VersionAdmin):
     form = PostAdminForm
     inlines = [BylineInline, RelatedPostInline, RelatedLinkInline]
-    list_display = ["title", "language", "status", "publish_at", "author_names"]
-    list_filter = ["status", "language", "tags", "authors"]
+    list_display = ["title", "language", "status", "publish_at", "author_names", "translation_state"]
+    list_filter = ["status", "language", TranslationStateFilter, "tags", "authors"]
     search_fields = ["title", "body"]
     date_hierarchy = "publish_at"
     autocomplete_fields = ["tags"]
