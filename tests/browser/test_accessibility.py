@@ -47,7 +47,7 @@ def describe(message):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", ["home", "post", "tag", "author", "search", "not-found"])
+@pytest.mark.parametrize("name", ["home", "post", "translation", "tag", "author", "search", "not-found"])
 def test_page_has_no_serious_accessibility_violations(page, watch, library, name):
     response = page.goto(PAGES[name](library))
     expect(page.get_by_role("main")).to_be_visible()
