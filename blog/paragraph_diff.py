@@ -148,5 +148,7 @@ def sections(markdown):
 def joined(parts):
     """Sections written back as one text: each ends with a blank line before the next heading starts."""
     parts = [part.replace("\r\n", "\n") for part in parts if part.strip()]
-    return "".join(part if part.endswith("\n\n") or index == len(parts) - 1 else part.rstrip("\n") + "\n\n"
-                   for index, part in enumerate(parts))
+    return "".join(
+        part if part.endswith("\n\n") or index == len(parts) - 1 else part.rstrip("\n") + "\n\n"
+        for index, part in enumerate(parts)
+    )

@@ -95,6 +95,12 @@ def base_fields(source):
     }
 
 
+def mark_up_to_date(translation):
+    """Save `translation` as matching its source's current text (the caller wraps it in a revision)."""
+    fields = base_fields(translation.translated_from)
+    for field, value in fields.items():
+        setattr(translation, field, value)
+    translation.save(update_fields=[*fields, "updated_at"])
 
 
 def state_of(post, source_fingerprint):

@@ -96,10 +96,20 @@ KYOTO_JA_REVISED_PARAGRAPH = (
 def make_essay_in_three_languages(**fields):
     """(ja original, en translation, zh-hans translation) of one published essay, each translation up to date."""
     original = make_post(
-        title="研究室を出た日", slug="kenkyushitsu", language="ja", summary="六年間の研究室生活の終わり。", body=KYOTO_JA, **fields
+        title="研究室を出た日",
+        slug="kenkyushitsu",
+        language="ja",
+        summary="六年間の研究室生活の終わり。",
+        body=KYOTO_JA,
+        **fields,
     )
     english = make_translation(
-        original, language="en", title="The day I left the lab", slug="leaving-the-lab", summary="The end of six years in a lab.", body=KYOTO_EN
+        original,
+        language="en",
+        title="The day I left the lab",
+        slug="leaving-the-lab",
+        summary="The end of six years in a lab.",
+        body=KYOTO_EN,
     )
     chinese = make_translation(
         original, language="zh-hans", title="离开研究室的那一天", slug="likai", summary="六年研究室生活的结束。", body=KYOTO_ZH

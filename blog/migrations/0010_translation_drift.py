@@ -31,41 +31,48 @@ def record_existing_translations(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('blog', '0009_content_state'),
+        ("blog", "0009_content_state"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='content_changed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='text changed'),
+            model_name="post",
+            name="content_changed_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="text changed"),
         ),
         migrations.AddField(
-            model_name='post',
-            name='content_fingerprint',
+            model_name="post",
+            name="content_fingerprint",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name='post',
-            name='source_base',
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='source text translated'),
+            model_name="post",
+            name="source_base",
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name="source text translated"),
         ),
         migrations.AddField(
-            model_name='post',
-            name='source_fingerprint',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='source fingerprint'),
+            model_name="post",
+            name="source_fingerprint",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="source fingerprint"),
         ),
         migrations.AddField(
-            model_name='post',
-            name='source_synced_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='matched source at'),
+            model_name="post",
+            name="source_synced_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="matched source at"),
         ),
         migrations.AddField(
-            model_name='post',
-            name='translated_from',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='translations_made', to='blog.post', verbose_name='translated from'),
+            model_name="post",
+            name="translated_from",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="translations_made",
+                to="blog.post",
+                verbose_name="translated from",
+            ),
         ),
         migrations.RunPython(record_existing_translations, migrations.RunPython.noop),
     ]

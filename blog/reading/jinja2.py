@@ -242,4 +242,10 @@ def post_json_ld(request, post, authors, tags, versions=()):
 def work_reference(request, version):
     """Another language version of an essay, as schema.org names a related work."""
     address = request.build_absolute_uri(permalink(version))
-    return {"@type": "BlogPosting", "@id": address, "url": address, "headline": version.title, "inLanguage": version.language}
+    return {
+        "@type": "BlogPosting",
+        "@id": address,
+        "url": address,
+        "headline": version.title,
+        "inLanguage": version.language,
+    }

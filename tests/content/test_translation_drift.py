@@ -5,7 +5,12 @@ import pytest
 from blog import paragraph_diff, translation_drift
 from blog.models import Post
 from blog.translation_drift import DriftState
-from tests.factories import KYOTO_JA_REVISED_PARAGRAPH, make_essay_in_three_languages, make_post, revise_second_paragraph
+from tests.factories import (
+    KYOTO_JA_REVISED_PARAGRAPH,
+    make_essay_in_three_languages,
+    make_post,
+    revise_second_paragraph,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +69,7 @@ def test_changing_the_summary_or_title_is_drift_too():
 
 
 def test_essays_missing_a_language_are_found():
-    original, english, chinese = make_essay_in_three_languages()
+    make_essay_in_three_languages()
     lonely = make_post(language="en")
     missing = Post.objects.filter(translation_drift.missing_language_q(Post))
     assert list(missing) == [lonely]

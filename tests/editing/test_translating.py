@@ -12,7 +12,7 @@ from reversion.models import Version
 
 from blog import translation_drift
 from blog.models import Post
-from tests.editing.test_admin import author_client, change_url, editor_client, own_author, submitted_form  # noqa: F401
+from tests.editing.test_admin import change_url, submitted_form
 from tests.factories import (
     KYOTO_JA,
     KYOTO_JA_REVISED_PARAGRAPH,
@@ -80,7 +80,9 @@ def test_the_change_form_of_an_outdated_translation_links_to_what_changed(editor
 # The post list.
 
 
-def test_the_post_list_shows_each_posts_translation_state_and_filters_by_it(editor_client, django_assert_max_num_queries):
+def test_the_post_list_shows_each_posts_translation_state_and_filters_by_it(
+    editor_client, django_assert_max_num_queries
+):
     original, english, chinese = make_essay_in_three_languages()
     lonely = make_post(title="Only in English", language="en")
     revise_second_paragraph(original)
@@ -93,7 +95,10 @@ def test_the_post_list_shows_each_posts_translation_state_and_filters_by_it(edit
     assert "missing: ja, zh-hans" in page
 
     def listed(state):
-        return {post.pk for post in editor_client.get(admin_url("changelist"), {"translation": state}).context["cl"].result_list}
+        return {
+            post.pk
+            for post in editor_client.get(admin_url("changelist"), {"translation": state}).context["cl"].result_list
+        }
 
     assert listed("outdated") == {english.pk, chinese.pk}
     assert listed("original") == {original.pk, lonely.pk}
@@ -114,7 +119,10 @@ def test_the_status_page_has_a_row_per_essay_and_a_cell_per_language(editor_clie
     chinese.save()
 
     response = editor_client.get(admin_url("translation_status"))
-    rows = {row.essay.pk: [(cell.language, cell.state, cell.changes) for cell in row.cells] for row in response.context["rows"]}
+    rows = {
+        row.essay.pk: [(cell.language, cell.state, cell.changes) for cell in row.cells]
+        for row in response.context["rows"]
+    }
     assert rows == {
         original.pk: [("ja", "original", 0), ("zh-hans", "up-to-date", 0), ("en", "outdated", 1)],
         lonely.pk: [("ja", "missing", 0), ("zh-hans", "missing", 0), ("en", "original", 0)],
@@ -214,14 +222,14 @@ def test_an_original_has_no_source_changes_page(editor_client):
 
 
 def test_side_by_side_aligns_the_sources_parts_with_the_translations_by_heading(editor_client):
-    original, english, _chinese = make_essay_in_three_languages()
+    _original, english, _chinese = make_essay_in_three_languages()
     form = editor_client.get(admin_url("side_by_side", english)).context["form"]
     pairs = [(source.splitlines()[0], field.value().splitlines()[0]) for source, field in form.parts]
     assert pairs == [("## 研究室を出た日", "## The day I left the lab"), ("## これから", "## What comes next")]
 
 
 def test_side_by_side_saves_the_translation_part_by_part_as_a_revision(editor_client):
-    original, english, _chinese = make_essay_in_three_languages()
+    _original, english, _chinese = make_essay_in_three_languages()
     data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
     data["part_1"] = data["part_1"].replace("made me who I am", "are what hold me up today")
 
@@ -236,7 +244,7 @@ def test_side_by_side_saves_the_translation_part_by_part_as_a_revision(editor_cl
 
 
 def test_side_by_side_refuses_a_copy_older_than_the_stored_translation(editor_client):
-    original, english, _chinese = make_essay_in_three_languages()
+    _original, english, _chinese = make_essay_in_three_languages()
     data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
     english.title = "Leaving the lab"
     english.save()
@@ -250,7 +258,7 @@ def test_side_by_side_refuses_a_copy_older_than_the_stored_translation(editor_cl
 
 
 def test_side_by_side_refuses_markdown_the_renderer_rejects(editor_client):
-    original, english, _chinese = make_essay_in_three_languages()
+    _original, english, _chinese = make_essay_in_three_languages()
     data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
     response = editor_client.post(admin_url("side_by_side", english), {**data, "part_2": "x" * 2_000_000})
     assert response.status_code == 200

@@ -10,7 +10,7 @@ from tests.factories import make_essay_in_three_languages, make_post, make_trans
 
 pytestmark = pytest.mark.django_db
 
-NOTICE = re.compile(r'<aside class="translation-outdated".*?</aside>', re.S)
+NOTICE = re.compile(r'<aside class="translation-outdated".*?</aside>', re.DOTALL)
 
 
 def notice(response):
@@ -20,7 +20,7 @@ def notice(response):
 
 
 def json_ld(response):
-    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S)
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.DOTALL)
     return json.loads(match.group(1))
 
 

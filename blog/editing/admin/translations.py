@@ -107,7 +107,9 @@ class TranslationViews:
         source = self.post_or_404(request, object_id)
         if not (self.has_add_permission(request) and self.has_view_permission(request, source)):
             raise PermissionDenied
-        form = CreateTranslationForm(request.POST or None, source=source, initial={"language": request.GET.get("language")})
+        form = CreateTranslationForm(
+            request.POST or None, source=source, initial={"language": request.GET.get("language")}
+        )
         if form.is_valid():
             try:
                 with self.create_revision(request):
@@ -148,24 +150,38 @@ class TranslationViews:
         """The translation the URL names and its source, each checked against the user's rights."""
         translation = self.post_or_404(request, object_id)
         source = translation.translated_from
-        if not self.has_view_permission(request, translation) or (source and not self.has_view_permission(request, source)):
+        if not self.has_view_permission(request, translation) or (
+            source and not self.has_view_permission(request, source)
+        ):
             raise PermissionDenied
         if request.method == "POST" and not self.has_change_permission(request, translation):
             raise PermissionDenied
         return translation, source
 
+    def translator_page(self, request, template, title, translation, **context):
+        """A page about `translation` and its source; `title` names the translation as %(title)s."""
+        return self.page(
+            request,
+            template,
+            title % {"title": translation.title},
+            original=translation,
+            source=translation.translated_from,
+            can_change=self.has_change_permission(request, translation),
+            **context,
+        )
+
+    def not_a_translation(self, request, post):
+        self.message_user(request, gettext("This post is not a translation of another version."), messages.INFO)
+        return redirect("admin:blog_post_change", post.pk)
+
     def source_changes_view(self, request, object_id):
         """What changed in the source since the translation's base, beside the translation; POST marks it up to date."""
         translation, source = self.translation_and_source(request, object_id)
         if source is None:
-            self.message_user(request, gettext("This post is not a translation of another version."), messages.INFO)
-            return redirect("admin:blog_post_change", translation.pk)
+            return self.not_a_translation(request, translation)
         if request.method == "POST":
             with transaction.atomic(), self.create_revision(request):
-                fields = translation_drift.base_fields(source)
-                for field, value in fields.items():
-                    setattr(translation, field, value)
-                translation.save(update_fields=[*fields, "updated_at"])
+                translation_drift.mark_up_to_date(translation)
                 set_comment(gettext("Marked as up to date with “%(title)s”.") % {"title": source.title})
             self.message_user(request, gettext("The translation is marked as up to date."), messages.SUCCESS)
             return redirect("admin:blog_post_source_changes", translation.pk)
@@ -174,36 +190,27 @@ class TranslationViews:
             field: paragraph_diff.for_reading(paragraph_diff.diff(base.get(field, ""), now[field], source.language))
             for field in translation_drift.TRANSLATED_FIELDS
         }
-        return self.page(
+        return self.translator_page(
             request,
             "source_changes.html",
-            gettext("What changed in the source of “%(title)s”") % {"title": translation.title},
-            original=translation,
-            source=source,
+            gettext("What changed in the source of “%(title)s”"),
+            translation,
             state=translation_drift.state_of(translation, source.content_fingerprint),
             base_known=bool(base),
             compared=compared,
-            can_change=self.has_change_permission(request, translation),
         )
 
     def side_by_side_view(self, request, object_id):
         """The source's Markdown, read-only, beside the translation's, one part per heading."""
         translation, source = self.translation_and_source(request, object_id)
         if source is None:
-            self.message_user(request, gettext("This post is not a translation of another version."), messages.INFO)
-            return redirect("admin:blog_post_change", translation.pk)
+            return self.not_a_translation(request, translation)
         form = SideBySideForm(request.POST or None, translation=translation, source=source)
         if request.method == "POST" and self.save_side_by_side(request, form, source):
             self.message_user(request, gettext("The translation was saved."), messages.SUCCESS)
             return redirect("admin:blog_post_side_by_side", translation.pk)
-        return self.page(
-            request,
-            "side_by_side.html",
-            gettext("Translate “%(title)s” side by side") % {"title": translation.title},
-            original=translation,
-            source=source,
-            form=form,
-            can_change=self.has_change_permission(request, translation),
+        return self.translator_page(
+            request, "side_by_side.html", gettext("Translate “%(title)s” side by side"), translation, form=form
         )
 
     def save_side_by_side(self, request, form, source):
