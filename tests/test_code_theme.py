@@ -37,9 +37,8 @@ def declarations(css):
     """{selector: {property: value}} for the plain rules in `css`, later rules overriding earlier ones."""
     rules = {}
     for selectors, body in RULE.findall(css):
-        properties = dict(
-            (name.strip(), value.strip()) for name, _, value in (part.partition(":") for part in body.split(";")) if value
-        )
+        pairs = (part.partition(":") for part in body.split(";"))
+        properties = {name.strip(): value.strip() for name, _, value in pairs if value}
         for selector in selectors.split(","):
             rules.setdefault(selector.strip(), {}).update(properties)
     return rules
