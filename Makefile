@@ -48,9 +48,11 @@ local-env: .env
 	@umask 077 && $(PYTHON) -c 'import secrets; print("# Local development settings, read by manage.py: see README.md, Configuration.\n# Never deploy this file.\nDEBUG=1\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
 	@echo "Wrote $@ for local development: DEBUG=1 and a new SECRET_KEY."
 
-# The local site: settings, database and demo essays, and an admin login printed the first time.
+# The local site: settings, database (its stored HTML from the current renderer, after a pull that changed it)
+# and demo essays, and an admin login printed the first time.
 setup: install local-env
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py rerender_posts
 	$(BIN)/python manage.py load_demo --base-url http://$(HOST):$(PORT)
 
 run: setup
