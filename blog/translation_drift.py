@@ -51,8 +51,13 @@ def text_of(post):
 
 
 def fingerprint(text):
-    """A hex digest of title, summary and body (as text_of gives them); equal texts, equal fingerprints."""
-    payload = json.dumps([text.get(field, "") for field in TRANSLATED_FIELDS], ensure_ascii=False)
+    """A hex digest of title, summary and body (as text_of gives them); equal texts, equal fingerprints.
+
+    Line ends and surrounding blank space do not count: an import strips them and a browser sends CRLF, and
+    neither is a change a translator has to follow.
+    """
+    normalised = [text.get(field, "").replace("\r\n", "\n").strip() for field in TRANSLATED_FIELDS]
+    payload = json.dumps(normalised, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

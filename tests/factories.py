@@ -100,7 +100,7 @@ def make_essay_in_three_languages(**fields):
         slug="kenkyushitsu",
         language="ja",
         summary="六年間の研究室生活の終わり。",
-        body=KYOTO_JA,
+        body=KYOTO_JA.strip(),
         **fields,
     )
     english = make_translation(
@@ -109,10 +109,15 @@ def make_essay_in_three_languages(**fields):
         title="The day I left the lab",
         slug="leaving-the-lab",
         summary="The end of six years in a lab.",
-        body=KYOTO_EN,
+        body=KYOTO_EN.strip(),
     )
     chinese = make_translation(
-        original, language="zh-hans", title="离开研究室的那一天", slug="likai", summary="六年研究室生活的结束。", body=KYOTO_ZH
+        original,
+        language="zh-hans",
+        title="离开研究室的那一天",
+        slug="likai",
+        summary="六年研究室生活的结束。",
+        body=KYOTO_ZH.strip(),
     )
     return original, english, chinese
 

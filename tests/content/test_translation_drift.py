@@ -61,6 +61,13 @@ def test_changes_outside_title_summary_and_text_flag_nothing():
     assert states(english) == [DriftState.UP_TO_DATE]
 
 
+def test_line_ends_and_surrounding_blank_space_are_not_drift():
+    original, english, _chinese = make_essay_in_three_languages()
+    original.body = original.body.replace("\n", "\r\n") + "\r\n\r\n"
+    original.save()
+    assert states(english) == [DriftState.UP_TO_DATE]
+
+
 def test_changing_the_summary_or_title_is_drift_too():
     original, english, chinese = make_essay_in_three_languages()
     original.summary = "六年間の研究室生活の終わりと、これから。"
