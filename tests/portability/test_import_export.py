@@ -332,6 +332,7 @@ def database_state():
             "authors": [byline.author.slug for byline in post.bylines.all()],
             "tags": sorted(post.tags.values_list("name", flat=True)),
             "related": [(entry.to_post.language, entry.to_post.slug) for entry in post.related_entries.all()],
+            "translated_from": post.translated_from and (post.translated_from.language, post.translated_from.slug),
             "links": list(post.related_links.values_list("title", "url", "summary")),
             "redirects": sorted(
                 Redirect.objects.filter(new_path=post.get_absolute_url()).values_list("old_path", flat=True)
