@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
@@ -134,6 +135,15 @@ def test_the_status_page_has_a_row_per_essay_and_a_cell_per_language(editor_clie
 
     only_outdated = editor_client.get(admin_url("translation_status"), {"outdated": "1"})
     assert [row.essay for row in only_outdated.context["rows"]] == [original]
+
+
+def test_only_editors_see_the_whole_sites_translation_status(author_client, own_author, editor_user):
+    make_essay_in_three_languages(status=Post.Status.DRAFT)
+    assert author_client.get(admin_url("translation_status")).status_code == 403
+    assert admin_url("translation_status") not in author_client.get(admin_url("changelist")).content.decode()
+    editor = Client()
+    editor.force_login(editor_user)
+    assert admin_url("translation_status") in editor.get(admin_url("changelist")).content.decode()
 
 
 def add_essays(count, start):

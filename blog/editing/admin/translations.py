@@ -55,6 +55,9 @@ class TranslationChangeList(ChangeList):
 class TranslationViews:
     """PostAdmin's views for translations, under the post's admin URLs."""
 
+    # django-reversion's list (with its "Recover deleted posts" link) and a link to the translation status.
+    change_list_template = "admin/blog/post/change_list.html"
+
     def get_urls(self):
         def view(route, function, name):
             return path(route, self.admin_site.admin_view(function), name=f"blog_post_{name}")
@@ -66,6 +69,10 @@ class TranslationViews:
             view("<path:object_id>/side-by-side/", self.side_by_side_view, "side_by_side"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "shows_translation_status": self.has_publish_permission(request)}
+        return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request, **kwargs):
         return TranslationChangeList
@@ -132,8 +139,8 @@ class TranslationViews:
 
     def translation_status_view(self, request):
         """One row per essay, one cell per language: original, up to date, outdated (since, how much) or missing."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
+        if not self.has_publish_permission(request):
+            raise PermissionDenied  # it lists every essay, drafts too: editors' work, like opening every post
         only_outdated = request.GET.get("outdated") == "1"
         page, rows = translation_status.page_of_rows(request.GET.get("page"), only_outdated)
         return self.page(
