@@ -56,7 +56,9 @@ def test_the_translate_link_from_the_status_page_preselects_the_language(editor_
 
 def test_saving_the_original_in_the_admin_outdates_its_translations_unless_minor(editor_client):
     original, english, chinese = make_essay_in_three_languages()
-    data = submitted_form(editor_client.get(change_url(original)))
+    page = editor_client.get(change_url(original))
+    assert 'type="checkbox" name="minor_change"' in page.content.decode()
+    data = submitted_form(page)
     assert "minor_change" not in data  # unticked by default
     revised_body = data["body"].replace("今の私を作っています", "今の私を支えています")
 
