@@ -22,6 +22,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from blog import paragraph_diff
+
 # The parts of a post a translation renders in another language; a change to any other field is not drift.
 TRANSLATED_FIELDS = ("title", "summary", "body")
 
@@ -106,6 +108,15 @@ def mark_up_to_date(translation):
     for field, value in fields.items():
         setattr(translation, field, value)
     translation.save(update_fields=[*fields, "updated_at"])
+
+
+def changed_in_source(translation):
+    """The blocks of the source's text added or changed since `translation`'s base (none if up to date or unknown)."""
+    source, base = translation.translated_from, translation.source_base or {}
+    if source is None or not base or translation.source_fingerprint == source.content_fingerprint:
+        return set()
+    compared = paragraph_diff.diff(base.get("body", ""), source.body, source.language)
+    return {block.text for block in compared if block.kind in {"added", "changed"}}
 
 
 def state_of(post, source_fingerprint):

@@ -197,6 +197,7 @@ class SideBySideForm(forms.Form):
     def __init__(self, *args, translation, source, **kwargs):
         super().__init__(*args, **kwargs)
         self.translation = translation
+        self.changed_in_source = translation_drift.changed_in_source(translation)
         self.initial.setdefault("loaded_version", version_of(translation))
         self.rows = []
         pairs = itertools.zip_longest(paragraph_diff.sections(source.body), paragraph_diff.sections(translation.body))
@@ -213,8 +214,12 @@ class SideBySideForm(forms.Form):
 
     @property
     def parts(self):
-        """(the source's part, the bound field for the translation's part), in order, for the template."""
-        return [(source_part, self[name]) for source_part, name in self.rows]
+        """(the source's part, the bound field for the translation's part, whether the source's part changed since
+        the translation's base), in order, for the template."""
+        return [
+            (source_part, self[name], not self.changed_in_source.isdisjoint(paragraph_diff.blocks(source_part)))
+            for source_part, name in self.rows
+        ]
 
     def clean(self):
         cleaned_data = super().clean()

@@ -234,10 +234,14 @@ def test_an_original_has_no_source_changes_page(editor_client):
 
 
 def test_side_by_side_aligns_the_sources_parts_with_the_translations_by_heading(editor_client):
-    _original, english, _chinese = make_essay_in_three_languages()
+    original, english, _chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
     form = editor_client.get(admin_url("side_by_side", english)).context["form"]
-    pairs = [(source.splitlines()[0], field.value().splitlines()[0]) for source, field in form.parts]
-    assert pairs == [("## 研究室を出た日", "## The day I left the lab"), ("## これから", "## What comes next")]
+    rows = [(source.splitlines()[0], field.value().splitlines()[0], changed) for source, field, changed in form.parts]
+    assert rows == [
+        ("## 研究室を出た日", "## The day I left the lab", True),  # the revised paragraph is in this part
+        ("## これから", "## What comes next", False),
+    ]
 
 
 def test_side_by_side_saves_the_translation_part_by_part_as_a_revision(editor_client):
