@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import blocking_violations
+from tests.browser.test_accessibility import blocking_violations, switch_color_scheme
 from tests.factories import make_essay_in_three_languages, revise_second_paragraph
 
 pytestmark = pytest.mark.browser
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 
 def accessibility_violations(page):
     violations = blocking_violations(Axe().run(page))
-    page.emulate_media(color_scheme="dark")
+    switch_color_scheme(page, "dark")
     violations += blocking_violations(Axe().run(page, options={"runOnly": ["color-contrast"]}))
-    page.emulate_media(color_scheme="light")
+    switch_color_scheme(page, "light")
     return violations
 
 
