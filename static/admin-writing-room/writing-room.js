@@ -171,6 +171,20 @@
         state.otherChanges = true;
       }
     }
+    // Django suggests the slug on keyup, which text from an input method or a paste may not send (CJK titles).
+    if (fields.title) {
+      fields.title.addEventListener("input", function () { fields.title.dispatchEvent(new KeyboardEvent("keyup")); });
+    }
+    // select2 (tags) draws search boxes with no label, whenever it likes; name each after the field it searches.
+    function labelSearchBoxes() {
+      Array.prototype.forEach.call(form.querySelectorAll(".select2-search__field:not([aria-label])"), function (search) {
+        var row = search.closest(".form-row");
+        var label = row && row.querySelector("label");
+        if (label) { search.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "")); }
+      });
+    }
+    new MutationObserver(labelSearchBoxes).observe(form, { childList: true, subtree: true });
+    labelSearchBoxes();
     form.addEventListener("input", edited);
     form.addEventListener("change", edited);
     form.addEventListener("submit", function () { state.leaving = true; });
@@ -224,9 +238,10 @@
     if (language) { language.addEventListener("change", count); }
 
     // Editing the body: shortcuts and images. insertText keeps the browser's undo history.
-    function insert(text, selectFrom, selectTo) {
-      var start = body.selectionStart;
+    function insert(text, selectFrom, selectTo, at) {
       body.focus();
+      if (at !== undefined) { body.setSelectionRange(at, at); }
+      var start = body.selectionStart;
       if (!document.execCommand("insertText", false, text)) {
         body.setRangeText(text, body.selectionStart, body.selectionEnd, "end");
         body.dispatchEvent(new Event("input", { bubbles: true }));
@@ -288,7 +303,7 @@
         alt.focus();
       });
     }
-    function upload(file, alt) {
+    function upload(file, alt, at) {
       var data = new FormData();
       data.append("image", file);
       say(texts.uploading);
@@ -301,7 +316,7 @@
         if (!url) { throw new Error(answer.error || "?"); }
         warn("");
         say("");
-        insert("![" + alt.replace(/([\[\]\\])/g, "\\$1") + "](" + url[1] + ")");
+        insert("![" + alt.replace(/([\[\]\\])/g, "\\$1") + "](" + url[1] + ")", undefined, undefined, at);
       }).catch(function (error) {
         var message = texts.uploadFailed.replace("{error}", error.message);
         say(message);
@@ -312,8 +327,11 @@
       if (!files || !files.length || !dialog) { return; }
       event.preventDefault();
       event.stopPropagation(); // markdownx would upload too, without asking for the alt text
+      var at = body.selectionEnd; // where the writer pasted: the dialog takes the focus meanwhile
       Array.prototype.reduce.call(files, function (previous, file) {
-        return previous.then(askAlt).then(function (alt) { return alt === null ? null : upload(file, alt); });
+        return previous.then(askAlt).then(function (alt) {
+          return alt === null ? null : upload(file, alt, at).then(function () { at = body.selectionEnd; });
+        });
       }, Promise.resolve());
     }
     var container = body.closest(".markdownx") || body;

@@ -18,7 +18,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from blog.editing.admin.actions import PublishingActions
-from blog.editing.admin.base import MARKDOWN_EDITOR, HttpsURLMixin
+from blog.editing.admin.base import LABELLED_DATE_TIME, MARKDOWN_EDITOR, HttpsURLMixin
 from blog.editing.admin.inlines import BylineInline, RelatedLinkInline, RelatedPostInline
 from blog.editing.admin.translations import TranslationViews
 from blog.editing.admin.writing_room import WritingRoom
@@ -37,7 +37,7 @@ class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin,
     date_hierarchy = "publish_at"
     autocomplete_fields = ["tags"]
     prepopulated_fields = {"slug": ["title"]}
-    formfield_overrides = MARKDOWN_EDITOR
+    formfield_overrides = {**MARKDOWN_EDITOR, **LABELLED_DATE_TIME}
     actions = ["publish", "unpublish"]
     fieldsets = [
         # The writing room: title and summary above the body, which fills the window beside its preview.
