@@ -31,6 +31,19 @@ PASTE_FILE = """([name, type, base64]) => {
 }"""
 
 
+@pytest.fixture(autouse=True)
+def settled(page):
+    """Let the page's requests finish before the tab closes: an aborted preview request logs an error."""
+    in_flight = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
+    yield
+    deadline = time.monotonic() + 10
+    while in_flight and not page.is_closed() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+
+
 def log_in(page, username):
     User.objects.create_superuser(username, f"{username}@example.com", f"pw-{username}")
     page.goto("/admin/login/")
@@ -231,6 +244,7 @@ def test_keyboard_bold_and_save_and_stay(page):
     page.keyboard.press("Control+a")
     page.keyboard.press("Control+b")
     expect(body).to_have_value("**plain**")
+    expect(page.locator(".markdownx-preview strong")).to_have_text("plain")
 
     page.keyboard.press("Control+s")
 

@@ -5,6 +5,8 @@ writing room's static script (static/admin-writing-room/) and templates use. Wit
 saves as before; a pending draft can still be resumed (a link), compared, published and discarded (forms).
 """
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -123,7 +125,7 @@ class WritingRoom:
                 resumed = autosave.draft_version_of(pending)
         context["resumed_draft"] = resumed
         context["resume_parameter"] = RESUME_PARAMETER
-        context["writing_room"] = {
+        context["writing_room"] = json.dumps({
             "autosaveUrl": reverse("admin:blog_post_autosave"),
             "uploadUrl": reverse("markdownx_upload"),
             "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
@@ -131,5 +133,5 @@ class WritingRoom:
             "live": bool(obj and obj.status == Post.Status.PUBLISHED),
             "draftVersion": resumed,
             "texts": script_texts(),
-        }
+        })
         return super().render_change_form(request, context, add, change, form_url, obj)
