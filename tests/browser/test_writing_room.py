@@ -22,12 +22,15 @@ from tests.factories import make_post
 pytestmark = pytest.mark.browser
 
 AUTOSAVED_WITHIN = 12  # seconds
-PASTE_FILE = """([name, type, base64]) => {
+# A file pasted (from the clipboard) or dropped (from the desktop) onto the body editor.
+GIVE_FILE = """([how, name, type, base64]) => {
   const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
   const data = new DataTransfer();
   data.items.add(new File([bytes], name, { type }));
-  document.querySelector("#id_body").dispatchEvent(
-    new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  const event = how === "paste"
+    ? new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true })
+    : new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+  document.querySelector("#id_body").dispatchEvent(event);
 }"""
 
 
@@ -116,6 +119,7 @@ def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(pa
         "What readers read today. And a new thought."
     )
     expect(page.locator("#writing-room-status")).to_contain_text("pending draft")
+    expect(page.locator("#writing-room-counts")).to_have_text("8 words · 1 minute read")
     assert public_html(post) == before
     post.refresh_from_db()
     assert post.body == "What readers read today."
@@ -183,17 +187,18 @@ def media_served(page, media_root):
     )
 
 
-def paste(page, name, content, content_type="image/png"):
-    page.evaluate(PASTE_FILE, [name, content_type, base64.b64encode(content).decode()])
+def paste(page, name, content, content_type="image/png", how="paste"):
+    page.evaluate(GIVE_FILE, [how, name, content_type, base64.b64encode(content).decode()])
 
 
-def test_a_pasted_png_is_uploaded_and_inserted_with_the_alt_text_given(page, media_served):
+@pytest.mark.parametrize("how", ["paste", "drop"])
+def test_a_pasted_or_dropped_png_is_uploaded_and_inserted_with_the_alt_text_given(page, media_served, how):
     draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results:\n\n")
     log_in(page, "chief")
     page.goto(change_path(draft))
     page.locator("#id_body").press("Control+End")
 
-    paste(page, "results.png", image_bytes("PNG"))
+    paste(page, "results.png", image_bytes("PNG"), how=how)
     dialog = page.get_by_role("dialog", name="Describe the image")
     dialog.get_by_role("button", name="Upload and insert").click()
     expect(dialog.get_by_role("alert")).to_have_text("Describe the image, or mark it as decorative.")
@@ -267,3 +272,29 @@ def test_the_writing_room_has_no_serious_accessibility_violations(page, scheme):
     # refuses (and logs); the one rule that needs them, css-orientation-lock, is about the site's own CSS.
     violations = blocking_violations(Axe().run(page, options={"preload": False}))
     assert violations == [], "\n".join(violations)
+
+
+LONG_BODY = "\n\n".join(f"## Part {number}\n\n" + "A paragraph of the essay. " * 30 for number in range(1, 21))
+
+
+@pytest.mark.parametrize("width", [1280, 600])
+def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narrow_ones(page, width):
+    draft = make_post(title="Long", status=Post.Status.DRAFT, body=LONG_BODY)
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    preview = page.locator(".markdownx-preview")
+    expect(preview.get_by_role("heading", name="Part 20")).to_have_count(1)
+    editor_box, preview_box = page.locator("#id_body").bounding_box(), preview.bounding_box()
+
+    if width > 1100:
+        assert editor_box["y"] == preview_box["y"] and preview_box["x"] >= editor_box["x"] + editor_box["width"]
+        assert editor_box["height"] >= 800 - 14 * 16 - 1  # as tall as the window leaves room for
+        # The preview follows the editor's scroll position.
+        page.locator("#id_body").evaluate("editor => { editor.scrollTop = editor.scrollHeight; }")
+        page.wait_for_function(
+            "() => { const p = document.querySelector('.markdownx-preview');"
+            " return p.scrollTop > 0 && p.scrollTop >= p.scrollHeight - p.clientHeight - 2; }"
+        )
+    else:
+        assert preview_box["y"] >= editor_box["y"] + editor_box["height"]
