@@ -13,7 +13,6 @@ version), is rate-limited per user through Django's cache, and is refused above 
 import difflib
 import time
 
-import reversion
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -98,7 +97,7 @@ def create_draft(request, data, admin):
     if data["title"].strip() == "":
         raise ValidationError(gettext("A post needs a title before it can be saved."))
     language = data["language"] or settings.LANGUAGE_CODE
-    with transaction.atomic(), reversion.create_revision():
+    with transaction.atomic(), admin.create_revision(request):
         post = Post.objects.create(
             title=data["title"],
             slug=unique_slug(Post, data["slug"] or data["title"], scope={"language": language}),
@@ -109,9 +108,7 @@ def create_draft(request, data, admin):
         )
         if not admin.has_publish_permission(request):
             admin.put_own_byline_first(request, post)
-        reversion.set_user(request.user)
-        reversion.set_comment(gettext("Created by autosave."))
-    admin.log_addition(request, post, [{"added": {}}])
+        admin.log_addition(request, post, gettext("Created by autosave."))
     return post
 
 
@@ -180,7 +177,7 @@ def autosave(request, admin):
     return JsonResponse({"saved": "pending", "post": post.pk, "draft_version": draft_version_of(pending)})
 
 
-def publish_pending_draft(request, post):
+def publish_pending_draft(request, post, admin):
     """Copy the pending draft onto the post as one ordinary save (and revision); say why if it cannot be."""
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
@@ -192,11 +189,10 @@ def publish_pending_draft(request, post):
                 "The post was saved after this draft was started, so publishing it would undo that save. "
                 "Resume the draft, compare, and save."
             )
-        with reversion.create_revision():
+        with admin.create_revision(request):
             current.title, current.summary, current.body = pending.title, pending.summary, pending.body
             current.save()
-            reversion.set_user(request.user)
-            reversion.set_comment(gettext("Published the pending draft."))
+            admin.log_change(request, current, gettext("Published the pending draft."))
         pending.delete()
     return None
 
@@ -209,4 +205,3 @@ def pending_draft_diff(post, pending):
         published, drafted, fromfile=gettext("published"), tofile=gettext("pending draft"), lineterm=""
     )
     return "\n".join(lines)
-

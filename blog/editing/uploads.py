@@ -37,8 +37,10 @@ def open_verified_image(upload):
     """Open `upload` with Pillow, raising a ValidationError an editor can act on unless it is acceptable."""
     if HOSTILE_NAME.search(upload.name or ""):
         raise ValidationError(
-            _("This file's name contains characters a file name does not need (<, >, quotes, slashes or control "
-              "characters). Rename the file and try again."),
+            _(
+                "This file's name contains characters a file name does not need (<, >, quotes, slashes or control "
+                "characters). Rename the file and try again."
+            ),
             code="hostile_name",
         )
     if upload.size > settings.BUNKO_UPLOAD_MAX_BYTES:

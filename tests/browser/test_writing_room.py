@@ -207,7 +207,9 @@ def test_a_pasted_or_dropped_png_is_uploaded_and_inserted_with_the_alt_text_give
 
     body = page.locator("#id_body")
     expect(body).to_have_value(
-        re.compile(r"^Results:\n\n!\[Bar chart of \\\[three\\\] results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)$")
+        re.compile(
+            r"^Results:\n\n!\[Bar chart of \\\[three\\\] results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)$"
+        )
     )
     expect(page.locator(".markdownx-preview img")).to_have_attribute("alt", "Bar chart of [three] results")
 

@@ -85,11 +85,10 @@ class WritingRoom:
 
     def publish_pending_draft_view(self, request, object_id):
         post = self._changeable_post(request, object_id)
-        problem = autosave.publish_pending_draft(request, post)
+        problem = autosave.publish_pending_draft(request, post, self)
         if problem:
             self.message_user(request, problem, messages.ERROR)
         else:
-            self.log_change(request, post, gettext("Published the pending draft."))
             self.message_user(request, gettext("The pending draft is published."), messages.SUCCESS)
         return redirect("admin:blog_post_change", post.pk)
 
@@ -125,13 +124,15 @@ class WritingRoom:
                 resumed = autosave.draft_version_of(pending)
         context["resumed_draft"] = resumed
         context["resume_parameter"] = RESUME_PARAMETER
-        context["writing_room"] = json.dumps({
-            "autosaveUrl": reverse("admin:blog_post_autosave"),
-            "uploadUrl": reverse("markdownx_upload"),
-            "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
-            "post": obj.pk if obj else None,
-            "live": bool(obj and obj.status == Post.Status.PUBLISHED),
-            "draftVersion": resumed,
-            "texts": script_texts(),
-        })
+        context["writing_room"] = json.dumps(
+            {
+                "autosaveUrl": reverse("admin:blog_post_autosave"),
+                "uploadUrl": reverse("markdownx_upload"),
+                "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
+                "post": obj.pk if obj else None,
+                "live": bool(obj and obj.status == Post.Status.PUBLISHED),
+                "draftVersion": resumed,
+                "texts": script_texts(),
+            }
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
