@@ -268,3 +268,13 @@ def test_the_add_form_starts_in_the_author_s_usual_language(client, author_user)
     form = submitted_form(client.get(reverse("admin:blog_post_add")))
 
     assert form["language"] == "ja"
+
+
+def test_the_writing_room_speaks_the_editor_s_language(editor_client, pending):
+    page = editor_client.get(
+        reverse("admin:blog_post_change", args=[pending.post.pk]), HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+
+    assert "保留中の下書きを公開する" in page
+    assert "Ctrl/⌘+S で保存して編集を続けます。" in page
+    assert "%(count)s 文字" in page  # the script's words, in its settings

@@ -133,6 +133,7 @@ class WritingRoom:
                 "live": bool(obj and obj.status == Post.Status.PUBLISHED),
                 "draftVersion": resumed,
                 "texts": script_texts(),
-            }
+            },
+            ensure_ascii=False,
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
