@@ -18,7 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from blog.editing import autosave
-from blog.models import Author, PendingDraft, Post
+from blog.models import Author, PendingDraft
 
 RESUME_PARAMETER = "resume_draft"
 
@@ -117,7 +117,6 @@ class WritingRoom:
         if pending is not None:
             context["pending_draft"] = pending
             context["pending_diff"] = autosave.pending_draft_diff(obj, pending)
-            context["resume_url"] = f"?{RESUME_PARAMETER}=1"
             form = context["adminform"].form
             if RESUME_PARAMETER in request.GET and not form.is_bound:
                 form.initial.update(title=pending.title, summary=pending.summary, body=pending.body)
@@ -130,7 +129,6 @@ class WritingRoom:
                 "uploadUrl": reverse("markdownx_upload"),
                 "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
                 "post": obj.pk if obj else None,
-                "live": bool(obj and obj.status == Post.Status.PUBLISHED),
                 "draftVersion": resumed,
                 "texts": script_texts(),
             },
