@@ -111,8 +111,8 @@
     var state = {
       draftVersion: room.config.draftVersion,
       saved: room.snapshot(),
-      saving: false,
-      stopped: false, // after a conflict: nothing more is sent until the writer saves or reloads
+      saving: null, // the autosave on its way, a promise
+      stopped: false, // after a conflict or a Save: nothing more is sent from this page
       otherChanges: false,
       leaving: false,
       quietTimer: null,
@@ -139,16 +139,27 @@
       data.append("slug", value(byId("id_slug")));
       data.append("loaded_version", value(loadedVersion));
       data.append("draft_version", state.draftVersion || "");
-      state.saving = true;
       state.firstUnsaved = null;
       room.say(room.texts.saving);
-      room.send(room.config.autosaveUrl, data).then(function (reply) {
-        state.saving = false;
+      state.saving = room.send(room.config.autosaveUrl, data).then(function (reply) {
+        state.saving = null;
         if (reply.ok) { saved(reply.answer, sent); } else { refused(reply.status, reply.answer); }
       }, function () {
-        state.saving = false;
+        state.saving = null;
         room.say(room.texts.offline);
-        schedule();
+        if (!state.stopped) { schedule(); }
+      });
+    }
+    // A Save while an autosave is on its way waits for it, so the Save carries the version it produced
+    // (otherwise the Save would be refused as made from an older copy, of the writer's own text).
+    function submitting(event) {
+      clearTimeout(state.quietTimer);
+      state.stopped = true;
+      if (!state.saving) { state.leaving = true; return; }
+      event.preventDefault();
+      var submitter = event.submitter;
+      state.saving.then(function () {
+        if (!state.leaving) { form.requestSubmit(submitter); }
       });
     }
     function saved(answer, sent) {
@@ -192,7 +203,7 @@
     }
     form.addEventListener("input", edited);
     form.addEventListener("change", edited);
-    form.addEventListener("submit", function () { state.leaving = true; });
+    form.addEventListener("submit", submitting);
     window.addEventListener("beforeunload", function (event) {
       if (state.leaving || !(textChanged() || state.otherChanges || state.saving)) { return; }
       event.preventDefault();

@@ -300,3 +300,26 @@ def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narr
         )
     else:
         assert preview_box["y"] >= editor_box["y"] + editor_box["height"]
+
+
+def test_a_save_during_an_autosave_waits_for_it_and_is_not_refused_as_an_older_copy(page):
+    draft = make_post(title="Race", status=Post.Status.DRAFT, body="Start.")
+    log_in(page, "chief")
+    held, saves = [], []
+    page.route(re.compile(r"/autosave/$"), lambda route: held.append(route))
+    page.on(
+        "request",
+        lambda request: saves.append(request) if request.method == "POST" and "/change/" in request.url else None,
+    )
+    page.goto(change_path(draft))
+    page.locator("#id_body").fill("Start. Then more.")
+    assert eventually(page, lambda: len(held), 1) == 1  # the autosave is on its way
+
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(500)
+    assert saves == []  # the Save waits for the autosave...
+    held[0].continue_()
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # ...then goes through
+    draft.refresh_from_db()
+    assert draft.body == "Start. Then more."
