@@ -52,7 +52,9 @@ def test_an_author_s_autosaved_post_carries_their_byline(client, author_user):
 
     assert client.post(AUTOSAVE, text()).status_code == 201
 
-    assert list(Post.objects.get().authors.all()) == [profile]
+    post = Post.objects.get()
+    assert list(post.authors.all()) == [profile]
+    assert client.get(reverse("admin:blog_post_change", args=[post.pk])).status_code == 200
 
 
 def test_autosaving_a_draft_writes_it_and_returns_the_version_to_send_next(editor_client):
