@@ -52,7 +52,8 @@ class WritingRoom:
     @property
     def media(self):
         return super().media + forms.Media(
-            js=["admin-writing-room/writing-room.js"], css={"all": ["admin-writing-room/writing-room.css"]}
+            js=["admin-writing-room/writing-room-images.js", "admin-writing-room/writing-room.js"],
+            css={"all": ["admin-writing-room/writing-room.css"]},
         )
 
     def get_urls(self):
