@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
+from blog.identifiers import doi_url, orcid_url
 from blog.models import Post
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
@@ -213,6 +214,14 @@ def render_month_links(template, language, zone, script_prefix, months):
     return mark_safe(template.render({"years": years}))  # noqa: S308 (rendered with autoescape)
 
 
+def person(request, author):
+    """schema.org Person for a byline, with the author's ORCID record as `sameAs` when there is one."""
+    found = {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(permalink(author))}
+    if orcid_url(author.orcid):
+        found["sameAs"] = orcid_url(author.orcid)
+    return found
+
+
 def post_json_ld(request, post, authors, tags):
     """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of."""
     data = {
@@ -225,12 +234,18 @@ def post_json_ld(request, post, authors, tags):
         "mainEntityOfPage": request.build_absolute_uri(permalink(post)),
         "datePublished": iso_datetime(post.publish_at),
         "dateModified": iso_datetime(max(post.publish_at, post.updated_at)),
-        "author": [
-            {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(permalink(author))}
-            for author in authors
-        ],
+        "author": [person(request, author) for author in authors],
         "keywords": [tag.name for tag in tags],
     }
+    if post.doi:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": post.doi, "url": doi_url(post.doi)}
+    if post.original_author or post.original_title or post.original_url:
+        # A republished translation: its bylines translated the original, as its citations say (blog.reading.citation).
+        original = {"@type": "CreativeWork", "name": post.original_title or None, "url": http_url(post.original_url) or None}
+        if post.original_author:
+            data["translator"], data["author"] = data["author"], [{"@type": "Person", "name": post.original_author}]
+            original["author"] = data["author"]
+        data["translationOfWork"] = {key: value for key, value in original.items() if value}
     if post.cover_image:
         data["image"] = request.build_absolute_uri(post.cover_image.url)
     payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)

@@ -17,6 +17,7 @@ from django.views import generic
 from blog.models import Post
 from blog.reading import queries
 from blog.reading import search as site_search
+from blog.reading.citation.page import page_citation
 from blog.reading.conditional import shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
@@ -130,6 +131,7 @@ class PostDetailView(generic.DetailView):
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
             show_toc=bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
+            citation=page_citation(self.request, post, authors),
             **kwargs,
         )
 
