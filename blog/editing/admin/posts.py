@@ -41,6 +41,7 @@ class PostAdmin(PublishingActions, TranslationViews, HttpsURLMixin, VersionAdmin
         (None, {"fields": ["title", "slug", "language", "body", "summary", "loaded_version"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "tags"]}),
         (_("Cover image"), {"fields": ["cover_image", "cover_alt"]}),
+        (_("Citation"), {"fields": [("doi", "revised_on")]}),
         (
             _("Advanced"),
             {

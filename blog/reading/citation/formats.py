@@ -11,14 +11,19 @@ import bibtexparser
 import rispy
 from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
-from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+from pylatexenc.latexencode import RULE_DICT, RULE_REGEX, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from blog.reading.citation.csl import name_text
 
 # pylatexenc's defaults, except that braces are escaped as \{ \} (which BibTeX readers skip when matching
-# braces) and a straight double quote stays one: inside a braced value it is plain text.
+# braces), a straight double quote stays one (inside a braced value it is plain text), and the pairs TeX
+# would join into one glyph (-- into a dash, '' into a quote, !` into ¡) are kept apart by an empty group.
 LATEX = UnicodeToLatexEncoder(
-    conversion_rules=[UnicodeToLatexConversionRule(RULE_DICT, {ord("{"): r"\{", ord("}"): r"\}", ord('"'): '"'}), "defaults"],
+    conversion_rules=[
+        UnicodeToLatexConversionRule(RULE_REGEX, [(re.compile(r"([-'`!?,])(?=[-'`,])"), r"\1{}")]),
+        UnicodeToLatexConversionRule(RULE_DICT, {ord("{"): r"\{", ord("}"): r"\}", ord('"'): '"'}),
+        "defaults",
+    ],
     unknown_char_policy="keep",  # CJK and emoji: UTF-8 BibTeX (biber, bibtex8, Zotero) reads them as they are
     replacement_latex_protection="braces-all",
 )
