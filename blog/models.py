@@ -55,7 +55,29 @@ class ContentQuerySet(models.QuerySet):
         return created
 
 
-class Author(models.Model):
+class NamedBySlug(models.Model):
+    """An author or a tag: listed by name, and found at a slug made once from the name (CJK letters kept)."""
+
+    detail_route = None
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            max_length = self._meta.get_field("slug").max_length
+            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk, max_length=max_length)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(self.detail_route, kwargs={"slug": self.slug})
+
+
+class Author(NamedBySlug):
     name = models.CharField(_("display name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True, blank=True)
     bio = MarkdownxField(_("biography"), blank=True, help_text=_("Markdown."))
@@ -86,48 +108,29 @@ class Author(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ContentQuerySet.as_manager()
+    detail_route = "blog:author-detail"
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedBySlug.Meta):
         verbose_name = _("author")
         verbose_name_plural = _("authors")
 
-    def __str__(self):
-        return self.name
-
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
         self.bio_html = rendering.render(self.bio).html if self.bio else ""
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse("blog:author-detail", kwargs={"slug": self.slug})
 
-
-class Tag(models.Model):
+class Tag(NamedBySlug):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ContentQuerySet.as_manager()
+    detail_route = "blog:tag-detail"
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedBySlug.Meta):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Tag, self.name, exclude_pk=self.pk, max_length=100)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("blog:tag-detail", kwargs={"slug": self.slug})
 
 
 class PostQuerySet(ContentQuerySet):
@@ -301,17 +304,25 @@ class Post(models.Model):
         return Post.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk)
 
 
-class PostAuthor(models.Model):
-    """An author's place in a post's byline."""
+class InEditorsOrder(models.Model):
+    """A row of one of a post's ordered lists (bylines, related posts, related links), kept in the editor's order."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = ContentQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["position", "pk"]
+
+
+class PostAuthor(InEditorsOrder):
+    """An author's place in a post's byline."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author"))
+
+    class Meta(InEditorsOrder.Meta):
         verbose_name = _("byline")
         verbose_name_plural = _("bylines")
         constraints = [models.UniqueConstraint(fields=["post", "author"], name="postauthor_unique_author_per_post")]
@@ -320,17 +331,13 @@ class PostAuthor(models.Model):
         return str(self.author)
 
 
-class RelatedPost(models.Model):
+class RelatedPost(InEditorsOrder):
     """A post an editor recommends after another, in the editor's order."""
 
     from_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="related_entries")
     to_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", verbose_name=_("related post"))
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    objects = ContentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "pk"]
+    class Meta(InEditorsOrder.Meta):
         verbose_name = _("related post")
         verbose_name_plural = _("related posts")
         constraints = [
@@ -342,19 +349,15 @@ class RelatedPost(models.Model):
         return str(self.to_post)
 
 
-class RelatedLink(models.Model):
+class RelatedLink(InEditorsOrder):
     """An external article worth reading next, with a short summary of why."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="related_links")
     title = models.CharField(_("title"), max_length=300)
     url = models.URLField(_("URL"), max_length=500)
     summary = models.TextField(_("summary"), blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    objects = ContentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "pk"]
+    class Meta(InEditorsOrder.Meta):
         verbose_name = _("related link")
         verbose_name_plural = _("related links")
 

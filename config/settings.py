@@ -183,7 +183,7 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 MARKDOWNX_MEDIA_PATH = "uploads/"
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2400, 2400), "quality": 85}
 
-# ---- Security: `manage.py check --deploy` passes without warnings when DEBUG is off (tests/test_security.py).
+# ---- Security: `manage.py check --deploy` passes without warnings when DEBUG is off (tests/serving/test_security.py).
 # Production is served over HTTPS: HTTP is redirected, HSTS is sent, cookies are Secure. PLAIN_HTTP=1 turns
 # all of that off for a production-like server on plain http://127.0.0.1 (`make serve`, the benchmark).
 HTTPS = not (DEBUG or env_bool("PLAIN_HTTP"))

@@ -16,7 +16,7 @@ def pytest_configure(config):
     settings.STATIC_ROOT = None  # nothing is collected for tests; whitenoise would warn on every request
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The test client and the live server speak plain HTTP, like PLAIN_HTTP=1 (`make serve` on localhost);
-    # tests/test_security.py checks the HTTPS settings that production gets.
+    # tests/serving/test_security.py checks the HTTPS settings that production gets.
     settings.SECURE_SSL_REDIRECT = settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
 

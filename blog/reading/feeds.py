@@ -30,6 +30,11 @@ def entry_id(translation_key, language):
 
 
 
+def entry_field(name):
+    """A Feed item_* method answering with a FeedEntry's field: entries carry everything already built."""
+    return lambda feed, entry: getattr(entry, name)
+
+
 @dataclass(frozen=True)
 class FeedSource:
     """What one request asked for; Feed methods get it instead of reading state off the shared Feed."""
@@ -177,26 +182,13 @@ class LatestPostsFeed(Feed):
             )
         return entries
 
-    def item_title(self, entry):
-        return entry.title
-
-    def item_link(self, entry):
-        return entry.url
-
-    def item_description(self, entry):
-        return entry.description
-
-    def item_guid(self, entry):
-        return entry.guid
-
-    def item_pubdate(self, entry):
-        return entry.published
-
-    def item_updateddate(self, entry):
-        return entry.updated
-
-    def item_categories(self, entry):
-        return entry.categories
+    item_title = entry_field("title")
+    item_link = entry_field("url")
+    item_description = entry_field("description")
+    item_guid = entry_field("guid")
+    item_pubdate = entry_field("published")
+    item_updateddate = entry_field("updated")
+    item_categories = entry_field("categories")
 
     def item_extra_kwargs(self, entry):
         return {

@@ -40,30 +40,22 @@ OPENGRAPH_LOCALES = {"ja": "ja_JP", "zh-hans": "zh_CN", "en": "en_US"}
 def environment(**options):
     env = Environment(keep_trailing_newline=True, **options)
     env.globals.update(
+        by_name(
+            url, static, language_name, reading_time, canonical_url, alternate_links, language_links, month_links,
+            post_json_ld, querystring,
+        ),
         _=gettext,
-        url=url,
-        static=static,
         current_language=translation.get_language,
-        language_name=language_name,
         published_label=lambda: pgettext("date of publication", "Published"),
         updated_label=lambda: pgettext("date of last change", "Updated"),
-        reading_time=reading_time,
-        canonical_url=canonical_url,
-        alternate_links=alternate_links,
-        language_links=language_links,
-        month_links=month_links,
-        post_json_ld=post_json_ld,
-        querystring=querystring,
     )
-    env.filters.update(
-        date=date,
-        permalink=permalink,
-        iso_datetime=iso_datetime,
-        http_url=http_url,
-        opengraph_locale=opengraph_locale,
-        language_name_translated=language_name_translated,
-    )
+    env.filters.update(by_name(date, permalink, iso_datetime, http_url, opengraph_locale, language_name_translated))
     return env
+
+
+def by_name(*functions):
+    """Templates call these helpers by their Python names."""
+    return {function.__name__: function for function in functions}
 
 
 def date(value, format_name=None):

@@ -141,22 +141,26 @@ def neighbour(post, title, slug):
     return Post(title=title, slug=slug, language=post.language) if slug else None
 
 
-class TagDetailView(PublishedPostMixin, generic.ListView):
+class SubjectPostListView(PublishedPostMixin, generic.ListView):
+    """The essays of one subject (a tag, an author): the page shows the subject too, so its edits expire it."""
+
+    subject_name = None
+
+    def get_context_data(self, **kwargs):
+        shows(self.request, **{self.relation: [self.subject.pk]})
+        return super().get_context_data(**{self.subject_name: self.subject}, **kwargs)
+
+
+class TagDetailView(SubjectPostListView):
     template_name = "blog/tag_detail.html"
     relation = "tags"
-
-    def get_context_data(self, **kwargs):
-        shows(self.request, tags=[self.subject.pk])
-        return super().get_context_data(tag=self.subject, **kwargs)
+    subject_name = "tag"
 
 
-class AuthorDetailView(PublishedPostMixin, generic.ListView):
+class AuthorDetailView(SubjectPostListView):
     template_name = "blog/author_detail.html"
     relation = "authors"
-
-    def get_context_data(self, **kwargs):
-        shows(self.request, authors=[self.subject.pk])
-        return super().get_context_data(author=self.subject, **kwargs)
+    subject_name = "author"
 
 
 class ArchiveMixin(PublishedPostMixin):

@@ -2,7 +2,7 @@
 
 Nothing here needs the database. Recovery needs no code either: Django closes a connection that failed
 at the end of the request, and CONN_HEALTH_CHECKS replaces a kept connection that broke meanwhile, so the
-first request after the database comes back is served normally (tests/test_security.py starts real servers).
+first request after the database comes back is served normally (tests/serving/test_security.py starts real servers).
 """
 
 import logging
