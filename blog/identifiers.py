@@ -30,16 +30,22 @@ def is_orcid(value):
 def validate_orcid(value):
     if not ORCID.match(value):
         raise ValidationError(
-            _("Write the 16-character ORCID iD in groups of four, like 0000-0002-1825-0097, without https://orcid.org/."),
+            _(
+                "Write the 16-character ORCID iD in groups of four, like 0000-0002-1825-0097, without https://orcid.org/."
+            ),
             code="invalid",
         )
     if not orcid_checksum_holds(value):
-        raise ValidationError(_("This ORCID iD's last character does not match the others: please check it for a typo."), code="checksum")
+        raise ValidationError(
+            _("This ORCID iD's last character does not match the others: please check it for a typo."), code="checksum"
+        )
 
 
 def validate_doi(value):
     if not DOI.match(value):
-        raise ValidationError(_("Write the DOI itself, like 10.5281/zenodo.1234567, without https://doi.org/."), code="invalid")
+        raise ValidationError(
+            _("Write the DOI itself, like 10.5281/zenodo.1234567, without https://doi.org/."), code="invalid"
+        )
 
 
 def orcid_url(orcid):

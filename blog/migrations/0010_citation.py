@@ -5,30 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('blog', '0009_content_state'),
+        ("blog", "0009_content_state"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='author',
-            name='romanized_name',
-            field=models.CharField(blank=True, help_text='The name in Latin letters, given name first (Hanako Sato), for English-language references.', max_length=200, verbose_name='romanised name'),
+            model_name="author",
+            name="romanized_name",
+            field=models.CharField(
+                blank=True,
+                help_text="The name in Latin letters, given name first (Hanako Sato), for English-language references.",
+                max_length=200,
+                verbose_name="romanised name",
+            ),
         ),
         migrations.AddField(
-            model_name='post',
-            name='doi',
-            field=models.CharField(blank=True, help_text='A DOI minted for this essay (e.g. through Zenodo), like 10.5281/zenodo.1234567.', max_length=200, validators=[blog.identifiers.validate_doi], verbose_name='DOI'),
+            model_name="post",
+            name="doi",
+            field=models.CharField(
+                blank=True,
+                help_text="A DOI minted for this essay (e.g. through Zenodo), like 10.5281/zenodo.1234567.",
+                max_length=200,
+                validators=[blog.identifiers.validate_doi],
+                verbose_name="DOI",
+            ),
         ),
         migrations.AddField(
-            model_name='post',
-            name='revised_on',
-            field=models.DateField(blank=True, help_text='The date of the last substantial revision; references cite it as the version.', null=True, verbose_name='version date'),
+            model_name="post",
+            name="revised_on",
+            field=models.DateField(
+                blank=True,
+                help_text="The date of the last substantial revision; references cite it as the version.",
+                null=True,
+                verbose_name="version date",
+            ),
         ),
         migrations.AlterField(
-            model_name='author',
-            name='orcid',
-            field=models.CharField(blank=True, help_text='Like 0000-0002-1825-0097.', max_length=19, validators=[blog.identifiers.validate_orcid], verbose_name='ORCID iD'),
+            model_name="author",
+            name="orcid",
+            field=models.CharField(
+                blank=True,
+                help_text="Like 0000-0002-1825-0097.",
+                max_length=19,
+                validators=[blog.identifiers.validate_orcid],
+                verbose_name="ORCID iD",
+            ),
         ),
     ]

@@ -214,6 +214,16 @@ def person(request, author):
     return found
 
 
+def mark_translation(data, post):
+    """Make `data` (a BlogPosting) a republished translation: the original author wrote it and its bylines
+    translated it, as its citations say (blog.reading.citation)."""
+    original = {"@type": "CreativeWork", "name": post.original_title, "url": http_url(post.original_url)}
+    if post.original_author:
+        original["author"] = [{"@type": "Person", "name": post.original_author}]
+        data["translator"], data["author"] = data["author"], original["author"]
+    data["translationOfWork"] = {key: value for key, value in original.items() if value}
+
+
 def post_json_ld(request, post, authors, tags):
     """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of."""
     data = {
@@ -230,14 +240,10 @@ def post_json_ld(request, post, authors, tags):
         "keywords": [tag.name for tag in tags],
     }
     if post.doi:
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": post.doi, "url": doi_url(post.doi)}
+        doi = {"propertyID": "DOI", "value": post.doi, "url": doi_url(post.doi)}
+        data["identifier"] = {"@type": "PropertyValue", **doi}
     if post.original_author or post.original_title or post.original_url:
-        # A republished translation: its bylines translated the original, as its citations say (blog.reading.citation).
-        original = {"@type": "CreativeWork", "name": post.original_title or None, "url": http_url(post.original_url) or None}
-        if post.original_author:
-            data["translator"], data["author"] = data["author"], [{"@type": "Person", "name": post.original_author}]
-            original["author"] = data["author"]
-        data["translationOfWork"] = {key: value for key, value in original.items() if value}
+        mark_translation(data, post)
     if post.cover_image:
         data["image"] = request.build_absolute_uri(post.cover_image.url)
     payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)

@@ -3,7 +3,6 @@ pylatexenc, which it decodes LaTeX with), rispy, citeproc-py, and CSL's own JSON
 
 import importlib.resources
 import json
-import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
@@ -21,6 +20,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from blog.models import Author, Post
 from tests.factories import make_author, make_post, url_in
 from tests.hostile import PAYLOADS, scan
+from tests.reading.test_views import json_ld
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +234,9 @@ def test_highwire_meta_tags_match_the_csl_data(client, english_essay):
     assert meta_values(parts, "citation_title") == [item["title"]]
     assert meta_values(parts, "citation_author") == [f"{name['family']}, {name['given']}" for name in item["author"]]
     assert meta_values(parts, "citation_author_orcid") == ["https://orcid.org/0000-0002-1825-0097"]
-    assert meta_values(parts, "citation_publication_date") == ["{:04d}/{:02d}/{:02d}".format(*item["issued"]["date-parts"][0])]
+    assert meta_values(parts, "citation_publication_date") == [
+        "{:04d}/{:02d}/{:02d}".format(*item["issued"]["date-parts"][0])
+    ]
     assert meta_values(parts, "citation_language") == [item["language"]] == ["en"]
     assert meta_values(parts, "citation_public_url") == [item["URL"]]
     assert meta_values(parts, "citation_doi") == [item["DOI"]]
@@ -251,8 +253,7 @@ def test_the_page_links_its_downloads_as_alternates(client, english_essay):
 
 
 def test_json_ld_names_the_orcid_record_and_the_doi(client, english_essay):
-    content = client.get(english_essay.get_absolute_url()).content.decode()
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S).group(1))
+    data = json_ld(client.get(english_essay.get_absolute_url()))
     assert data["author"][0]["sameAs"] == "https://orcid.org/0000-0002-1825-0097"
     assert "sameAs" not in data["author"][1]
     assert data["identifier"] == {
@@ -303,6 +304,11 @@ def test_a_republished_translation_credits_the_original_in_every_format(client, 
     assert record["original_publication"] == "How to Do Great Work"
     assert any(original_url in note for note in record["notes"])
 
+    data = json_ld(client.get(republished_translation.get_absolute_url()))
+    assert [person["name"] for person in data["author"]] == ["Paul Graham"]
+    assert [person["name"] for person in data["translator"]] == ["Sam Okafor"]
+    assert data["translationOfWork"]["url"] == original_url
+
     parts = page_parts(client, republished_translation)
     assert meta_values(parts, "citation_author") == ["Graham, Paul"]
     assert meta_values(parts, "DC.contributor") == ["Okafor, Sam"]
@@ -319,7 +325,9 @@ def test_drafts_scheduled_posts_and_other_languages_have_no_citation_urls(client
     english = make_post(title="Here", slug="here")
     for extension in FORMATS:
         for post in (draft, scheduled):
-            assert client.get(url_in("en", "blog:post-citation", slug=post.slug, extension=extension)).status_code == 404
+            assert (
+                client.get(url_in("en", "blog:post-citation", slug=post.slug, extension=extension)).status_code == 404
+            )
         assert client.get(url_in("ja", "blog:post-citation", slug=english.slug, extension=extension)).status_code == 404
     assert client.get(url_in("en", "blog:post-detail", slug="here") + "cite.pdf").status_code == 404
 
@@ -346,7 +354,10 @@ def test_mistyped_orcid_ids_are_refused_with_a_reason(orcid):
     assert "orcid" in refused.value.message_dict
 
 
-@pytest.mark.parametrize(("doi", "valid"), [("10.5281/zenodo.1234567", True), ("https://doi.org/10.1/x", False), ("11.1234/x", False), ("10.1234/a b", False)])
+@pytest.mark.parametrize(
+    ("doi", "valid"),
+    [("10.5281/zenodo.1234567", True), ("https://doi.org/10.1/x", False), ("11.1234/x", False), ("10.1234/a b", False)],
+)
 def test_dois_are_checked(doi, valid):
     post = Post(title="T", slug="t", language="en", body="b", doi=doi)
     if valid:

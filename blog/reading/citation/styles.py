@@ -1,11 +1,12 @@
 """The Cite box's formatted references: APA and Chicago from the official CSL style files, by citeproc-py.
 
 Formatting is a pure function of the CSL item, the style and the language, and costs some 20 ms per style,
-so each result is kept in the cache under a fingerprint of exactly those: an edit to the essay or its
-authors makes a new item, hence a new key, and nothing ever has to be expired. The essay page itself is in
-the page cache besides, so a reference is formatted about once per edit.
+so each result is remembered in the process and kept in the cache under a fingerprint of exactly those: an
+edit to the essay or its authors makes a new item, hence a new key, and nothing ever has to be expired. So a
+reference is formatted about once per edit, even with the page cache off.
 """
 
+import functools
 import hashlib
 import html
 import json
@@ -41,16 +42,28 @@ class FormattedReference(NamedTuple):
 
 def formatted_references(item, language):
     """The item in each of STYLES as HTML, in the language's CSL locale; [] if citeproc-py cannot format it."""
-    locale = LOCALES.get(language, "en-US")
-    fingerprint = json.dumps([item, locale, STYLES, citeproc.__version__], sort_keys=True)
-    key = "bunko:cite:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+    fingerprint = json.dumps([item, LOCALES.get(language, "en-US")], sort_keys=True, ensure_ascii=False)
+    return [reference._replace(html=mark_safe(reference.html)) for reference in remembered(fingerprint)]  # noqa: S308
+
+
+@functools.lru_cache(maxsize=1024)
+def remembered(fingerprint):
+    """The references for `fingerprint` (the item and locale as JSON): kept in this process, shared between
+    processes through the cache, formatted only when neither has them (nh3-cleaned HTML, as strings)."""
+    key = (
+        "bunko:cite:"
+        + hashlib.blake2b(repr([fingerprint, STYLES, citeproc.__version__]).encode(), digest_size=16).hexdigest()
+    )
     references = cache_get(key)
     if references is None:
-        references = [FormattedReference(label, style, format_item(item, style, locale)) for label, style in STYLES]
+        item, locale = json.loads(fingerprint)
+        references = tuple(
+            FormattedReference(label, style, format_item(item, style, locale)) for label, style in STYLES
+        )
         if not all(reference.html for reference in references):
-            return []
+            return ()
         cache_set(key, references)
-    return [reference._replace(html=mark_safe(reference.html)) for reference in references]  # noqa: S308 (nh3-cleaned)
+    return references
 
 
 def format_item(item, style, locale):
