@@ -270,6 +270,22 @@ def test_a_version_date_is_cited_as_the_version(client, english_essay):
     assert read_csl(citation(client, english_essay, "json"))[0]["version"] == "2024-05-02"
     assert read_bibtex(citation(client, english_essay, "bib"))["version"] == "2024-05-02"
     assert read_ris(citation(client, english_essay, "ris"))["edition"] == "2024-05-02"
+    # The reader sees which version the references name.
+    page = client.get(english_essay.get_absolute_url()).content.decode()
+    assert '<p class="cite-version">Version: <time datetime="2024-05-02">May 2, 2024</time></p>' in page
+
+
+def test_an_essay_without_bylines_is_still_citable(client):
+    # Imported posts may have no author: the reference starts from the title, the files still parse.
+    post = make_post(title="Anonymous notes", slug="anonymous", publish_at=MARCH_FIRST, authors=[])
+    data = read_csl(citation(client, post, "json"))
+    assert "author" not in data[0]
+    # (citeproc-py then prints the title a second time, where CSL would suppress the substituted variable.)
+    assert apa(data).startswith("Anonymous notes. (2024, March 1).")
+    assert apa(data).endswith("Bunko. http://testserver/en/posts/anonymous/")
+    assert "author" not in read_bibtex(citation(client, post, "bib"))
+    assert read_ris(citation(client, post, "ris"))["title"] == "Anonymous notes"
+    assert meta_values(page_parts(client, post), "citation_author") == []
 
 
 def test_an_edited_romanised_name_reaches_the_cached_page_and_the_downloads(client, settings, english_essay):
