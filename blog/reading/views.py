@@ -131,9 +131,13 @@ class PostDetailView(generic.DetailView):
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
             show_toc=bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
-            citation=page_citation(self.request, post, authors),
+            citation=self.citation(post, authors),
             **kwargs,
         )
+
+    def citation(self, post, authors):
+        """What the page prints for citing the essay (blog.reading.citation): meta tags, Cite box, downloads."""
+        return page_citation(self.request, post, authors)
 
 
 def neighbour(post, title, slug):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pylatexenc.latex2text import LatexNodes2Text
 
+from blog.editing.preview import preview_url
 from blog.models import Author, Post
 from tests.factories import make_author, make_post, url_in
 from tests.hostile import PAYLOADS, scan
@@ -346,6 +347,13 @@ def test_drafts_scheduled_posts_and_other_languages_have_no_citation_urls(client
             )
         assert client.get(url_in("ja", "blog:post-citation", slug=english.slug, extension=extension)).status_code == 404
     assert client.get(url_in("en", "blog:post-detail", slug="here") + "cite.pdf").status_code == 404
+
+
+def test_a_draft_preview_shows_no_cite_box_and_links_no_citation_files(client):
+    draft = make_post(title="Quokka findings", slug="quokka-findings", status=Post.Status.DRAFT)
+    content = client.get(preview_url(draft)).content.decode()
+    assert "Quokka findings" in content
+    assert "Cite this essay" not in content and "cite.bib" not in content and "citation_title" not in content
 
 
 def test_a_download_costs_a_handful_of_queries(client, english_essay, django_assert_max_num_queries):
