@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run test install install-dev chromium wrk messages clean bench serve loadtest
+.PHONY: run setup local-env test install install-dev chromium wrk messages clean bench serve loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,14 +40,28 @@ wrk:
 	  echo "Installing Debian's wrk for the benchmark"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 
-run: install
-	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py load_demo --base-url http://$(HOST):$(PORT)
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+# Local development settings, written once and kept: DEBUG on and a generated SECRET_KEY in .env (git-ignored,
+# readable by you alone), which manage.py reads. Variables set in the environment win over it.
+# Production has no .env: it sets real environment variables, and gunicorn never reads the file.
+local-env: .env
+.env:
+	@umask 077 && $(PYTHON) -c 'import secrets; print("# Local development settings, read by manage.py: see README.md, Configuration.\n# Never deploy this file.\nDEBUG=1\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	@echo "Wrote $@ for local development: DEBUG=1 and a new SECRET_KEY."
 
+# The local site: settings, database (its stored HTML from the current renderer, after a pull that changed it)
+# and demo essays, and an admin login printed the first time.
+setup: install local-env
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py rerender_posts
+	$(BIN)/python manage.py load_demo --base-url http://$(HOST):$(PORT)
+
+run: setup
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# BUNKO_ENV_FILE= : a developer's .env reaches neither manage.py here nor any process a test starts.
 test: install-dev chromium wrk
-	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/pytest
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest
 
 # gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.
 # make bench SIZE=100000 DATABASE_URL=postgres://...   BENCH_ARGS="--compare 1000,100000" for the scale run.
@@ -64,13 +78,13 @@ loadtest: install-dev wrk
 PLAIN_HTTP ?= 1
 serve: install
 	@test -n "$$SECRET_KEY" || { echo "make serve runs like production: set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL) first."; exit 1; }
-	$(BIN)/python manage.py collectstatic --no-input -v 0
-	$(BIN)/python manage.py migrate --no-input
+	BUNKO_ENV_FILE= $(BIN)/python manage.py collectstatic --no-input -v 0
+	BUNKO_ENV_FILE= $(BIN)/python manage.py migrate --no-input
 	PLAIN_HTTP=$(PLAIN_HTTP) $(BIN)/gunicorn config.wsgi -w 2 -b $(HOST):$(PORT)
 
-messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=tests
-	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+messages: install local-env
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -136,6 +136,8 @@ def bench_environment(workdir, database_url):
         PYTHONPATH=str(ROOT),
         # Part of every page-cache key and ETag: no run is ever served what another run's database made.
         RELEASE=f"bench-{secrets.token_hex(8)}",
+        # Not the .env of `make run`: manage.py would read its DEBUG=1.
+        BUNKO_ENV_FILE="",
     )
     return env
 

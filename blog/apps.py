@@ -1,3 +1,5 @@
+"""The blog app: Bunko's one Django app, whose sides (reading, editing, portability, serving) are sub-packages."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

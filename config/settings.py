@@ -1,11 +1,12 @@
 """Bunko's one settings file: everything that differs between machines comes from the environment.
 
 Production is the default: DEBUG is off unless set, and without a SECRET_KEY the process refuses
-to start. `make run` sets DEBUG=1, which lets a local key be generated once into var/.
+to start. For local development `make run` writes .env (DEBUG=1 and a generated key), which
+manage.py names in BUNKO_ENV_FILE; gunicorn and the tests name no file, so they never read it.
 """
 
 import os
-import secrets
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,19 +28,47 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def local_secret_key():
-    """Generate a development key once and keep it, so sessions survive restarts."""
-    path = BASE_DIR / "var" / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+ENV_LINE = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")
 
+
+def read_env_file(path):
+    """{name: value} from a file of NAME=value lines, as `make local-env` writes and python-dotenv reads them.
+
+    Blank lines and # comments are skipped; `export ` and one pair of matching quotes around a value are
+    dropped. Nothing is interpolated.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise ImproperlyConfigured(f"BUNKO_ENV_FILE names {path}, which cannot be read: {error}") from None
+    values = {}
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = ENV_LINE.fullmatch(line)
+        if not match:
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value")
+        name, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+# Local development settings: manage.py names .env here when there is one (`make local-env` writes it).
+# Variables set in the environment win over the file; BUNKO_ENV_FILE= (empty) reads none.
+if ENV_FILE := os.environ.get("BUNKO_ENV_FILE", ""):
+    for name, value in read_env_file(ENV_FILE).items():
+        os.environ.setdefault(name, value)
 
 DEBUG = env_bool("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY") or (local_secret_key() if DEBUG else None)
+SECRET_KEY = os.environ.get("SECRET_KEY")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    # DEBUG=1 no longer makes one up: a key that appears by itself could end up serving production.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set. For local development, `make local-env` writes one to .env, which manage.py reads."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -100,10 +100,15 @@ def page_in_each_language(request):
     return request.page_in_each_language
 
 
-def language_links(request, versions=None, homes_only=False):
-    """Links to this page in each UI language; on a post (`versions`), to its published versions, naming the missing."""
+def language_links(request, versions=None, homes_only=False, page_languages=None):
+    """Links to this page in each UI language; on a post (`versions`), to its published versions, naming the missing.
+
+    `page_languages`: the languages this page exists in, when not all (an archive period); the others are named
+    missing, as a post's are.
+    """
     current = translation.get_language()
     path = request.get_full_path()
+    page_languages = page_languages or None  # templates that set none pass Jinja2's Undefined
     links = []
     for code, _name in settings.LANGUAGES:
         if versions:
@@ -114,9 +119,9 @@ def language_links(request, versions=None, homes_only=False):
             address, available = url("blog:post-list", language=code), True
         else:
             address = page_in_each_language(request)[code] if code != current else path
-            if address == path and code != current:
+            available = page_languages is None or code in page_languages
+            if (address == path and code != current) or not available:
                 address = url("blog:post-list", language=code)
-            available = True
         links.append(
             {
                 "code": code,
@@ -136,14 +141,22 @@ def home_label(language):
         return gettext("Go to the home page")
 
 
-def alternate_links(request, versions=None, original=None):
-    """(language, absolute URL) for each existing version of the page, and the x-default URL."""
+def alternate_links(request, versions=None, original=None, page_languages=None):
+    """(language, absolute URL) for each existing version of the page, and the x-default URL.
+
+    `page_languages` as in language_links: an archive period's versions exist only where its lists hold an essay.
+    """
     if versions:
         pairs = [(code, permalink(version)) for code, version in versions.items()]
         default = permalink(original)
     else:
-        pairs = list(page_in_each_language(request).items())
-        default = dict(pairs)[settings.LANGUAGE_CODE]
+        pairs = [
+            (code, address)
+            for code, address in page_in_each_language(request).items()
+            if not page_languages or code in page_languages
+        ]
+        # The same for every version, so each names the same cluster: the default language's, else the first.
+        default = dict(pairs).get(settings.LANGUAGE_CODE, pairs[0][1])
     return [(code, request.build_absolute_uri(address)) for code, address in pairs], request.build_absolute_uri(default)
 
 

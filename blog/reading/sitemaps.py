@@ -8,11 +8,12 @@ from datetime import datetime
 from functools import partial
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.contrib.sites.requests import RequestSite
-from django.db.models import Max
+from django.db.models import Max, Value
 from django.db.models.functions import ExtractMonth, ExtractYear, Greatest
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,6 +24,7 @@ from blog.models import Author, Post, Tag
 from blog.reading.conditional import content_cached, public_page
 from blog.reading.links import post_path
 from blog.reading.queries import published_versions
+from blog.reading.translations import one_per_essay
 
 # The newest change a reader can see: a scheduled post appears at publish_at, after its last edit.
 POST_CHANGED_FIELDS = ("updated_at", "publish_at")
@@ -178,24 +180,44 @@ class ArchivePage(NamedTuple):
     year: int
     month: int | None
     changed: datetime
+    # The languages whose lists hold an essay in this period, in settings.LANGUAGES order.
+    languages: tuple
 
 
 class ArchiveSitemap(LocalizedSitemap):
-    """Year and month archive pages that hold at least one published post."""
+    """Year and month archive pages, each in the languages whose lists hold a published post then.
+
+    A month is listed in a language exactly when that language's archive links (blog.models.months_by_language)
+    show it: lists hold one version per essay (blog.translations.one_per_essay), so a translation published
+    weeks after its original moves the essay to another month in its language only, and the original's month
+    may hold nothing there (a 404, which a sitemap must not send a crawler to).
+    """
 
     def find_items(self):
-        months = [
-            ArchivePage(**month)
-            for month in Post.objects.published()
+        languages = [code for code, _name in settings.LANGUAGES]
+        shown = [
+            one_per_essay(Post.objects.published(), language)
             .annotate(year=ExtractYear("publish_at"), month=ExtractMonth("publish_at"))
-            .order_by("year", "month")
+            .order_by()
             .values("year", "month")
-            .annotate(changed=Max(POST_CHANGED))
+            .annotate(changed=Max(POST_CHANGED), shown_in=Value(language))
+            for language in languages
         ]
-        years = {}
-        for month in months:
-            years[month.year] = max(month.changed, years.get(month.year, month.changed))
-        return [ArchivePage(year, None, changed) for year, changed in years.items()] + months
+        # One query: each language's months, grouped from the versions its lists show.
+        periods = {}
+        for row in shown[0].union(*shown[1:], all=True):
+            for period in [(row["year"], None), (row["year"], row["month"])]:
+                changed, found_in = periods.get(period, (row["changed"], set()))
+                periods[period] = (max(changed, row["changed"]), found_in | {row["shown_in"]})
+        pages = [
+            ArchivePage(year, month, changed, tuple(code for code in languages if code in found_in))
+            for (year, month), (changed, found_in) in periods.items()
+        ]
+        # Years first, then months, each oldest first.
+        return sorted(pages, key=lambda page: (page.month is not None, page.year, page.month or 0))
+
+    def get_languages_for_item(self, page):
+        return page.languages
 
     def location(self, page):
         if page.month is None:

@@ -21,7 +21,7 @@ from blog.reading.citation.page import page_citation
 from blog.reading.conditional import shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
-from blog.reading.translations import reader_versions
+from blog.reading.translations import one_per_essay, reader_versions
 
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
 TOC_MIN_READING_MINUTES = 5
@@ -167,8 +167,32 @@ class AuthorDetailView(SubjectPostListView):
     subject_name = "author"
 
 
+def archive_languages(request, year, month=None):
+    """The languages whose lists hold an essay in this year or month: where its archive page exists (else a 404).
+
+    The months of the archive links beside every list, kept on the content generation (blog.reading.state.months_by_language)
+    or, before the lists next change, found by index hops. A translation published in a later month than its
+    original moves the essay to that month in its language only.
+    """
+    period = f"{year:04d}-{month:02d}" if month else f"{year:04d}-"
+    generation = getattr(request, "content_generation", None)
+    kept = generation.months_by_language if generation is not None else {}
+    languages = []
+    for code, _name in settings.LANGUAGES:
+        months = kept.get(code)
+        if months is None:
+            months = [f"{start:%Y-%m}" for start in months_holding(one_per_essay(Post.objects.published(), code))]
+        # The page being shown exists in its own language, whatever the months say.
+        if code == translation.get_language() or any(held.startswith(period) for held in months):
+            languages.append(code)
+    return languages
+
+
 class ArchiveMixin(PublishedPostMixin):
-    """Year and month archives, paginated like every other list (a busy month holds hundreds of essays)."""
+    """Year and month archives, paginated like every other list (a busy month holds hundreds of essays).
+
+    The switcher and hreflang links name the period only in the languages that hold it (archive_languages).
+    """
 
     date_field = "publish_at"
 
@@ -189,6 +213,13 @@ class ArchiveMixin(PublishedPostMixin):
 
     def paginate_queryset(self, queryset, page_size):
         return super().paginate_queryset(queryset.only(*queries.CARD_FIELDS), page_size)
+
+    def get_context_data(self, **kwargs):
+        # A list narrowed by ?lang= shows the same essays in every language, so it exists in all of them.
+        if not written_in(self.request):
+            month = int(self.get_month()) if isinstance(self, generic.MonthArchiveView) else None
+            kwargs["page_languages"] = archive_languages(self.request, int(self.get_year()), month)
+        return super().get_context_data(**kwargs)
 
 
 class PostYearArchiveView(ArchiveMixin, generic.YearArchiveView):

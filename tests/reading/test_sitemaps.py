@@ -2,9 +2,12 @@
 
 import datetime
 import xml.etree.ElementTree as ET
+from io import StringIO
 
 import pytest
-from django.utils import timezone
+from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone, translation
 
 from blog.models import Post
 from blog.reading.sitemaps import PostSitemap
@@ -44,6 +47,30 @@ def all_entries(client):
                 },
             }
     return entries
+
+
+def every_location(entries):
+    """Every URL the sitemap sends a crawler to: each <loc> and each hreflang alternate."""
+    return set(entries) | {href for entry in entries.values() for href in entry["alternates"].values()}
+
+
+def not_answering_200(client, entries):
+    # Each page activates its own language in this thread; later tests expect the one active before.
+    with translation.override(translation.get_language()):
+        statuses = {url: client.get(url.removeprefix(ORIGIN)).status_code for url in every_location(entries)}
+    return {location: status for location, status in sorted(statuses.items()) if status != 200}
+
+
+def archive_months(entries):
+    """{language: {(year, month)}} of the month archive pages the sitemap lists."""
+    months = {language: set() for language in LANGUAGES}
+    for language in LANGUAGES:
+        prefix = absolute(url_in(language, "blog:post-list"))
+        for location in entries:
+            parts = location.removeprefix(prefix).strip("/").split("/")
+            if location.startswith(prefix) and len(parts) == 3 and parts[0] == "archive":
+                months[language].add((int(parts[1]), int(parts[2])))
+    return months
 
 
 def absolute(path):
@@ -202,3 +229,49 @@ def test_tags_and_months_found_for_the_sitemap_follow_the_next_publication(clien
     month = url_in("en", "blog:archive-month", year=newer.publish_at.year, month=newer.publish_at.month)
     assert f"{ORIGIN}{month}" in entries
     assert client.get("/sitemap.xml")["ETag"]
+
+
+# -- every URL answers 200 -------------------------------------------------------------------------
+
+
+def test_every_url_in_the_sitemap_of_the_demo_content_answers_200(client, db):
+    call_command("load_demo", stdout=StringIO())
+    entries = all_entries(client)
+    assert len(entries) > 50
+    assert not_answering_200(client, entries) == {}
+
+
+def test_every_url_in_the_sitemap_answers_200_when_translations_appear_in_later_months(client, db):
+    """Seeded essays whose Chinese and English versions follow the Japanese original by weeks."""
+    call_command("seed_posts", size=60, stdout=StringIO())
+    originals = Post.objects.filter(language="ja").values("translation_key")
+    for language, days in [("zh-hans", 40), ("en", 75)]:
+        Post.objects.filter(language=language, translation_key__in=originals).update(
+            publish_at=F("publish_at") + datetime.timedelta(days=days)
+        )
+    entries = all_entries(client)
+    months = archive_months(entries)
+    # The setup did what it says: some months hold an essay in one language's lists and not in another's.
+    assert months["ja"] - months["zh-hans"] and months["zh-hans"] - months["ja"] and months["en"] - months["ja"]
+    assert not_answering_200(client, entries) == {}
+
+
+def test_each_language_lists_exactly_the_months_its_lists_hold(client, db):
+    """The rule of the archive links beside every list: a month holds the version a reader of that language sees."""
+    january, march = (datetime.datetime(2024, month, 10, tzinfo=datetime.UTC) for month in (1, 3))
+    original = make_post(title="Leaving the lab", language="en", publish_at=january)
+    make_post(title="研究室を出る", language="ja", translation_key=original.translation_key, publish_at=march)
+    entries = all_entries(client)
+
+    # Japanese lists show the March translation; Chinese ones, with no translation, the January original.
+    assert archive_months(entries) == {"en": {(2024, 1)}, "ja": {(2024, 3)}, "zh-hans": {(2024, 1)}}
+    january_pages = {
+        language: absolute_url_in(language, "blog:archive-month", year=2024, month=1) for language in ["en", "zh-hans"]
+    }
+    for url in january_pages.values():
+        assert entries[url]["alternates"] == january_pages
+    march_page = absolute_url_in("ja", "blog:archive-month", year=2024, month=3)
+    assert entries[march_page]["alternates"] == {"ja": march_page}
+    year_pages = {language: absolute_url_in(language, "blog:archive-year", year=2024) for language in LANGUAGES}
+    assert entries[year_pages["ja"]]["alternates"] == year_pages
+    assert not_answering_200(client, entries) == {}

@@ -35,9 +35,17 @@ def test_tables_align_with_attributes_not_styles():
 
 def test_fenced_code_is_highlighted_with_css_classes():
     html = render("```python\ndef f(x):\n    return x < 1\n```").html
-    assert html.startswith('<div class="highlight"><pre>')
+    assert html.startswith('<div class="highlight"><pre tabindex="0">')
     assert '<span class="k">def</span>' in html
     assert '<span class="o">&lt;</span>' in html
+
+
+def test_code_blocks_can_be_scrolled_from_the_keyboard():
+    """A long line scrolls sideways; a keyboard reaches the block only if it is focusable (axe: scrollable-region)."""
+    html = render('```sh\necho "a long line"\n```\n\n    indented code\n\n<pre tabindex="-1">pasted</pre>').html
+    assert html.count('<pre tabindex="0">') == 3
+    assert 'tabindex="-1"' not in html
+    assert "tabindex" not in render("A paragraph with `code`.").html
 
 
 def test_footnotes_link_both_ways():

@@ -62,14 +62,16 @@ def free_port():
 
 
 def production_env(**overrides):
-    """The environment of a production process: DEBUG and every security override unset, a strong key."""
+    """The environment of a production process: DEBUG and every security override unset, a strong key, no .env."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"DEBUG", "PLAIN_HTTP", "REDIS_URL", "CONN_MAX_AGE", "ADMIN_URL_PATH"}
         and not key.startswith(("SECURE_", "LOGIN_", "DJANGO_"))
     }
+    # BUNKO_ENV_FILE= : manage.py would otherwise read the .env that `make run` left in a developer's checkout.
     env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="bunko.example", PYTHONPATH=str(ROOT))
+    env.update(BUNKO_ENV_FILE="")
     env.update(overrides)
     return env
 

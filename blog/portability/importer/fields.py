@@ -1,0 +1,230 @@
+"""Front matter values turned into the values a Post field accepts, or a reason why they cannot be.
+
+Front matter is written by hand and by many generators, so a language is `jp` or `日本語`, a date is a
+bare day or a full timestamp, `tags:` is a list or one space-separated string, and `original:` is a URL
+or a mapping. Each function here takes one such value and either returns what Bunko stores or raises
+ImportFailure with a sentence the person importing can act on. None of them touches the database or
+the file system, so they can be read, and changed, one rule at a time.
+"""
+
+import datetime
+import re
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from blog.portability.importer.report import ImportFailure
+
+# A stable namespace, so a translation key written as a word ("ucl-stay") gives the same UUID every time.
+TRANSLATION_KEY_NAMESPACE = uuid.UUID("6f1d3c1e-2b7a-5c0e-9a55-62756e6b6f00")
+
+LANGUAGE_ALIASES = {
+    "ja": "ja", "jp": "ja", "jpn": "ja", "japanese": "ja", "日本語": "ja",
+    "zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans", "zh-sg": "zh-hans", "chinese": "zh-hans",
+    "zho": "zh-hans", "中文": "zh-hans", "简体中文": "zh-hans",
+    "en": "en", "eng": "en", "english": "en",
+}  # fmt: skip
+KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+JEKYLL_FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+
+
+def normalize_language(value):
+    """Map `ja`, `japanese`, `zh-CN`, `english`, `en-US`... onto Bunko's codes; None if unknown."""
+    text = str(value).strip().lower().replace("_", "-")
+    if text in LANGUAGE_ALIASES:
+        return LANGUAGE_ALIASES[text]
+    return LANGUAGE_ALIASES.get(text.split("-")[0])
+
+
+def detect_language(text):
+    """Kana means Japanese; Han characters without kana mean Chinese; anything else is English."""
+    if KANA.search(text):
+        return "ja"
+    if HAN.search(text):
+        return "zh-hans"
+    return "en"
+
+
+def translation_key_from(value):
+    """A UUID as written, or a stable UUID derived from any other word or number."""
+    text = str(value).strip()
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return uuid.uuid5(TRANSLATION_KEY_NAMESPACE, text)
+
+
+def as_list(value):
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def truthy(value):
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "yes", "on", "1"}
+    return bool(value)
+
+
+def parse_moment(value):
+    """A datetime from `2016-02-25 23:25:00 +0900`, ISO 8601 or a bare date; None when it is none of these."""
+    try:
+        return parse_datetime(str(value).strip())
+    except ValueError:  # well formed but impossible, like 2021-02-30
+        return None
+
+
+def parse_filename(path):
+    """(stem, language suffix, date, slug) from `2019-10-09-ucl-life.md`, `essay.ja.md`, `bundle/index.md`."""
+    stem = path.parent.name if path.stem in ("index", "_index") else path.stem
+    file_language = None
+    if "." in stem:
+        base, suffix = stem.rsplit(".", 1)
+        if normalize_language(suffix) and len(suffix) <= 7:
+            stem, file_language = base, normalize_language(suffix)
+    match = JEKYLL_FILENAME.match(stem)
+    if match:
+        year, month, day, slug = match.groups()
+        try:
+            return stem, file_language, datetime.date(int(year), int(month), int(day)), slug
+        except ValueError:
+            pass
+    return stem, file_language, None, stem
+
+
+def post_slug(text, *, fallback):
+    slug = slugify(str(text), allow_unicode=True)[:190].strip("-")
+    return slug or slugify(fallback, allow_unicode=True)[:190].strip("-") or "post"
+
+
+def language_of(known, file_language, title, body, default):
+    """The front matter's `lang`, else the file name's suffix, else the import's language, else a guess."""
+    written = known.get("lang")
+    if written not in (None, ""):
+        language = normalize_language(written)
+        if not language:
+            raise ImportFailure(f"unsupported language {written!r} (Bunko publishes ja, zh-hans and en)")
+        return language
+    return file_language or default or detect_language(f"{title}\n{body}")
+
+
+def publish_date(site, known, file_date):
+    """(publish time, whether the file sets one, the local date/time its old URL was built from)."""
+    zone = site.timezone or timezone.get_default_timezone()
+    if "date" in known:
+        value = known["date"]
+        if value in (None, ""):
+            return None, True, None
+        written = parse_moment(value)
+        if written is None:
+            raise ImportFailure(f"invalid date {value!r}; write it like 2024-03-01 09:30:00 +0900")
+        if timezone.is_naive(written):
+            written = timezone.make_aware(written, zone)
+        return written, True, written.astimezone(site.timezone) if site.timezone else written
+    if file_date:
+        written = timezone.make_aware(datetime.datetime.combine(file_date, datetime.time()), zone)
+        return written, False, written
+    return None, False, None
+
+
+def author_names(value):
+    names = []
+    for item in as_list(value):
+        if isinstance(item, dict):
+            item = item.get("slug") or item.get("name") or ""
+        item = str(item).strip()
+        if item and item not in names:
+            names.append(item)
+    return names
+
+
+def site_author(site):
+    author = site.config.get("author") or (site.config.get("params") or {}).get("author")
+    return author.get("name") if isinstance(author, dict) else author
+
+
+def tag_names(site, known):
+    names = []
+    for key in ("tags", "categories"):
+        value = known.get(key)
+        if isinstance(value, str):
+            # Jekyll reads `tags: a b` as two tags; a comma list is the common hand-written form.
+            value = value.split(",") if "," in value else (value.split() if site.kind == "jekyll" else [value])
+        for item in as_list(value):
+            name = str(item).strip()[:100]
+            if name and name.casefold() not in {existing.casefold() for existing in names}:
+                names.append(name)
+    return names
+
+
+def original_work(value):
+    if value in (None, ""):
+        return {}
+    if isinstance(value, str):
+        value = {"url": value}
+    if not isinstance(value, dict):
+        raise ImportFailure("`original` must be a URL or a mapping with title, author, url and date")
+    original = {
+        "title": str(value.get("title") or "").strip()[:300],
+        "author": str(value.get("author") or "").strip()[:200],
+        "url": checked_url(value.get("url") or value.get("link"), "original url"),
+        "date": None,
+    }
+    if value.get("date") not in (None, ""):
+        moment = parse_moment(value["date"])
+        if moment is None:
+            raise ImportFailure(f"invalid original date {value['date']!r}")
+        original["date"] = moment.date()
+    return original
+
+
+def checked_url(value, what):
+    url = str(value or "").strip()
+    if not url:
+        return ""
+    try:
+        URLValidator()(url)
+    except ValidationError:
+        raise ImportFailure(f"{what} {url!r} is not a valid http(s) URL") from None
+    if len(url) > 500:
+        raise ImportFailure(f"{what} is longer than 500 characters")
+    return url
+
+
+def translation_refs(value):
+    if isinstance(value, dict):
+        return [{"lang": normalize_language(lang), "slug": str(slug)} for lang, slug in value.items()]
+    return [post_ref(item) for item in as_list(value)]
+
+
+def post_ref(item):
+    """A reference to another post: `slug`, `_posts/2020-01-01-x.md`, or {slug, lang}."""
+    if isinstance(item, dict):
+        lang = item.get("lang") or item.get("language")
+        return {"slug": str(item.get("slug") or ""), "lang": normalize_language(lang) if lang else None}
+    return {"slug": str(item), "lang": None}
+
+
+def related(known, path, warnings):
+    """(references to other posts, links to elsewhere) from `related` and `related_links`, in file order."""
+    posts, links = [], []
+    for item in as_list(known.get("related")) + as_list(known.get("related_links")):
+        if isinstance(item, dict) and item.get("url"):
+            links.append(
+                {
+                    "title": str(item.get("title") or item["url"]).strip()[:300],
+                    "url": checked_url(item["url"], "related link"),
+                    "summary": str(item.get("summary") or "").strip(),
+                }
+            )
+        elif isinstance(item, (str, dict)) and post_ref(item)["slug"]:
+            posts.append(post_ref(item))
+        else:
+            warnings.append(f"{path}: related entry {item!r} has neither a slug nor a url")
+    return posts, links
