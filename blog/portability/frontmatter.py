@@ -30,6 +30,7 @@ ALIASES = {
     "cover": ("cover", "image"),
     "cover_alt": ("cover_alt",),
     "original": ("original", "source"),
+    "citation": ("citation",),
     "translation_key": ("translation_key", "translationKey"),
     "translations": ("translations",),
     "related": ("related",),
