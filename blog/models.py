@@ -94,7 +94,9 @@ class Author(NamedBySlug):
         _("romanised name"),
         max_length=200,
         blank=True,
-        help_text=_("The name in Latin letters, given name first (Hanako Sato), for English-language references."),
+        help_text=_(
+            "In Latin letters, for English-language references: Hanako Sato (given name first) or Sato, Hanako."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name="romanized_name",
             field=models.CharField(
                 blank=True,
-                help_text="The name in Latin letters, given name first (Hanako Sato), for English-language references.",
+                help_text="In Latin letters, for English-language references: Hanako Sato (given name first) or Sato, Hanako.",
                 max_length=200,
                 verbose_name="romanised name",
             ),

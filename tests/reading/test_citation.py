@@ -211,6 +211,19 @@ def test_csl_json_is_valid_csl_and_citeproc_formats_it_in_apa(client, request, e
     assert apa(data) == expected
 
 
+def test_a_romanised_name_may_be_written_family_name_first_with_a_comma(client):
+    post = make_post(
+        title="Job hunting", publish_at=MARCH_FIRST, authors=[make_author("林蔚", romanized_name="Lin, Wei")]
+    )
+    assert read_csl(citation(client, post, "json"))[0]["author"] == [{"family": "Lin", "given": "Wei"}]
+    assert apa(read_csl(citation(client, post, "json"))).startswith("Lin, W. (2024, March 1). Job hunting.")
+    # The Chinese version of the same essay keeps the name as written.
+    chinese = make_post(
+        title="求职", language="zh-hans", translation_key=post.translation_key, authors=list(post.authors.all())
+    )
+    assert read_csl(citation(client, chinese, "json"))[0]["author"] == [{"literal": "林蔚"}]
+
+
 def test_the_english_cite_box_prints_what_citeproc_makes_of_the_download(client, english_essay):
     parts = page_parts(client, english_essay)
     assert parts.references["cite-apa"] == apa(read_csl(citation(client, english_essay, "json")))
