@@ -222,8 +222,8 @@ def render_month_links(template, language, zone, script_prefix, months):
 def person(request, author):
     """schema.org Person for a byline, with the author's ORCID record as `sameAs` when there is one."""
     found = {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(permalink(author))}
-    if orcid_url(author.orcid):
-        found["sameAs"] = orcid_url(author.orcid)
+    if orcid := orcid_url(author.orcid):
+        found["sameAs"] = orcid
     return found
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext
 
-from blog.identifiers import doi_url, orcid_url
+from blog.identifiers import orcid_url
 from blog.reading.jinja2 import http_url
 
 # Han ideographs, kana, Hangul and the CJK punctuation between them (U+2E80-9FFF, compatibility ideographs,
@@ -77,10 +77,6 @@ class Reference:
     @property
     def key(self):
         return self.item["id"]
-
-    @property
-    def doi_url(self):
-        return doi_url(self.item.get("DOI"))
 
 
 def date_parts(day):
