@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
-from blog import rendering, text
+from blog import rendering, text, translation_drift
 from blog.identifiers import validate_doi, validate_orcid
 
 
@@ -107,6 +107,13 @@ class Author(NamedBySlug):
         related_name="author_profile",
         help_text=_("The login that may write and edit posts as this author."),
     )
+    usual_language = models.CharField(
+        _("usual language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language a new post by this author starts in."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ContentQuerySet.as_manager()
@@ -153,6 +160,8 @@ class PostQuerySet(ContentQuerySet):
 
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
 RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
+# What Post.save() notes about its own text for its translations (blog.translation_drift).
+DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
 
 
 class Post(models.Model):
@@ -234,6 +243,26 @@ class Post(models.Model):
         _("other front matter"), default=dict, blank=True, help_text=_("Keys the importer did not map, kept for export.")
     )
 
+    # Translation drift (blog.translation_drift): what this version was translated from and the state of that
+    # source it last matched; and the fingerprint of this version's own text, which its translations compare with.
+    translated_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="translations_made",
+        verbose_name=_("translated from"),
+    )
+    source_fingerprint = models.CharField(_("source fingerprint"), max_length=64, blank=True, editable=False)
+    source_base = models.JSONField(_("source text translated"), default=dict, blank=True, editable=False)
+    source_synced_at = models.DateTimeField(_("matched source at"), null=True, blank=True, editable=False)
+    content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    content_changed_at = models.DateTimeField(_("text changed"), null=True, blank=True, editable=False)
+
+    # Set by an editor's form for one save: a typo fix that leaves this post's translations up to date.
+    minor_change = False
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -272,9 +301,12 @@ class Post(models.Model):
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         self.render()
+        previous_fingerprint = translation_drift.note_own_text(self)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS, *DRIFT_FIELDS}
         super().save(*args, **kwargs)
+        if previous_fingerprint and self.minor_change:
+            translation_drift.carry_translations(self, previous_fingerprint)
 
     def render(self):
         """Store the HTML readers get, so no request ever renders Markdown."""
@@ -362,6 +394,32 @@ class RelatedLink(InEditorsOrder):
     class Meta(InEditorsOrder.Meta):
         verbose_name = _("related link")
         verbose_name_plural = _("related links")
+
+    def __str__(self):
+        return self.title
+
+
+class PendingDraft(models.Model):
+    """Autosaved changes to a published post, kept apart from it so readers never see them.
+
+    One per post, shared by its editors: `saved_at` is what an autosave compares, as `Post.updated_at` is for a
+    save. Publishing copies the text onto the post through an ordinary save (a revision); discarding deletes it.
+    Its own table, not a reversion revision: reverting to a revision would rewrite the live row, and autosaves
+    would bury the history readers' versions are restored from.
+    """
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="pending_draft")
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    # version_of(post) when the writer started this draft: publishing refuses a draft of an older post.
+    based_on = models.CharField(max_length=40, blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    saved_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pending draft")
+        verbose_name_plural = _("pending drafts")
 
     def __str__(self):
         return self.title

@@ -211,6 +211,8 @@ MARKDOWNX_UPLOAD_MAX_SIZE = BUNKO_UPLOAD_MAX_BYTES
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 MARKDOWNX_MEDIA_PATH = "uploads/"
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2400, 2400), "quality": 85}
+# The writing room sizes the body editor to the window (static/admin-writing-room/), so markdownx must not grow it.
+MARKDOWNX_EDITOR_RESIZABLE = False
 
 # ---- Security: `manage.py check --deploy` passes without warnings when DEBUG is off (tests/serving/test_security.py).
 # Production is served over HTTPS: HTTP is redirected, HSTS is sent, cookies are Secure. PLAIN_HTTP=1 turns

@@ -5,6 +5,7 @@ import itertools
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from blog import translation_drift
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
 
 _sequence = itertools.count(1)
@@ -38,7 +39,94 @@ def make_post(*, authors=None, tags=(), related=(), links=(), **fields):
     return post
 
 
+def make_translation(source, *, language, **fields):
+    """A published version of `source`'s essay in `language`, translated from `source` as it is now."""
+    fields.setdefault("authors", list(source.authors.all()))
+    return make_post(
+        language=language, translation_key=source.translation_key, **translation_drift.base_fields(source), **fields
+    )
+
+
 def url_in(language, name, **kwargs):
     """The public URL `name` under `language`'s prefix, e.g. url_in("ja", "blog:post-list") == "/ja/"."""
     with translation.override(language):
         return reverse(name, kwargs=kwargs or None)
+
+
+# An essay written in Japanese and translated into English and Chinese, for the translation drift tests.
+KYOTO_JA = """\
+## 研究室を出た日
+
+三月の終わり、六年間通った研究室の鍵を返しました。机の上には何も残っていませんでした。
+
+最後に実験ノートを読み返すと、失敗の記録ばかりが目につきました。それでも、その失敗が今の私を作っています。
+
+## これから
+
+次の仕事では、研究で身につけた問いの立て方を生かしたいと思っています。
+"""
+KYOTO_EN = """\
+## The day I left the lab
+
+At the end of March I returned the key to the lab I had gone to for six years. Nothing was left on my desk.
+
+Reading my lab notebooks one last time, I mostly saw records of failure. Still, those failures made me who I am.
+
+## What comes next
+
+In my next job I want to use the way of asking questions that research taught me.
+"""
+KYOTO_ZH = """\
+## 离开研究室的那一天
+
+三月底，我归还了走了六年的研究室的钥匙。桌上什么也没有留下。
+
+最后一次翻阅实验笔记，看到的几乎都是失败的记录。但正是这些失败造就了今天的我。
+
+## 今后
+
+在下一份工作中，我想运用在研究中学会的提问方式。
+"""
+# The second paragraph of KYOTO_JA, revised by its author.
+KYOTO_JA_REVISED_PARAGRAPH = (
+    "最後に実験ノートを読み返すと、失敗の記録ばかりが目につきました。それでも、その失敗こそが今の私を支えています。"
+)
+
+
+def make_essay_in_three_languages(**fields):
+    """(ja original, en translation, zh-hans translation) of one published essay, each translation up to date."""
+    original = make_post(
+        title="研究室を出た日",
+        slug="kenkyushitsu",
+        language="ja",
+        summary="六年間の研究室生活の終わり。",
+        body=KYOTO_JA.strip(),
+        **fields,
+    )
+    english = make_translation(
+        original,
+        language="en",
+        title="The day I left the lab",
+        slug="leaving-the-lab",
+        summary="The end of six years in a lab.",
+        body=KYOTO_EN.strip(),
+    )
+    chinese = make_translation(
+        original,
+        language="zh-hans",
+        title="离开研究室的那一天",
+        slug="likai",
+        summary="六年研究室生活的结束。",
+        body=KYOTO_ZH.strip(),
+    )
+    return original, english, chinese
+
+
+def revise_second_paragraph(original, *, minor=False):
+    """The author rewrites one paragraph of the Japanese original and saves it (as a minor change if `minor`)."""
+    before = KYOTO_JA.split("\n\n")[2].strip()
+    original.body = original.body.replace(before, KYOTO_JA_REVISED_PARAGRAPH)
+    original.minor_change = minor
+    original.save()
+    original.minor_change = False
+    return original

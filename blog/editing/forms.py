@@ -1,4 +1,6 @@
-"""Editor-side forms: the post and author admin forms, creating a translation, Markdown-editor uploads."""
+"""Editor-side forms: the post and author admin forms, creating and editing translations, Markdown-editor uploads."""
+
+import itertools
 
 from django import forms
 from django.conf import settings
@@ -9,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from blog import rendering
+from blog import paragraph_diff, rendering, translation_drift
 from blog.editing import uploads
 from blog.models import Author, Post, PostAuthor, RelatedLink, unique_slug
 
@@ -34,6 +36,12 @@ def version_of(post):
 class PostAdminForm(forms.ModelForm):
     # Carries version_of(post) from the page the editor opened to their save; see check_not_changed_since_opened().
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Shown beside the post's translations (admin/blog/post/translation_panel.html), read by save().
+    minor_change = forms.BooleanField(
+        label=_("Minor change: translations stay up to date"),
+        required=False,
+        help_text=_("For a typo fix: a change to the title, summary or text does not mark translations outdated."),
+    )
 
     class Meta:
         model = Post
@@ -80,6 +88,10 @@ class PostAdminForm(forms.ModelForm):
         body = self.cleaned_data["body"]
         rendering.validate_markdown(body)
         return body
+
+    def save(self, commit=True):
+        self.instance.minor_change = self.cleaned_data.get("minor_change", False)
+        return super().save(commit)
 
     def clean_cover_image(self):
         return _reencoded_if_new(self.cleaned_data.get("cover_image"))
@@ -146,6 +158,7 @@ class CreateTranslationForm(forms.Form):
             original_url=source.original_url,
             original_published_on=source.original_published_on,
             status=Post.Status.DRAFT,
+            **translation_drift.base_fields(source),
         )
         translation.tags.set(source.tags.all())
         PostAuthor.objects.bulk_create(
@@ -170,3 +183,63 @@ class EditorImageForm(forms.Form):
     def save(self, commit=True):
         """Store the image and return its URL, as markdownx's upload view expects."""
         return uploads.store_editor_image(self.cleaned_data["image"])
+
+
+class SideBySideForm(forms.Form):
+    """A translation's text cut at its headings, each part beside the same part of its source.
+
+    The n-th heading of a translation translates the n-th heading of its source, so cutting both before each
+    heading (blog.paragraph_diff.sections) lines them up; a part the translation lacks comes as an empty box.
+    """
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, translation, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.translation = translation
+        self.changed_in_source = translation_drift.changed_in_source(translation)
+        self.initial.setdefault("loaded_version", version_of(translation))
+        self.rows = []
+        pairs = itertools.zip_longest(paragraph_diff.sections(source.body), paragraph_diff.sections(translation.body))
+        for index, (source_part, own_part) in enumerate(pairs, start=1):
+            name = f"part_{index}"
+            self.fields[name] = forms.CharField(
+                label=_("Translation, part %(number)d") % {"number": index},
+                required=False,
+                strip=False,
+                initial=own_part or "",
+                widget=forms.Textarea(attrs={"lang": translation.language, "rows": text_rows(source_part, own_part)}),
+            )
+            self.rows.append((source_part or "", name))
+
+    @property
+    def parts(self):
+        """(the source's part, the bound field for the translation's part, whether the source's part changed since
+        the translation's base), in order, for the template."""
+        return [
+            (source_part, self[name], not self.changed_in_source.isdisjoint(paragraph_diff.blocks(source_part)))
+            for source_part, name in self.rows
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        body = paragraph_diff.joined(cleaned_data.get(name, "") for _source, name in self.rows)
+        rendering.validate_markdown(body)
+        current = Post.objects.select_for_update().filter(pk=self.translation.pk).first()
+        if current is None or version_of(current) != cleaned_data.get("loaded_version"):
+            raise forms.ValidationError(
+                _("Someone changed this translation after you opened it. Open it again to continue."),
+                code="changed_since_opened",
+            )
+        cleaned_data["body"] = body
+        return cleaned_data
+
+    def save(self):
+        self.translation.body = self.cleaned_data["body"]
+        self.translation.save()
+        return self.translation
+
+
+def text_rows(*texts):
+    """Enough rows for the longer of `texts` to show without scrolling, within reason."""
+    return min(40, max(4, *((text or "").count("\n") + 2 for text in texts)))

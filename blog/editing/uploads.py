@@ -6,6 +6,7 @@ reaches the public; the stored name is a fresh UUID with the extension of the de
 """
 
 import io
+import re
 import uuid
 import warnings
 
@@ -27,10 +28,21 @@ PIXEL_INFO_KEYS = {"transparency", "duration", "loop", "background", "icc_profil
 UNREADABLE = (OSError, SyntaxError, ValueError, EOFError)
 AVATAR_SIZE = (512, 512)
 UPLOAD_DIRECTORY = "uploads"
+# Characters no honest file name needs, and that only matter to someone hoping the name is echoed into a page,
+# a shell or a path: markup, quotes, slashes, control characters, or a name that starts with a dot.
+HOSTILE_NAME = re.compile(r"[<>\"`/\\\x00-\x1f\x7f]|^\.")
 
 
 def open_verified_image(upload):
     """Open `upload` with Pillow, raising a ValidationError an editor can act on unless it is acceptable."""
+    if HOSTILE_NAME.search(upload.name or ""):
+        raise ValidationError(
+            _(
+                "This file's name contains characters a file name does not need (<, >, quotes, slashes or control "
+                "characters). Rename the file and try again."
+            ),
+            code="hostile_name",
+        )
     if upload.size > settings.BUNKO_UPLOAD_MAX_BYTES:
         raise ValidationError(
             _("This file is %(size)s; an image may be at most %(limit)s.")

@@ -39,11 +39,15 @@ def export_all(*, directory):
     report = ExportReport(directory=directory)
     media = set()
     redirects = _redirects_by_target()
-    posts = Post.objects.order_by("language", "publish_at", "pk").prefetch_related(
-        Prefetch("bylines", queryset=PostAuthor.objects.select_related("author")),
-        Prefetch("related_entries", queryset=RelatedPost.objects.select_related("to_post")),
-        "tags",
-        "related_links",
+    posts = (
+        Post.objects.order_by("language", "publish_at", "pk")
+        .select_related("translated_from")
+        .prefetch_related(
+            Prefetch("bylines", queryset=PostAuthor.objects.select_related("author")),
+            Prefetch("related_entries", queryset=RelatedPost.objects.select_related("to_post")),
+            "tags",
+            "related_links",
+        )
     )
     for post in posts:
         day = timezone.localdate(post.publish_at or post.created_at)
@@ -85,6 +89,12 @@ def post_front_matter(post, redirects):
         "authors": [byline.author.slug for byline in post.bylines.all()],
         "tags": sorted(tag.name for tag in post.tags.all()),
     }
+    if post.translated_from is not None:
+        data["translation_of"] = post.translated_from.language
+        if post.source_fingerprint:
+            data["source_revision"] = post.source_fingerprint
+        if post.source_synced_at:
+            data["source_matched"] = _format_moment(post.source_synced_at)
     if post.summary:
         data["summary"] = post.summary
     if post.cover_image:
@@ -113,6 +123,8 @@ def post_front_matter(post, redirects):
     if post.source_path:
         data["source_path"] = post.source_path
     data["created"] = _format_moment(post.created_at)
+    if post.content_changed_at:
+        data["text_changed"] = _format_moment(post.content_changed_at)
     extra = post.extra_front_matter
     for canonical, spellings in frontmatter.ALIASES.items():
         # An empty field must still be written when the extra keys hold another spelling of it

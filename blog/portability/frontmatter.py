@@ -33,12 +33,18 @@ ALIASES = {
     "citation": ("citation",),
     "translation_key": ("translation_key", "translationKey"),
     "translations": ("translations",),
+    # What a translation was made from (blog.translation_drift): the source's language in the same essay, the
+    # fingerprint of the source text it matches, and when it last matched it.
+    "translation_of": ("translation_of",),
+    "source_revision": ("source_revision",),
+    "source_matched": ("source_matched",),
     "related": ("related",),
     "related_links": ("related_links",),
     "redirect_from": ("redirect_from", "aliases"),
     "permalink": ("permalink", "url"),
     "source_path": ("source_path",),
     "created": ("created",),
+    "text_changed": ("text_changed",),
 }
 
 

@@ -29,7 +29,7 @@ from blog.identifiers import doi_url, orcid_url
 from blog.models import Post
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
-from blog.reading.translations import one_per_essay
+from blog.reading.translations import one_per_essay, source_among
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -237,8 +237,12 @@ def mark_translation(data, post):
     data["translationOfWork"] = {key: value for key, value in original.items() if value}
 
 
-def post_json_ld(request, post, authors, tags):
-    """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of."""
+def post_json_ld(request, post, authors, tags, versions=()):
+    """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of.
+
+    Among the essay's published `versions`, the one `post` was translated from is its translationOfWork, and
+    those translated from `post` are its workTranslation.
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -259,5 +263,25 @@ def post_json_ld(request, post, authors, tags):
         mark_translation(data, post)
     if post.cover_image:
         data["image"] = request.build_absolute_uri(post.cover_image.url)
+    source = source_among(post, versions)
+    if source is not None:
+        # Beside a republished translation's original (mark_translation), the version it was translated from here.
+        sibling = work_reference(request, source)
+        data["translationOfWork"] = [data["translationOfWork"], sibling] if "translationOfWork" in data else sibling
+    translations = [work_reference(request, version) for version in versions if version.translated_from_id == post.pk]
+    if translations:
+        data["workTranslation"] = translations
     payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+def work_reference(request, version):
+    """Another language version of an essay, as schema.org names a related work."""
+    address = request.build_absolute_uri(permalink(version))
+    return {
+        "@type": "BlogPosting",
+        "@id": address,
+        "url": address,
+        "headline": version.title,
+        "inLanguage": version.language,
+    }

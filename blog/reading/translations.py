@@ -1,4 +1,4 @@
-"""Which language version of an essay a reader sees when a list may hold several."""
+"""Which language version of an essay a reader sees when a list may hold several, and what a version says of the others."""
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -26,3 +26,17 @@ def reader_versions(queryset, language, written_in=None):
     if written_in:
         return queryset.filter(language=written_in)
     return one_per_essay(queryset, language)
+
+
+def source_among(post, versions):
+    """The published version `post` was translated from, found among `versions` (its essay's), or None."""
+    return next((version for version in versions if version.pk == post.translated_from_id), None)
+
+
+def outdated_source(post, versions):
+    """The source `post` has fallen behind, when it is published (a reader can only be sent to that), else None.
+
+    No query: the post page reads every published version of the essay, with the fingerprints, already.
+    """
+    source = source_among(post, versions)
+    return source if source is not None and post.source_fingerprint != source.content_fingerprint else None

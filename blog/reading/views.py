@@ -21,7 +21,7 @@ from blog.reading.citation.page import page_citation
 from blog.reading.conditional import shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
-from blog.reading.translations import one_per_essay, reader_versions
+from blog.reading.translations import one_per_essay, outdated_source, reader_versions
 
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
 TOC_MIN_READING_MINUTES = 5
@@ -127,6 +127,7 @@ class PostDetailView(generic.DetailView):
             related_links=queries.related_links_of(post),
             versions={version.language: version for version in post.versions},
             original=post.versions[0],
+            outdated_source=outdated_source(post, post.versions),
             related=related,
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),

@@ -122,23 +122,6 @@ def change_url(post):
     return reverse("admin:blog_post_change", args=[post.pk])
 
 
-@pytest.fixture
-def editor_client(client, editor_user):
-    client.force_login(editor_user)
-    return client
-
-
-@pytest.fixture
-def author_client(client, author_user):
-    client.force_login(author_user)
-    return client
-
-
-@pytest.fixture
-def own_author(author_user):
-    return make_author("Writer Self", user=author_user)
-
-
 # Writing and revisions.
 
 

@@ -110,6 +110,16 @@ def test_files_that_are_not_accepted_raster_images_are_refused(editor_client, me
     assert stored_files(media_root) == []
 
 
+@pytest.mark.parametrize("name", ['"><img src=x onerror=alert(1)>.png', "`rm -rf ~`.png", ".htaccess.png"])
+def test_a_real_image_with_a_hostile_name_is_refused_with_a_clear_message(editor_client, media_root, name):
+    response = upload(editor_client, name, image_bytes("PNG"))
+
+    assert response.status_code == 400
+    assert "Rename the file" in response.json()["error"]
+    assert "<img" not in response.json()["error"]
+    assert stored_files(media_root) == []
+
+
 def test_a_file_over_the_byte_limit_is_refused_with_both_sizes_named(editor_client, media_root, settings):
     settings.BUNKO_UPLOAD_MAX_BYTES = 10_000
     content = noisy_png()

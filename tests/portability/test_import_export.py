@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from reversion.models import Version
 
+from blog import translation_drift
 from blog.models import Author, Post, RelatedPost, Tag
 from blog.portability.exporter import export_all
 from blog.portability.importer import import_paths
-from tests.factories import make_author, make_post, make_tag
+from tests.factories import make_author, make_essay_in_three_languages, make_post, make_tag, revise_second_paragraph
 from tests.paths import DATA, ROOT, SHARED
 
 CORPUS = SHARED / "corpus" / "jekyll-blog"
@@ -331,6 +332,7 @@ def database_state():
             "authors": [byline.author.slug for byline in post.bylines.all()],
             "tags": sorted(post.tags.values_list("name", flat=True)),
             "related": [(entry.to_post.language, entry.to_post.slug) for entry in post.related_entries.all()],
+            "translated_from": post.translated_from and (post.translated_from.language, post.translated_from.slug),
             "links": list(post.related_links.values_list("title", "url", "summary")),
             "redirects": sorted(
                 Redirect.objects.filter(new_path=post.get_absolute_url()).values_list("old_path", flat=True)
@@ -433,3 +435,60 @@ def test_export_layout(tmp_path):
         "aiko-sato", "ben-lee",
     }  # fmt: skip
     assert RelatedPost.objects.count() == 1
+
+
+# Translation drift.
+
+
+def exported_files(directory):
+    return {path.relative_to(directory).as_posix(): path.read_bytes() for path in directory.rglob("*.md")}
+
+
+def test_export_import_export_keeps_what_each_translation_was_made_from_byte_for_byte(tmp_path, settings):
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    translation_drift.mark_up_to_date(Post.objects.get(pk=chinese.pk))  # the Chinese translator caught up
+    changed_at = Post.objects.get(pk=original.pk).content_changed_at
+
+    def round_trip(name):
+        """Export to `name`, then import that into an empty database."""
+        export_all(directory=tmp_path / name)
+        Post.objects.all().delete()
+        report = import_paths(paths=[tmp_path / name])
+        assert (report.created, report.failed, report.warnings) == (3, 0, [])
+
+    round_trip("first")
+    first = yaml.safe_load(next((tmp_path / "first/en").glob("*.md")).read_text().split("---\n")[1])
+    assert (first["translation_of"], first["source_revision"]) == ("ja", english.source_fingerprint)
+    # Posts written in the admin gain their export file as import source (source_path) the first time round.
+    round_trip("second")
+    export_all(directory=tmp_path / "third")
+
+    assert exported_files(tmp_path / "third") == exported_files(tmp_path / "second")
+    original, english, chinese = (Post.objects.get(slug=slug) for slug in ("kenkyushitsu", "leaving-the-lab", "likai"))
+    assert english.translated_from == original and chinese.translated_from == original
+    assert list(Post.objects.filter(translation_drift.outdated_q())) == [english]
+    assert original.content_changed_at == changed_at  # the date readers of the outdated translation are told
+    assert chinese.source_base["body"] == original.body  # its base is the source as it is, so the diff has it
+
+
+def test_hand_written_translation_of_is_read_and_bad_values_are_warnings(tmp_path):
+    key = "3b241101-e2bb-4255-8caf-4136c566a962"
+    (tmp_path / "essay.ja.md").write_text(f"---\ntitle: 原文\ntranslation_key: {key}\n---\n本文。\n", encoding="utf-8")
+    (tmp_path / "essay.en.md").write_text(
+        f"---\ntitle: Translation\ntranslation_key: {key}\ntranslation_of: japanese\n---\nText.\n", encoding="utf-8"
+    )
+    (tmp_path / "essay.zh-hans.md").write_text(
+        f"---\ntitle: 译文\ntranslation_key: {key}\ntranslation_of: klingon\nsource_revision: nope\n---\n正文。\n",
+        encoding="utf-8",
+    )
+
+    report = import_paths(paths=[tmp_path])
+
+    assert (report.created, report.failed) == (3, 0)
+    english, chinese = Post.objects.get(language="en"), Post.objects.get(language="zh-hans")
+    assert english.translated_from == Post.objects.get(language="ja")
+    assert not Post.objects.filter(translation_drift.outdated_q()).exists()  # no revision: taken as matching
+    assert chinese.translated_from is None
+    assert any("translation_of 'klingon' is not a language" in warning for warning in report.warnings)
+    assert import_paths(paths=[tmp_path]).updated == 0  # importing again changes nothing

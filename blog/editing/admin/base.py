@@ -1,10 +1,24 @@
-"""What every Bunko admin shares: the Markdown editor widget and URLs read as https."""
+"""What every Bunko admin shares: the Markdown editor widget, labelled date-time inputs, URLs read as https."""
 
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time inputs, named for screen readers: Django prints "Date:" beside them, not a label."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = _("Date")
+        self.widgets[1].attrs["aria-label"] = _("Time")
+
+
+LABELLED_DATE_TIME = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
 
 
 class HttpsURLMixin:

@@ -9,7 +9,16 @@ from blog.editing.admin.base import HttpsURLMixin
 from blog.models import PostAuthor, RelatedLink, RelatedPost
 
 
-class BylineFormSet(BaseInlineFormSet):
+class LabelledFormSet(BaseInlineFormSet):
+    """A table row's inputs have column headings, not labels: name each input for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            field.widget.attrs.setdefault("aria-label", field.label or name)
+
+
+class BylineFormSet(LabelledFormSet):
     def clean(self):
         super().clean()
         kept = [form for form in self.forms if form.cleaned_data.get("author") and not self._should_delete_form(form)]
@@ -32,6 +41,7 @@ class RelatedPostInline(admin.TabularInline):
     model = RelatedPost
     fk_name = "from_post"
     autocomplete_fields = ["to_post"]
+    formset = LabelledFormSet
     fields = ["to_post", "position"]
     extra = 0
 

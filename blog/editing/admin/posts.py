@@ -1,7 +1,8 @@
 """PostAdmin: roles, the list, previews of what readers cannot open yet, and revisions.
 
-Its bulk actions (blog.editing.admin.actions) and translation views (blog.editing.admin.translations) are
-mixins of their own, so each part of the editor's product can grow without the others.
+Its bulk actions (blog.editing.admin.actions), translation views (blog.editing.admin.translations) and
+writing room (blog.editing.admin.writing_room: autosave, pending drafts) are mixins of their own, so each
+part of the editor's product can grow without the others.
 """
 
 from django.conf import settings
@@ -17,29 +18,31 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from blog.editing.admin.actions import PublishingActions
-from blog.editing.admin.base import MARKDOWN_EDITOR, HttpsURLMixin
+from blog.editing.admin.base import LABELLED_DATE_TIME, MARKDOWN_EDITOR, HttpsURLMixin
 from blog.editing.admin.inlines import BylineInline, RelatedLinkInline, RelatedPostInline
-from blog.editing.admin.translations import TranslationViews
+from blog.editing.admin.translations import TranslationStateFilter, TranslationViews
+from blog.editing.admin.writing_room import WritingRoom
 from blog.editing.forms import PostAdminForm
 from blog.editing.preview import preview_url
 from blog.models import Author, Post, PostAuthor
 
 
 @admin.register(Post)
-class PostAdmin(PublishingActions, TranslationViews, HttpsURLMixin, VersionAdmin):
+class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin, VersionAdmin):
     form = PostAdminForm
     inlines = [BylineInline, RelatedPostInline, RelatedLinkInline]
-    list_display = ["title", "language", "status", "publish_at", "author_names"]
-    list_filter = ["status", "language", "tags", "authors"]
+    list_display = ["title", "language", "status", "publish_at", "author_names", "translation_state"]
+    list_filter = ["status", "language", TranslationStateFilter, "tags", "authors"]
     search_fields = ["title", "body"]
     date_hierarchy = "publish_at"
     autocomplete_fields = ["tags"]
     prepopulated_fields = {"slug": ["title"]}
-    formfield_overrides = MARKDOWN_EDITOR
+    formfield_overrides = {**MARKDOWN_EDITOR, **LABELLED_DATE_TIME}
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "language", "body", "summary", "loaded_version"]}),
-        (_("Publishing"), {"fields": ["status", "publish_at", "tags"]}),
+        # The writing room: title and summary above the body, which fills the window beside its preview.
+        (None, {"fields": ["title", "summary", "body", "loaded_version"]}),
+        (_("Publishing"), {"fields": ["language", "slug", "status", "publish_at", "tags"]}),
         (_("Cover image"), {"fields": ["cover_image", "cover_alt"]}),
         (_("Citation"), {"fields": [("doi", "revised_on")]}),
         (
@@ -120,9 +123,9 @@ class PostAdmin(PublishingActions, TranslationViews, HttpsURLMixin, VersionAdmin
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not change and not self.has_publish_permission(request):
-            self._put_own_byline_first(request, form.instance)
+            self.put_own_byline_first(request, form.instance)
 
-    def _put_own_byline_first(self, request, post):
+    def put_own_byline_first(self, request, post):
         """An author's new post carries their byline, or they could not open it again."""
         profile = Author.objects.filter(user=request.user).first()
         if profile is not None and not post.bylines.filter(author=profile).exists():

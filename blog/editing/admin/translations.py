@@ -1,37 +1,122 @@
-"""Translating from the admin: "Create translation" makes a draft in another language from a post."""
+"""Translating from the admin: creating a translation, the site's translation status, what changed in a
+translation's source since it was translated (and "mark as up to date"), and the side-by-side editor.
 
-from django.contrib import messages
+Drift itself (what a translation matched, when it falls behind) belongs to the content: blog.translation_drift.
+"""
+
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from reversion import add_to_revision, set_comment
 
-from blog.editing.forms import CreateTranslationForm
+from blog import paragraph_diff, translation_drift
+from blog.editing import translation_status
+from blog.editing.forms import CreateTranslationForm, SideBySideForm
+from blog.translation_drift import DriftState
+
+
+class TranslationStateFilter(admin.SimpleListFilter):
+    """The post list narrowed to originals, up-to-date or outdated translations, or essays missing a language."""
+
+    title = _("translation state")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [(state.value, state.label) for state in DriftState]
+
+    def queryset(self, request, queryset):
+        conditions = {
+            DriftState.ORIGINAL: lambda: Q(translated_from__isnull=True),
+            DriftState.UP_TO_DATE: translation_drift.up_to_date_q,
+            DriftState.OUTDATED: translation_drift.outdated_q,
+            DriftState.MISSING: lambda: translation_drift.missing_language_q(queryset.model),
+        }
+        return queryset.filter(conditions[self.value()]()) if self.value() in conditions else queryset
+
+
+class TranslationChangeList(ChangeList):
+    """The post list's rows carry their translation state (translation_drift.with_states): one query for the page."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return translation_drift.with_states(super().get_queryset(request, exclude_parameters))
 
 
 class TranslationViews:
     """PostAdmin's views for translations, under the post's admin URLs."""
 
+    # django-reversion's list (with its "Recover deleted posts" link) and a link to the translation status.
+    change_list_template = "admin/blog/post/change_list.html"
+
     def get_urls(self):
-        translate = path(
-            "<path:object_id>/translate/",
-            self.admin_site.admin_view(self.create_translation_view),
-            name="blog_post_translate",
+        def view(route, function, name):
+            return path(route, self.admin_site.admin_view(function), name=f"blog_post_{name}")
+
+        return [
+            view("translation-status/", self.translation_status_view, "translation_status"),
+            view("<path:object_id>/translate/", self.create_translation_view, "translate"),
+            view("<path:object_id>/source-changes/", self.source_changes_view, "source_changes"),
+            view("<path:object_id>/side-by-side/", self.side_by_side_view, "side_by_side"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "shows_translation_status": self.has_publish_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_changelist(self, request, **kwargs):
+        return TranslationChangeList
+
+    @admin.display(description=_("translation"))
+    def translation_state(self, post):
+        """Original, up to date or outdated since when, and the languages the essay still lacks."""
+        state = translation_drift.state_of(post, post.source_now)
+        label = str(state.label)
+        if state == DriftState.OUTDATED and post.source_changed_at:
+            label = gettext("outdated since %(date)s") % {"date": formats.date_format(post.source_changed_at)}
+        missing = translation_drift.missing_languages(post)
+        if not missing:
+            return format_html('<span class="translation-state {}">{}</span>', state, label)
+        return format_html(
+            '<span class="translation-state {}">{}</span><br><span class="translation-missing">{}</span>',
+            state,
+            label,
+            gettext("missing: %(languages)s") % {"languages": ", ".join(missing)},
         )
-        return [translate, *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            source = obj.translated_from
+            context["drift_state"] = translation_drift.state_of(obj, source.content_fingerprint if source else None)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def page(self, request, template, title, **context):
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **context}
+        return TemplateResponse(request, f"admin/blog/post/{template}", context)
+
+    def post_or_404(self, request, object_id):
+        post = self.get_object(request, unquote(object_id))
+        if post is None:
+            raise Http404
+        return post
 
     def create_translation_view(self, request, object_id):
-        source = self.get_object(request, unquote(object_id))
-        if source is None:
-            raise Http404
+        source = self.post_or_404(request, object_id)
         if not (self.has_add_permission(request) and self.has_view_permission(request, source)):
             raise PermissionDenied
-        form = CreateTranslationForm(request.POST or None, source=source)
+        form = CreateTranslationForm(
+            request.POST or None, source=source, initial={"language": request.GET.get("language")}
+        )
         if form.is_valid():
             try:
                 with self.create_revision(request):
@@ -49,11 +134,99 @@ class TranslationViews:
                     messages.SUCCESS,
                 )
                 return redirect("admin:blog_post_change", translation.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": source,
-            "form": form,
-            "title": gettext("Create a translation of “%(title)s”") % {"title": source.title},
+        title = gettext("Create a translation of “%(title)s”") % {"title": source.title}
+        return self.page(request, "create_translation.html", title, original=source, form=form)
+
+    def translation_status_view(self, request):
+        """One row per essay, one cell per language: original, up to date, outdated (since, how much) or missing."""
+        if not self.has_publish_permission(request):
+            raise PermissionDenied  # it lists every essay, drafts too: editors' work, like opening every post
+        only_outdated = request.GET.get("outdated") == "1"
+        page, rows = translation_status.page_of_rows(request.GET.get("page"), only_outdated)
+        return self.page(
+            request,
+            "translation_status.html",
+            gettext("Translation status"),
+            page_obj=page,
+            rows=rows,
+            only_outdated=only_outdated,
+            can_translate=self.has_add_permission(request),
+        )
+
+    def translation_and_source(self, request, object_id):
+        """The translation the URL names and its source, each checked against the user's rights."""
+        translation = self.post_or_404(request, object_id)
+        source = translation.translated_from
+        if not self.has_view_permission(request, translation) or (
+            source and not self.has_view_permission(request, source)
+        ):
+            raise PermissionDenied
+        if request.method == "POST" and not self.has_change_permission(request, translation):
+            raise PermissionDenied
+        return translation, source
+
+    def translator_page(self, request, template, title, translation, **context):
+        """A page about `translation` and its source; `title` names the translation as %(title)s."""
+        return self.page(
+            request,
+            template,
+            title % {"title": translation.title},
+            original=translation,
+            source=translation.translated_from,
+            can_change=self.has_change_permission(request, translation),
+            **context,
+        )
+
+    def not_a_translation(self, request, post):
+        self.message_user(request, gettext("This post is not a translation of another version."), messages.INFO)
+        return redirect("admin:blog_post_change", post.pk)
+
+    def source_changes_view(self, request, object_id):
+        """What changed in the source since the translation's base, beside the translation; POST marks it up to date."""
+        translation, source = self.translation_and_source(request, object_id)
+        if source is None:
+            return self.not_a_translation(request, translation)
+        if request.method == "POST":
+            with transaction.atomic(), self.create_revision(request):
+                translation_drift.mark_up_to_date(translation)
+                set_comment(gettext("Marked as up to date with “%(title)s”.") % {"title": source.title})
+            self.message_user(request, gettext("The translation is marked as up to date."), messages.SUCCESS)
+            return redirect("admin:blog_post_source_changes", translation.pk)
+        base, now = translation.source_base or {}, translation_drift.text_of(source)
+        compared = {
+            field: paragraph_diff.for_reading(paragraph_diff.diff(base.get(field, ""), now[field], source.language))
+            for field in translation_drift.TRANSLATED_FIELDS
         }
-        return TemplateResponse(request, "admin/blog/post/create_translation.html", context)
+        return self.translator_page(
+            request,
+            "source_changes.html",
+            gettext("What changed in the source of “%(title)s”"),
+            translation,
+            state=translation_drift.state_of(translation, source.content_fingerprint),
+            base_known=bool(base),
+            compared=compared,
+        )
+
+    def side_by_side_view(self, request, object_id):
+        """The source's Markdown, read-only, beside the translation's, one part per heading."""
+        translation, source = self.translation_and_source(request, object_id)
+        if source is None:
+            return self.not_a_translation(request, translation)
+        form = SideBySideForm(request.POST or None, translation=translation, source=source)
+        if request.method == "POST" and self.save_side_by_side(request, form, source):
+            self.message_user(request, gettext("The translation was saved."), messages.SUCCESS)
+            return redirect("admin:blog_post_side_by_side", translation.pk)
+        return self.translator_page(
+            request, "side_by_side.html", gettext("Translate “%(title)s” side by side"), translation, form=form
+        )
+
+    def save_side_by_side(self, request, form, source):
+        """Save the form's text as a revision; False when the form is invalid (its check locks the row till then)."""
+        with transaction.atomic():
+            if not form.is_valid():
+                return False
+            with self.create_revision(request):
+                form.save()
+                self.log_change(request, form.translation, [{"changed": {"fields": ["body"]}}])
+                set_comment(gettext("Translated side by side with “%(title)s”.") % {"title": source.title})
+        return True

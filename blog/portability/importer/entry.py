@@ -47,6 +47,11 @@ class Entry:
     extra: dict
     media: list  # (source file, media name) pairs to copy
     created_at: object = None
+    text_changed: object = None  # when the title, summary or text last changed, as an export says
+    # The version this one translates, by language within the essay, and the state of it this one matches.
+    translation_of: str | None = None
+    source_revision: str = ""
+    source_matched: object = None
 
 
 def read_entry(site, path, *, default_language, default_author, assets, warnings):
@@ -99,13 +104,24 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
         extra=extra,
         media=media,
     )
-    if known.get("created"):
-        entry.created_at = fields.parse_moment(known["created"])
-        if entry.created_at is None or timezone.is_naive(entry.created_at):
-            raise ImportFailure(f"invalid created time {known['created']!r}")
+    entry.created_at = _exported_moment(known, "created")
+    entry.text_changed = _exported_moment(known, "text_changed")
     entry.related, entry.related_links = fields.related(known, entry.path, warnings)
+    entry.translation_of, entry.source_revision, entry.source_matched = fields.translation_source(
+        known, entry.path, warnings
+    )
     entry.old_paths = old_paths(site, known, entry, file_slug, url_date, relative, warnings)
     return entry
+
+
+def _exported_moment(known, key):
+    """A time an export writes (`created`, `text_changed`), None when absent; a bad one refuses the file."""
+    if not known.get(key):
+        return None
+    moment = fields.parse_moment(known[key])
+    if moment is None or timezone.is_naive(moment):
+        raise ImportFailure(f"invalid {key.replace('_', ' ')} time {known[key]!r}")
+    return moment
 
 
 def _read_document(path):

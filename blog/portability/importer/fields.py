@@ -250,3 +250,31 @@ def related(known, path, warnings):
         else:
             warnings.append(f"{path}: related entry {item!r} has neither a slug nor a url")
     return posts, links
+
+
+SOURCE_REVISION = re.compile(r"^[0-9a-f]{64}$")
+
+
+def translation_source(known, path, warnings):
+    """(source language, source revision, matched time) from `translation_of`, `source_revision`, `source_matched`.
+
+    A value that cannot be read is a warning and left out, not a failure: the post itself is sound, and a
+    translation whose base is unknown is simply shown as outdated until a translator marks it up to date.
+    """
+    language, revision, matched = None, "", None
+    if known.get("translation_of"):
+        language = normalize_language(known["translation_of"])
+        if language is None:
+            warnings.append(f"{path}: translation_of {known['translation_of']!r} is not a language Bunko knows")
+            return None, "", None
+    if known.get("source_revision"):
+        revision = str(known["source_revision"]).strip().lower()
+        if not SOURCE_REVISION.match(revision):
+            warnings.append(f"{path}: source_revision {known['source_revision']!r} is not a 64-digit hex fingerprint")
+            revision = ""
+    if known.get("source_matched"):
+        matched = parse_moment(known["source_matched"])
+        if matched is None or timezone.is_naive(matched):
+            warnings.append(f"{path}: source_matched {known['source_matched']!r} is not a time with a UTC offset")
+            matched = None
+    return language, revision, matched

@@ -69,6 +69,10 @@ def save_entry(entry, *, update_existing, assets, warnings):
         # An export keeps when each version was written; which one is the original depends on it.
         Post.objects.filter(pk=post.pk).update(created_at=entry.created_at)
         post.created_at = entry.created_at
+    if entry.text_changed and entry.text_changed != post.content_changed_at:
+        # The date readers of its outdated translations are told: the text's, not the import's.
+        Post.objects.filter(pk=post.pk).update(content_changed_at=entry.text_changed)
+        post.content_changed_at = entry.text_changed
     sync_redirects(post, entry.old_paths, previous_url)
 
     after = snapshot(post)

@@ -1,4 +1,5 @@
-"""The second pass: links between posts (related posts, translations, Liquid `{% link %}`) made once all exist.
+"""The second pass: links between posts (related posts, translations and what each translates, Liquid
+`{% link %}`) made once all exist.
 
 A file may name a post that comes later in the import, or in another folder given on the same command
 line, so these links cannot be made while files are written one by one. After every file is in, this
@@ -8,8 +9,10 @@ because the post itself was imported correctly.
 """
 
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
+from blog import translation_drift
 from blog.models import Post, RelatedPost
 from blog.portability.importer.sites import MARKDOWN_SUFFIXES
 
@@ -20,6 +23,7 @@ def resolve_relations(entry, post, result, warnings):
         with transaction.atomic():
             changed = _set_related(entry, post, warnings)
             changed = _link_translations(entry, post, warnings) or changed
+            changed = _link_source(entry, post, warnings) or changed
             changed = _rerender(post) or changed
     except DatabaseError as exc:
         warnings.append(f"{entry.path}: related posts or translations not linked: {exc}")
@@ -74,6 +78,33 @@ def _link_translations(entry, post, warnings):
         sibling.save(update_fields=["translation_key"])
         changed = True
     return changed
+
+
+def _link_source(entry, post, warnings):
+    """Record the version `post` translates (`translation_of`) and the state of it `post` matches.
+
+    Without `source_revision` the translation is taken to match its source as imported. The source's text at
+    that revision is kept for the diff only when it is the text the source has now.
+    """
+    if not entry.translation_of:
+        return False
+    source = Post.objects.filter(translation_key=post.translation_key, language=entry.translation_of).first()
+    if source is None or source.pk == post.pk:
+        warnings.append(f"{entry.path}: translation_of {entry.translation_of!r}: no other version in that language")
+        return False
+    revision = entry.source_revision or source.content_fingerprint
+    wanted = {
+        "translated_from": source,
+        "source_fingerprint": revision,
+        "source_synced_at": entry.source_matched or post.source_synced_at or timezone.now(),
+        "source_base": translation_drift.text_of(source) if revision == source.content_fingerprint else {},
+    }
+    if all(getattr(post, field) == value for field, value in wanted.items()):
+        return False
+    for field, value in wanted.items():
+        setattr(post, field, value)
+    post.save(update_fields=list(wanted))
+    return True
 
 
 def _rerender(post):

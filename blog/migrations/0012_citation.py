@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0009_content_state"),
+        ("blog", "0011_writing_room"),
     ]
 
     operations = [

@@ -1,0 +1,138 @@
+"""The writing room: PostAdmin's autosave endpoint, pending drafts and what the change form's script is told.
+
+The admin keeps its form, permissions, history and inlines; this mixin adds the URLs and context the
+writing room's static script (static/admin-writing-room/) and templates use. Without JavaScript the form
+saves as before; a pending draft can still be resumed (a link), compared, published and discarded (forms).
+"""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_POST
+
+from blog.editing import autosave
+from blog.models import Author, PendingDraft
+
+RESUME_PARAMETER = "resume_draft"
+
+
+def script_texts():
+    """The writing room script's words, translated here: the admin serves no JavaScript catalogue of its own."""
+    return {
+        "saving": gettext("Saving…"),
+        "savedDraft": gettext("Saved as a draft at {time}."),
+        "savedPending": gettext("Saved as a pending draft at {time}; readers still see the published version."),
+        "created": gettext("Saved as a new draft. Opening it…"),
+        "failed": gettext("Not saved: {error}"),
+        "offline": gettext("Not saved: the server could not be reached. Your text is kept in this browser."),
+        "unsaved": gettext("Unsaved changes."),
+        "restoreOffer": gettext("This browser kept text newer than the saved version, from {time}."),
+        "charactersOne": ngettext("%(count)s character", "%(count)s characters", 1),
+        "charactersOther": ngettext("%(count)s character", "%(count)s characters", 2),
+        "wordsOne": ngettext("%(count)s word", "%(count)s words", 1),
+        "wordsOther": ngettext("%(count)s word", "%(count)s words", 2),
+        "readingOne": ngettext("%(minutes)s minute read", "%(minutes)s minutes read", 1),
+        "readingOther": ngettext("%(minutes)s minute read", "%(minutes)s minutes read", 2),
+        "uploading": gettext("Uploading the image…"),
+        "uploadFailed": gettext("The image was not uploaded: {error}"),
+        "altRequired": gettext("Describe the image, or mark it as decorative."),
+    }
+
+
+class WritingRoom:
+    """Autosave, pending drafts of published posts, the author's usual language; the script and styles."""
+
+    @property
+    def media(self):
+        return super().media + forms.Media(
+            js=["admin-writing-room/writing-room-images.js", "admin-writing-room/writing-room.js"],
+            css={"all": ["admin-writing-room/writing-room.css"]},
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        own = [
+            path("autosave/", view(require_POST(self.autosave_view)), name="blog_post_autosave"),
+            path(
+                "<path:object_id>/pending-draft/publish/",
+                view(require_POST(self.publish_pending_draft_view)),
+                name="blog_post_publish_pending_draft",
+            ),
+            path(
+                "<path:object_id>/pending-draft/discard/",
+                view(require_POST(self.discard_pending_draft_view)),
+                name="blog_post_discard_pending_draft",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def autosave_view(self, request):
+        return autosave.autosave(request, self)
+
+    def _changeable_post(self, request, object_id):
+        post = self.get_object(request, unquote(object_id))
+        if post is None:
+            raise Http404
+        if not self.has_change_permission(request, post):
+            raise PermissionDenied
+        return post
+
+    def publish_pending_draft_view(self, request, object_id):
+        post = self._changeable_post(request, object_id)
+        problem = autosave.publish_pending_draft(request, post, self)
+        if problem:
+            self.message_user(request, problem, messages.ERROR)
+        else:
+            self.message_user(request, gettext("The pending draft is published."), messages.SUCCESS)
+        return redirect("admin:blog_post_change", post.pk)
+
+    def discard_pending_draft_view(self, request, object_id):
+        post = self._changeable_post(request, object_id)
+        PendingDraft.objects.filter(post=post).delete()
+        self.message_user(request, gettext("The pending draft is discarded."), messages.SUCCESS)
+        return redirect("admin:blog_post_change", post.pk)
+
+    def get_changeform_initial_data(self, request):
+        profile = Author.objects.filter(user=request.user).exclude(usual_language="").first()
+        usual = {"language": profile.usual_language} if profile else {}
+        return {**usual, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Saving the text of a resumed pending draft publishes it: the draft is then spent.
+        resumed = request.POST.get(RESUME_PARAMETER)
+        pending = PendingDraft.objects.filter(post=obj).first() if change and resumed else None
+        if pending is not None and autosave.draft_version_of(pending) == resumed:
+            pending.delete()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        pending = PendingDraft.objects.select_related("saved_by").filter(post=obj).first() if obj else None
+        resumed = ""
+        if pending is not None:
+            context["pending_draft"] = pending
+            context["pending_diff"] = autosave.pending_draft_diff(obj, pending)
+            form = context["adminform"].form
+            if RESUME_PARAMETER in request.GET and not form.is_bound:
+                form.initial.update(title=pending.title, summary=pending.summary, body=pending.body)
+                resumed = autosave.draft_version_of(pending)
+        context["resumed_draft"] = resumed
+        context["resume_parameter"] = RESUME_PARAMETER
+        context["writing_room"] = json.dumps(
+            {
+                "autosaveUrl": reverse("admin:blog_post_autosave"),
+                "uploadUrl": reverse("markdownx_upload"),
+                "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
+                "post": obj.pk if obj else None,
+                "draftVersion": resumed,
+                "texts": script_texts(),
+            },
+            ensure_ascii=False,
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)

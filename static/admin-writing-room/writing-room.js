@@ -1,0 +1,355 @@
+// The writing room on the post change form: autosave, the unload warning, text this browser kept, live counts,
+// the preview following the editor and keyboard shortcuts (images: writing-room-images.js).
+// A static file because the site's Content-Security-Policy allows no inline script; its settings and words come
+// from the data-config attribute of #writing-room-config (blog.editing.admin.writing_room). Without this script
+// the form saves as before.
+(function () {
+  "use strict";
+
+  var QUIET_MS = 2000; // autosave this long after the last keystroke...
+  var MAX_WAIT_MS = 8000; // ...and at least this often while the writer keeps typing
+  var KEEP_MS = 500; // how soon this browser keeps a copy of the text
+  var RATE_LIMITED_RETRY_MS = 60000;
+  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/g; // as blog.rendering
+  var WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+  var CJK_PER_MINUTE = 400;
+  var WORDS_PER_MINUTE = 230;
+  var COUNTED_BY_CHARACTER = ["ja", "zh-hans"];
+  var SKIPPED = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, MATH: 1, SVG: 1, IFRAME: 1, NOSCRIPT: 1 };
+  var CARET_KEY = "bunko-writing-room-caret";
+
+  function byId(id) { return document.getElementById(id); }
+  function value(field) { return field ? field.value : ""; }
+  function locale() { return document.documentElement.lang || undefined; }
+
+  // What every part shares: the form, its autosaved fields, the status line and the error note.
+  function makeRoom() {
+    var configNode = byId("writing-room-config");
+    var form = byId("post_form");
+    var body = byId("id_body");
+    if (!configNode || !form || !body) { return null; }
+    var config = JSON.parse(configNode.getAttribute("data-config"));
+    var container = body.closest(".markdownx");
+    var room = {
+      config: config,
+      texts: config.texts,
+      form: form,
+      body: body,
+      fields: { title: byId("id_title"), summary: byId("id_summary"), body: body },
+      language: byId("id_language"),
+      preview: container && container.querySelector(".markdownx-preview"),
+      container: container || body,
+      post: config.post
+    };
+    room.snapshot = function () {
+      return JSON.stringify({
+        title: value(room.fields.title), summary: value(room.fields.summary), body: value(room.fields.body)
+      });
+    };
+    room.say = function (text) { var status = byId("writing-room-status"); if (status) { status.textContent = text; } };
+    room.warn = function (text) {
+      var note = byId("writing-room-error");
+      if (note) { note.textContent = text; note.hidden = !text; }
+    };
+    room.csrfToken = function () { return form.querySelector("[name=csrfmiddlewaretoken]").value; };
+    room.send = function (url, data) {
+      return fetch(url, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": room.csrfToken() }
+      }).then(function (response) {
+        return response.json().catch(function () { return { error: response.statusText }; }).then(function (answer) {
+          return { ok: response.ok, status: response.status, answer: answer };
+        });
+      });
+    };
+    return room;
+  }
+
+  // Text this browser keeps until the server has it: a crash or a closed tab loses nothing typed.
+  function browserCopy(room) {
+    function key() { return "bunko-writing-room:" + (room.post || "new"); }
+    function read() {
+      try { return JSON.parse(localStorage.getItem(key()) || "null"); } catch (e) { return null; }
+    }
+    var copy = {
+      keep: function () {
+        try { localStorage.setItem(key(), JSON.stringify({ text: room.snapshot(), at: Date.now() })); } catch (e) { /* full or off */ }
+      },
+      forget: function (text) {
+        var kept = read();
+        if (kept && (text === undefined || kept.text === text)) { localStorage.removeItem(key()); }
+      },
+      offer: function () {
+        var offer = byId("writing-room-restore");
+        var kept = read();
+        if (!offer || !kept || kept.text === room.snapshot()) { copy.forget(); return; }
+        byId("writing-room-restore-text").textContent =
+          room.texts.restoreOffer.replace("{time}", new Date(kept.at).toLocaleString(locale()));
+        offer.hidden = false;
+        byId("writing-room-restore-yes").addEventListener("click", function () {
+          var text = JSON.parse(kept.text);
+          Object.keys(room.fields).forEach(function (name) {
+            if (room.fields[name]) { room.fields[name].value = text[name]; }
+          });
+          room.body.dispatchEvent(new Event("input", { bubbles: true }));
+          offer.hidden = true;
+          room.body.focus();
+        });
+        byId("writing-room-restore-no").addEventListener("click", function () {
+          copy.forget();
+          offer.hidden = true;
+        });
+      }
+    };
+    return copy;
+  }
+
+  // Autosave a moment after the writer stops typing, and warn before leaving with anything unsaved.
+  function autosaving(room, copy) {
+    var form = room.form;
+    var loadedVersion = form.querySelector("[name=loaded_version]");
+    var resumed = form.querySelector("[name=resume_draft]");
+    var state = {
+      draftVersion: room.config.draftVersion,
+      saved: room.snapshot(),
+      saving: null, // the autosave on its way, a promise
+      stopped: false, // after a conflict or a Save: nothing more is sent from this page
+      otherChanges: false,
+      leaving: false,
+      quietTimer: null,
+      keepTimer: null,
+      firstUnsaved: null
+    };
+    function textChanged() { return room.snapshot() !== state.saved; }
+    function now() { return new Date().toLocaleTimeString(locale()); }
+
+    function schedule() {
+      clearTimeout(state.quietTimer);
+      if (state.firstUnsaved === null) { state.firstUnsaved = Date.now(); }
+      var wait = Math.max(0, Math.min(QUIET_MS, state.firstUnsaved + MAX_WAIT_MS - Date.now()));
+      state.quietTimer = setTimeout(autosave, wait);
+    }
+    function autosave() {
+      if (state.stopped || !textChanged() || !value(room.fields.title).trim()) { return; }
+      if (state.saving) { schedule(); return; }
+      var sent = room.snapshot();
+      var data = new FormData();
+      data.append("post", room.post || "");
+      Object.keys(room.fields).forEach(function (name) { data.append(name, value(room.fields[name])); });
+      data.append("language", value(room.language));
+      data.append("slug", value(byId("id_slug")));
+      data.append("loaded_version", value(loadedVersion));
+      data.append("draft_version", state.draftVersion || "");
+      state.firstUnsaved = null;
+      room.say(room.texts.saving);
+      state.saving = room.send(room.config.autosaveUrl, data).then(function (reply) {
+        state.saving = null;
+        if (reply.ok) { saved(reply.answer, sent); } else { refused(reply.status, reply.answer); }
+      }, function () {
+        state.saving = null;
+        room.say(room.texts.offline);
+        if (!state.stopped) { schedule(); }
+      });
+    }
+    // A Save while an autosave is on its way waits for it, so the Save carries the version it produced
+    // (otherwise the Save would be refused as made from an older copy, of the writer's own text).
+    function submitting(event) {
+      clearTimeout(state.quietTimer);
+      state.stopped = true;
+      if (!state.saving) { state.leaving = true; return; }
+      event.preventDefault();
+      var submitter = event.submitter;
+      state.saving.then(function () {
+        if (!state.leaving) { form.requestSubmit(submitter); }
+      });
+    }
+    function saved(answer, sent) {
+      state.saved = sent;
+      room.warn("");
+      copy.forget(sent);
+      if (answer.saved === "created") {
+        // The page becomes the new draft's change page, its inlines bound to the post, the caret where it was.
+        room.say(room.texts.created);
+        try { sessionStorage.setItem(CARET_KEY, JSON.stringify({ post: answer.post, at: room.body.selectionStart })); } catch (e) { /* a nicety */ }
+        copy.forget();
+        state.leaving = true;
+        window.location.replace(room.config.changeUrl.replace("{post}", answer.post));
+        return;
+      }
+      if (answer.saved === "draft") {
+        loadedVersion.value = answer.loaded_version;
+        room.say(room.texts.savedDraft.replace("{time}", now()));
+      } else {
+        state.draftVersion = answer.draft_version;
+        if (resumed) { resumed.value = answer.draft_version; }
+        room.say(room.texts.savedPending.replace("{time}", now()));
+      }
+      if (textChanged()) { schedule(); }
+    }
+    function refused(code, answer) {
+      var message = room.texts.failed.replace("{error}", answer.error || String(code));
+      room.say(message);
+      if (code === 409 || code === 403) { state.stopped = true; room.warn(message); }
+      if (code === 429) { state.quietTimer = setTimeout(autosave, RATE_LIMITED_RETRY_MS); }
+    }
+    function edited(event) {
+      var target = event.target;
+      if (target === room.fields.title || target === room.fields.summary || target === room.body) {
+        clearTimeout(state.keepTimer);
+        state.keepTimer = setTimeout(copy.keep, KEEP_MS);
+        if (textChanged()) { room.say(room.texts.unsaved); schedule(); }
+      } else if (target.name && target.name !== "resume_draft") {
+        state.otherChanges = true;
+      }
+    }
+    form.addEventListener("input", edited);
+    form.addEventListener("change", edited);
+    form.addEventListener("submit", submitting);
+    window.addEventListener("beforeunload", function (event) {
+      if (state.leaving || !(textChanged() || state.otherChanges || state.saving)) { return; }
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
+  // Live counts from the preview the site's renderer drew, so they are what readers will get.
+  function counting(room) {
+    var target = byId("writing-room-counts");
+    if (!target || !room.preview) { return; }
+    function readerText(node, parts) {
+      Array.prototype.forEach.call(node.childNodes, function (child) {
+        if (child.nodeType === Node.TEXT_NODE) { parts.push(child.data); }
+        else if (child.nodeType === Node.ELEMENT_NODE && !SKIPPED[child.nodeName.toUpperCase()]) {
+          parts.push(" ");
+          readerText(child, parts);
+          parts.push(" ");
+        }
+      });
+      return parts;
+    }
+    function plural(one, other, count, key) {
+      return (count === 1 ? one : other).replace("%(" + key + ")s", count.toLocaleString());
+    }
+    function count() {
+      var texts = room.texts;
+      var text = readerText(room.preview, []).join("");
+      var characters = (text.match(CJK) || []).length;
+      var words = (text.replace(CJK, " ").match(WORD) || []).length;
+      var minutes = characters || words ? Math.ceil(characters / CJK_PER_MINUTE + words / WORDS_PER_MINUTE) : 0;
+      var parts = [];
+      if (COUNTED_BY_CHARACTER.indexOf(value(room.language)) >= 0) {
+        parts.push(plural(texts.charactersOne, texts.charactersOther, text.replace(/\s+/g, "").length, "count"));
+      } else {
+        parts.push(plural(texts.wordsOne, texts.wordsOther, words, "count"));
+      }
+      if (minutes) { parts.push(plural(texts.readingOne, texts.readingOther, minutes, "minutes")); }
+      target.textContent = parts.join(" · ");
+    }
+    new MutationObserver(count).observe(room.preview, { childList: true, subtree: true, characterData: true });
+    if (room.language) { room.language.addEventListener("change", count); }
+    count();
+  }
+
+  // The preview follows the editor: the same share of each is scrolled.
+  function followingScroll(room) {
+    if (!room.preview) { return; }
+    room.body.addEventListener("scroll", function () {
+      var range = room.body.scrollHeight - room.body.clientHeight;
+      var share = range > 0 ? room.body.scrollTop / range : 0;
+      room.preview.scrollTop = share * (room.preview.scrollHeight - room.preview.clientHeight);
+    });
+  }
+
+  // Text typed into the body through the browser, so its undo history keeps it.
+  function inserter(room) {
+    var body = room.body;
+    return function insert(text, selectFrom, selectTo, at) {
+      body.focus();
+      if (at !== undefined) { body.setSelectionRange(at, at); }
+      var start = body.selectionStart;
+      if (!document.execCommand("insertText", false, text)) {
+        body.setRangeText(text, body.selectionStart, body.selectionEnd, "end");
+        body.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      if (selectFrom !== undefined) { body.setSelectionRange(start + selectFrom, start + selectTo); }
+    };
+  }
+
+  // Ctrl/Cmd+S saves and stays; Ctrl/Cmd+B, I and K format the selection in the body.
+  function shortcuts(room, insert) {
+    var body = room.body;
+    function selected(placeholder) { return body.value.slice(body.selectionStart, body.selectionEnd) || placeholder; }
+    function wrap(mark, placeholder) {
+      var text = selected(placeholder);
+      insert(mark + text + mark, mark.length, mark.length + text.length);
+    }
+    body.addEventListener("keydown", function (event) {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
+      var key = event.key.toLowerCase();
+      if (key === "b") { wrap("**", "bold"); }
+      else if (key === "i") { wrap("*", "italic"); }
+      else if (key === "k") {
+        var text = selected("link");
+        insert("[" + text + "](https://)", text.length + 3, text.length + 11);
+      } else { return; }
+      event.preventDefault();
+    }, true);
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        var stay = room.form.querySelector("[name=_continue]");
+        if (stay) { stay.click(); }
+      }
+    });
+  }
+
+  // What the admin leaves out: a slug suggested from any input, and names for select2's search boxes.
+  function fillAdminGaps(room) {
+    var title = room.fields.title;
+    // Django suggests the slug on keyup, which text from an input method or a paste may not send (CJK titles).
+    if (title) {
+      title.addEventListener("input", function () { title.dispatchEvent(new KeyboardEvent("keyup")); });
+    }
+    // select2 (tags) draws search boxes with no label, whenever it likes; name each after its field.
+    function labelSearchBoxes() {
+      var boxes = room.form.querySelectorAll(".select2-search__field:not([aria-label])");
+      Array.prototype.forEach.call(boxes, function (search) {
+        var row = search.closest(".form-row");
+        var label = row && row.querySelector("label");
+        if (label) { search.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "")); }
+      });
+    }
+    new MutationObserver(labelSearchBoxes).observe(room.form, { childList: true, subtree: true });
+    labelSearchBoxes();
+  }
+
+  // After a new draft's first autosave the page reopened as its change page: put the caret back.
+  function restoreCaret(room) {
+    try {
+      var caret = JSON.parse(sessionStorage.getItem(CARET_KEY) || "null");
+      if (caret && caret.post === room.post) {
+        sessionStorage.removeItem(CARET_KEY);
+        room.body.focus();
+        room.body.setSelectionRange(caret.at, caret.at);
+      }
+    } catch (e) { /* the caret is a nicety */ }
+  }
+
+  function start() {
+    var room = makeRoom();
+    if (!room) { return; }
+    var copy = browserCopy(room);
+    var insert = inserter(room);
+    autosaving(room, copy);
+    counting(room);
+    followingScroll(room);
+    room.insert = insert;
+    shortcuts(room, insert);
+    // Further parts (writing-room-images.js) start from the same room.
+    document.dispatchEvent(new CustomEvent("writing-room:ready", { detail: room }));
+    fillAdminGaps(room);
+    restoreCaret(room);
+    copy.offer();
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

@@ -1,0 +1,325 @@
+"""The writing room in a real browser: autosave, pending drafts, conflicts, the unload warning, images, keys, axe.
+
+Autosave fires a couple of seconds after the last keystroke; expectations below wait up to AUTOSAVED_WITHIN
+for what the server then holds, the issue's "about 10 seconds".
+"""
+
+import base64
+import re
+import time
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
+from django.test import Client
+from playwright.sync_api import expect
+
+from blog.models import PendingDraft, Post
+from tests.browser.test_accessibility import blocking_violations
+from tests.editing.test_uploads import image_bytes
+from tests.factories import make_post
+
+pytestmark = pytest.mark.browser
+
+AUTOSAVED_WITHIN = 12  # seconds
+# A file pasted (from the clipboard) or dropped (from the desktop) onto the body editor.
+GIVE_FILE = """([how, name, type, base64]) => {
+  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name, { type }));
+  const event = how === "paste"
+    ? new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true })
+    : new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+  document.querySelector("#id_body").dispatchEvent(event);
+}"""
+
+
+@pytest.fixture(autouse=True)
+def settled(page):
+    """Let the page's requests finish before the tab closes: an aborted preview request logs an error."""
+    in_flight = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
+    yield
+    deadline = time.monotonic() + 10
+    while in_flight and not page.is_closed() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+
+
+def log_in(page, username):
+    User.objects.create_superuser(username, f"{username}@example.com", f"pw-{username}")
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"pw-{username}")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
+def change_path(post):
+    return f"/admin/blog/post/{post.pk}/change/"
+
+
+def eventually(page, read, expected, seconds=AUTOSAVED_WITHIN):
+    """What `read()` returns once it equals `expected`, or its last answer after `seconds` (the server's state).
+
+    It waits through Playwright, never time.sleep(): the page guard's request routing runs in this thread.
+    """
+    deadline = time.monotonic() + seconds
+    while (answer := read()) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    return answer
+
+
+def expect_refused(watch, path, status):
+    """Chromium logs a 4xx answer to a script's request as an error; here it is the refusal under test."""
+    refused = [error for error in watch.console_errors if f"status of {status}" in error and path in error]
+    assert refused, watch.console_errors
+    for error in refused:
+        watch.console_errors.remove(error)
+
+
+def pending_body(post):
+    return PendingDraft.objects.filter(post=post).values_list("body", flat=True).first()
+
+
+def public_html(post):
+    return Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_typing_a_title_and_body_on_the_add_page_saves_a_draft_without_pressing_save(page):
+    log_in(page, "chief")
+    page.goto("/admin/blog/post/add/")
+    page.locator("#id_language").select_option("ja")
+    page.locator("#id_title").press_sequentially("研究室の一年")
+    # The slug suggestion keeps Japanese letters.
+    expect(page.locator("#id_slug")).to_have_value("研究室の一年")
+    page.locator("#id_body").press_sequentially("実験ノートを毎週書きました。")
+
+    # No Save pressed: the server holds a draft, and the page has become its change page.
+    expect(page).to_have_url(re.compile(r"/admin/blog/post/\d+/change/$"), timeout=AUTOSAVED_WITHIN * 1000)
+    post = Post.objects.get()
+    assert (post.title, post.slug, post.language, post.status) == ("研究室の一年", "研究室の一年", "ja", "draft")
+    assert post.body == "実験ノートを毎週書きました。"
+    expect(page.locator("#id_body")).to_have_value("実験ノートを毎週書きました。")
+    # Counts by characters in Japanese, with the reading time readers will see.
+    expect(page.locator("#writing-room-counts")).to_have_text("14 characters · 1 minute read")
+
+
+def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(page):
+    post = make_post(title="Leaving the lab", body="What readers read today.")
+    before = public_html(post)
+    log_in(page, "chief")
+    page.goto(change_path(post))
+
+    page.locator("#id_body").press("End")
+    page.locator("#id_body").press_sequentially(" And a new thought.")
+
+    assert eventually(page, lambda: pending_body(post), "What readers read today. And a new thought.") == (
+        "What readers read today. And a new thought."
+    )
+    expect(page.locator("#writing-room-status")).to_contain_text("pending draft")
+    expect(page.locator("#writing-room-counts")).to_have_text("8 words · 1 minute read")
+    assert public_html(post) == before
+    post.refresh_from_db()
+    assert post.body == "What readers read today."
+
+    page.goto(change_path(post))
+    expect(page.locator(".writing-room-diff")).to_contain_text("+What readers read today. And a new thought.")
+    page.get_by_role("button", name="Publish the pending draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("The pending draft is published.")
+    assert "And a new thought." in public_html(post)
+    assert not PendingDraft.objects.exists()
+
+
+def test_two_editors_autosaving_one_draft_get_the_conflict_message_and_lose_nothing(page, browser, live_server):
+    draft = make_post(title="Shared notes", status=Post.Status.DRAFT, body="Start.")
+    log_in(page, "first")
+    page.goto(change_path(draft))
+    other_context = browser.new_context(base_url=live_server.url)
+    other_context.set_default_timeout(5_000)
+    other = other_context.new_page()
+    log_in(other, "second")
+    other.goto(change_path(draft))
+
+    page.locator("#id_body").fill("Start. The first editor's paragraph.")
+    assert eventually(page, lambda: Post.objects.get().body, "Start. The first editor's paragraph.") == (
+        "Start. The first editor's paragraph."
+    )
+    other.locator("#id_body").fill("Start. The second editor's paragraph.")
+
+    expect(other.get_by_role("alert")).to_contain_text("after you opened it", timeout=AUTOSAVED_WITHIN * 1000)
+    expect(other.locator("#id_body")).to_have_value("Start. The second editor's paragraph.")
+    assert Post.objects.get().body == "Start. The first editor's paragraph."
+    other_context.close()
+
+
+def test_leaving_with_unsaved_changes_triggers_the_unload_warning(page):
+    log_in(page, "chief")
+    page.goto("/admin/blog/post/add/")
+    # Without a title nothing is autosaved, so the text stays unsaved.
+    page.locator("#id_body").press_sequentially("A paragraph not saved anywhere yet.")
+
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+
+
+def test_reopening_after_a_closed_tab_offers_the_text_this_browser_kept(page):
+    log_in(page, "chief")
+    page.goto("/admin/blog/post/add/")
+    page.locator("#id_body").press_sequentially("Typed before the tab was closed.")
+    page.wait_for_timeout(800)  # the browser keeps a copy half a second after typing
+
+    page.goto("/admin/blog/post/add/")
+    page.get_by_role("button", name="Restore that text").click()
+
+    expect(page.locator("#id_body")).to_have_value("Typed before the tab was closed.")
+
+
+@pytest.fixture
+def media_served(page, media_root):
+    """The live server serves no media (DEBUG is off): answer uploaded images from the test's media folder."""
+    page.context.route(
+        re.compile(r"/media/"), lambda route: route.fulfill(path=media_root / route.request.url.split("/media/", 1)[1])
+    )
+
+
+def paste(page, name, content, content_type="image/png", how="paste"):
+    page.evaluate(GIVE_FILE, [how, name, content_type, base64.b64encode(content).decode()])
+
+
+@pytest.mark.parametrize("how", ["paste", "drop"])
+def test_a_pasted_or_dropped_png_is_uploaded_and_inserted_with_the_alt_text_given(page, media_served, how):
+    draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results:\n\n")
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    page.locator("#id_body").press("Control+End")
+
+    paste(page, "results.png", image_bytes("PNG"), how=how)
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Describe the image, or mark it as decorative.")
+    dialog.get_by_label("Alternative text").fill("Bar chart of [three] results")
+    dialog.get_by_role("button", name="Upload and insert").click()
+
+    body = page.locator("#id_body")
+    expect(body).to_have_value(
+        re.compile(
+            r"^Results:\n\n!\[Bar chart of \\\[three\\\] results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)$"
+        )
+    )
+    expect(page.locator(".markdownx-preview img")).to_have_attribute("alt", "Bar chart of [three] results")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ('"><img src=x onerror=alert(1)>.png', image_bytes("PNG"), "Rename the file"),
+        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+    ],
+    ids=["hostile-name", "svg"],
+)
+def test_a_hostile_file_name_or_an_svg_is_refused_with_a_clear_message(page, watch, media_root, name, content, message):
+    draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results.")
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    paste(page, name, content, "image/svg+xml" if name.endswith(".svg") else "image/png")
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    dialog.get_by_label("Decorative").check()
+    dialog.get_by_role("button", name="Upload and insert").click()
+
+    expect(page.locator("#writing-room-error")).to_contain_text("The image was not uploaded")
+    expect(page.locator("#writing-room-error")).to_contain_text(message)
+    expect(page.locator("#id_body")).to_have_value("Results.")
+    assert dialogs == []  # no script from the name or the file ran
+    assert not list(media_root.rglob("*.*"))
+    expect_refused(watch, "/markdownx/upload/", 400)
+
+
+def test_keyboard_bold_and_save_and_stay(page):
+    draft = make_post(title="Keys", status=Post.Status.DRAFT, body="plain")
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    body = page.locator("#id_body")
+    body.focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Control+b")
+    expect(body).to_have_value("**plain**")
+    expect(page.locator(".markdownx-preview strong")).to_have_text("plain")
+
+    page.keyboard.press("Control+s")
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert page.url.endswith(change_path(draft))
+    draft.refresh_from_db()
+    assert draft.body == "**plain**"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_writing_room_has_no_serious_accessibility_violations(page, scheme):
+    post = make_post(title="Leaving the lab", body="Live text.")
+    PendingDraft.objects.create(post=post, title=post.title, body="Drafted text.")
+    log_in(page, "chief")
+    page.emulate_media(color_scheme=scheme)
+    page.goto(change_path(post))
+    expect(page.locator(".markdownx-preview")).to_contain_text("Live text.")
+
+    # preload off: axe would copy the admin's @import-ed style sheets into <style> elements, which the site's CSP
+    # refuses (and logs); the one rule that needs them, css-orientation-lock, is about the site's own CSS.
+    violations = blocking_violations(Axe().run(page, options={"preload": False}))
+    assert violations == [], "\n".join(violations)
+
+
+LONG_BODY = "\n\n".join(f"## Part {number}\n\n" + "A paragraph of the essay. " * 30 for number in range(1, 21))
+
+
+@pytest.mark.parametrize("width", [1280, 600])
+def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narrow_ones(page, width):
+    draft = make_post(title="Long", status=Post.Status.DRAFT, body=LONG_BODY)
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    preview = page.locator(".markdownx-preview")
+    expect(preview.get_by_role("heading", name="Part 20")).to_have_count(1)
+    editor_box, preview_box = page.locator("#id_body").bounding_box(), preview.bounding_box()
+
+    if width > 1100:
+        assert editor_box["y"] == preview_box["y"] and preview_box["x"] >= editor_box["x"] + editor_box["width"]
+        assert editor_box["height"] >= 800 - 14 * 16 - 1  # as tall as the window leaves room for
+        # The preview follows the editor's scroll position.
+        page.locator("#id_body").evaluate("editor => { editor.scrollTop = editor.scrollHeight; }")
+        page.wait_for_function(
+            "() => { const p = document.querySelector('.markdownx-preview');"
+            " return p.scrollTop > 0 && p.scrollTop >= p.scrollHeight - p.clientHeight - 2; }"
+        )
+    else:
+        assert preview_box["y"] >= editor_box["y"] + editor_box["height"]
+
+
+def test_a_save_during_an_autosave_waits_for_it_and_is_not_refused_as_an_older_copy(page):
+    draft = make_post(title="Race", status=Post.Status.DRAFT, body="Start.")
+    log_in(page, "chief")
+    held, saves = [], []
+    page.route(re.compile(r"/autosave/$"), lambda route: held.append(route))
+    page.on(
+        "request",
+        lambda request: saves.append(request) if request.method == "POST" and "/change/" in request.url else None,
+    )
+    page.goto(change_path(draft))
+    page.locator("#id_body").fill("Start. Then more.")
+    assert eventually(page, lambda: len(held), 1) == 1  # the autosave is on its way
+
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(500)
+    assert saves == []  # the Save waits for the autosave...
+    held[0].continue_()
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # ...then goes through
+    draft.refresh_from_db()
+    assert draft.body == "Start. Then more."
