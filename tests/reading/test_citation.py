@@ -19,7 +19,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from blog.editing.preview import preview_url
 from blog.models import Author, Post
-from tests.factories import make_author, make_post, url_in
+from tests.factories import make_author, make_essay_in_three_languages, make_post, url_in
 from tests.hostile import PAYLOADS, scan
 from tests.reading.test_views import json_ld
 
@@ -344,6 +344,17 @@ def test_a_republished_translation_credits_the_original_in_every_format(client, 
     assert meta_values(parts, "DC.contributor") == ["Okafor, Sam"]
     assert meta_values(parts, "DC.source") == [original_url]
     assert "(S. Okafor, trans.)" in parts.references["cite-apa"]
+
+
+def test_a_republished_translation_within_an_essay_names_both_works_it_translates(client):
+    _original, english, _chinese = make_essay_in_three_languages()
+    english.original_title, english.original_url = "The lab, remembered", "https://elsewhere.example/lab"
+    english.save()
+    works = json_ld(client.get(english.get_absolute_url()))["translationOfWork"]
+    assert [work["url"] for work in works] == [
+        "https://elsewhere.example/lab",
+        "http://testserver/ja/posts/kenkyushitsu/",
+    ]
 
 
 # ---- only what readers may see
