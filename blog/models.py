@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from blog import rendering, text, translation_drift
+from blog.identifiers import validate_doi, validate_orcid
 
 
 def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
@@ -86,7 +87,17 @@ class Author(NamedBySlug):
     github = models.CharField(_("GitHub username"), max_length=100, blank=True)
     x_handle = models.CharField(_("X (Twitter) handle"), max_length=100, blank=True)
     scholar_url = models.URLField(_("Google Scholar profile"), blank=True)
-    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, help_text=_("Like 0000-0002-1825-0097."))
+    orcid = models.CharField(
+        _("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid], help_text=_("Like 0000-0002-1825-0097.")
+    )
+    romanized_name = models.CharField(
+        _("romanised name"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "In Latin letters, for English-language references: Hanako Sato (given name first) or Sato, Hanako."
+        ),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -194,6 +205,20 @@ class Post(models.Model):
     original_author = models.CharField(_("original author"), max_length=200, blank=True)
     original_url = models.URLField(_("original URL"), max_length=500, blank=True)
     original_published_on = models.DateField(_("original publish date"), null=True, blank=True)
+
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[validate_doi],
+        help_text=_("A DOI minted for this essay (e.g. through Zenodo), like 10.5281/zenodo.1234567."),
+    )
+    revised_on = models.DateField(
+        _("version date"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the last substantial revision; references cite it as the version."),
+    )
 
     related_posts = models.ManyToManyField(
         "self",

@@ -55,6 +55,10 @@ class PostPreviewView(PostDetailView):
         response["Referrer-Policy"] = "no-referrer"
         return response
 
+    def citation(self, post, authors):
+        """None: an essay is citable once readers can open it (its citation files are a 404 until then)."""
+        return None
+
     @staticmethod
     def with_page_data(post):
         """What PostDetailView.get_object annotates: the published versions besides this one, no neighbours."""

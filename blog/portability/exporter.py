@@ -21,7 +21,7 @@ from django.utils import timezone
 from blog.models import Author, Post, PostAuthor, RelatedPost, Tag
 from blog.portability import frontmatter
 
-AUTHOR_FIELDS = ("name", "slug", "bio", "website", "github", "x_handle", "scholar_url", "orcid")
+AUTHOR_FIELDS = ("name", "slug", "bio", "website", "github", "x_handle", "scholar_url", "orcid", "romanized_name")
 
 
 @dataclass
@@ -109,6 +109,9 @@ def post_front_matter(post, redirects):
     }
     if any(original.values()):
         data["original"] = {key: value for key, value in original.items() if value}
+    citation = {"doi": post.doi, "version": post.revised_on.isoformat() if post.revised_on else ""}
+    if any(citation.values()):
+        data["citation"] = {key: value for key, value in citation.items() if value}
     related = [{"slug": entry.to_post.slug, "lang": entry.to_post.language} for entry in post.related_entries.all()]
     if related:
         data["related"] = related

@@ -30,6 +30,7 @@ ALIASES = {
     "cover": ("cover", "image"),
     "cover_alt": ("cover_alt",),
     "original": ("original", "source"),
+    "citation": ("citation",),
     "translation_key": ("translation_key", "translationKey"),
     "translations": ("translations",),
     # What a translation was made from (blog.translation_drift): the source's language in the same essay, the

@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
+from blog.identifiers import doi_url, orcid_url
 from blog.models import Post
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
@@ -218,6 +219,24 @@ def render_month_links(template, language, zone, script_prefix, months):
     return mark_safe(template.render({"years": years}))  # noqa: S308 (rendered with autoescape)
 
 
+def person(request, author):
+    """schema.org Person for a byline, with the author's ORCID record as `sameAs` when there is one."""
+    found = {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(permalink(author))}
+    if orcid := orcid_url(author.orcid):
+        found["sameAs"] = orcid
+    return found
+
+
+def mark_translation(data, post):
+    """Make `data` (a BlogPosting) a republished translation: the original author wrote it and its bylines
+    translated it, as its citations say (blog.reading.citation)."""
+    original = {"@type": "CreativeWork", "name": post.original_title, "url": http_url(post.original_url)}
+    if post.original_author:
+        original["author"] = [{"@type": "Person", "name": post.original_author}]
+        data["translator"], data["author"] = data["author"], original["author"]
+    data["translationOfWork"] = {key: value for key, value in original.items() if value}
+
+
 def post_json_ld(request, post, authors, tags, versions=()):
     """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of.
 
@@ -234,17 +253,21 @@ def post_json_ld(request, post, authors, tags, versions=()):
         "mainEntityOfPage": request.build_absolute_uri(permalink(post)),
         "datePublished": iso_datetime(post.publish_at),
         "dateModified": iso_datetime(max(post.publish_at, post.updated_at)),
-        "author": [
-            {"@type": "Person", "name": author.name, "url": request.build_absolute_uri(permalink(author))}
-            for author in authors
-        ],
+        "author": [person(request, author) for author in authors],
         "keywords": [tag.name for tag in tags],
     }
+    if post.doi:
+        doi = {"propertyID": "DOI", "value": post.doi, "url": doi_url(post.doi)}
+        data["identifier"] = {"@type": "PropertyValue", **doi}
+    if post.original_author or post.original_title or post.original_url:
+        mark_translation(data, post)
     if post.cover_image:
         data["image"] = request.build_absolute_uri(post.cover_image.url)
     source = source_among(post, versions)
     if source is not None:
-        data["translationOfWork"] = work_reference(request, source)
+        # Beside a republished translation's original (mark_translation), the version it was translated from here.
+        sibling = work_reference(request, source)
+        data["translationOfWork"] = [data["translationOfWork"], sibling] if "translationOfWork" in data else sibling
     translations = [work_reference(request, version) for version in versions if version.translated_from_id == post.pk]
     if translations:
         data["workTranslation"] = translations

@@ -193,11 +193,31 @@ BYLINES = Prepared(
     lambda: (
         PostAuthor.objects.filter(post=post_param())
         .select_related("author")
-        .only("post", "author__name", "author__slug", "author__avatar")
+        .only("post", "author__name", "author__slug", "author__avatar", "author__orcid", "author__romanized_name")
     )
 )
 TAGS = Prepared(lambda: Tag.objects.filter(posts=post_param()).only("name", "slug"))
 RELATED_LINKS = Prepared(lambda: RelatedLink.objects.filter(post=post_param()).only("title", "url", "summary"))
+
+
+# What a citation of an essay prints (blog.reading.citation), and what places it under its URL.
+CITED_FIELDS = (
+    "title", "slug", "language", "translation_key", "excerpt", "publish_at", "doi", "revised_on",
+    "original_title", "original_author", "original_url", "original_published_on",
+)  # fmt: skip
+CITED_POST = Prepared(
+    lambda: published()
+    .filter(language=language_param(), slug=Param("slug", Post._meta.get_field("slug")))
+    .only(*CITED_FIELDS)
+)
+
+
+def cited_post_or_404(language, slug):
+    """The published post in `language` with `slug`, with what its citation prints."""
+    found = CITED_POST.objects(now=timezone.now(), language=language, slug=slug)
+    if not found:
+        raise Http404("No published post with this slug in this language.")
+    return found[0]
 
 
 def essay_versions(language, slug):

@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from blog.editing import preview
 from blog.reading import feeds, views
+from blog.reading.citation import views as citation
 from blog.reading.conditional import public_page
 
 
@@ -19,12 +20,24 @@ class UnicodeSlugConverter:
         return value
 
 
+class CitationFormatConverter(UnicodeSlugConverter):
+    """The extension of a citation download (blog.reading.citation.formats.WRITERS)."""
+
+    regex = r"bib|ris|json"
+
+
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(CitationFormatConverter, "citeformat")
 
 app_name = "blog"
 urlpatterns = [
     path("", public_page(views.PostListView.as_view()), name="post-list"),
     path("posts/<uslug:slug>/", public_page(views.PostDetailView.as_view()), name="post-detail"),
+    path(
+        "posts/<uslug:slug>/cite.<citeformat:extension>",
+        public_page(citation.citation_file),
+        name="post-citation",
+    ),
     path("tags/<uslug:slug>/", public_page(views.TagDetailView.as_view()), name="tag-detail"),
     path("authors/<uslug:slug>/", public_page(views.AuthorDetailView.as_view()), name="author-detail"),
     path("archive/<int:year>/", public_page(views.PostYearArchiveView.as_view()), name="archive-year"),

@@ -17,6 +17,7 @@ from django.views import generic
 from blog.models import Post
 from blog.reading import queries
 from blog.reading import search as site_search
+from blog.reading.citation.page import page_citation
 from blog.reading.conditional import shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
@@ -131,8 +132,13 @@ class PostDetailView(generic.DetailView):
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
             show_toc=bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
+            citation=self.citation(post, authors),
             **kwargs,
         )
+
+    def citation(self, post, authors):
+        """What the page prints for citing the essay (blog.reading.citation): meta tags, Cite box, downloads."""
+        return page_citation(self.request, post, authors)
 
 
 def neighbour(post, title, slug):

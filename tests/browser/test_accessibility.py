@@ -136,22 +136,27 @@ def test_highlighted_code_has_no_serious_accessibility_violations(page, code_pos
 
 def test_pages_pass_the_w3c_html_checker(client, library, tmp_path):
     """One checker run over every page type: Java starts once, and each file reports under its own name."""
-    assert shutil.which("java"), "the Nu HTML checker needs Java (apt-get install default-jre-headless)"
     for name, url in PAGES.items():
         response = client.get(url(library))
         assert response.status_code == (404 if name == "not-found" else 200), name
         (tmp_path / f"{name}.html").write_bytes(response.content)
 
+    errors = checker_errors(sorted(tmp_path.glob("*.html")))
+
+    assert errors == [], "\n".join(errors)
+
+
+def checker_errors(paths):
+    """The Nu HTML checker's errors in the HTML files `paths`, described."""
+    assert shutil.which("java"), "the Nu HTML checker needs Java (apt-get install default-jre-headless)"
     checked = subprocess.run(
         # C1-only JIT and serial GC start Java faster for one short run; language detection only ever warns.
         ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(VNU_JAR),
-         "--format", "json", "--stdout", "--no-langdetect", *sorted(map(str, tmp_path.glob("*.html")))],
+         "--format", "json", "--stdout", "--no-langdetect", *map(str, paths)],
         capture_output=True,
         text=True,
         check=False,
-    )
+    )  # fmt: skip
     assert checked.stdout, f"the checker did not run: {checked.stderr}"
     messages = json.loads(checked.stdout)["messages"]
-    errors = [describe(message) for message in messages if message["type"] in {"error", "non-document-error"}]
-
-    assert errors == [], "\n".join(errors)
+    return [describe(message) for message in messages if message["type"] in {"error", "non-document-error"}]

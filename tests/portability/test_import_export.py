@@ -362,8 +362,9 @@ def test_export_then_import_into_an_empty_database_loses_nothing(tmp_path, setti
     default_storage.save("covers/hand-made.png", ContentFile(image))
     default_storage.save("avatars/editor.png", ContentFile(b"\x89PNG fake avatar bytes"))
     editor = make_author(
-        "Editor Example", bio="Edits **things**.", orcid="0000-0002-1825-0097", avatar="avatars/editor.png"
-    )
+        "Editor Example", bio="Edits **things**.", orcid="0000-0002-1825-0097", avatar="avatars/editor.png",
+        romanized_name="Editor Example",
+    )  # fmt: skip
     hand_made = make_post(
         title="Made in the admin",
         body="Line one\r\n\r\nLine two with ![figure](/media/covers/hand-made.png)",
@@ -375,6 +376,7 @@ def test_export_then_import_into_an_empty_database_loses_nothing(tmp_path, setti
         related=[Post.objects.get(language="en", slug="leaving-the-lab"), Post.objects.get(slug="ucl-life")],
         links=[{"title": "Elsewhere", "url": "https://example.com/elsewhere", "summary": ""}],
         original_title="Somewhere else", original_url="https://example.com/original",
+        doi="10.5281/zenodo.1234567", revised_on=datetime.date(2024, 5, 2),
     )  # fmt: skip
     before = database_state()
     assert len(before["posts"]) == 34 + 4 + 11 + 1

@@ -44,6 +44,7 @@ class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin,
         (None, {"fields": ["title", "summary", "body", "loaded_version"]}),
         (_("Publishing"), {"fields": ["language", "slug", "status", "publish_at", "tags"]}),
         (_("Cover image"), {"fields": ["cover_image", "cover_alt"]}),
+        (_("Citation"), {"fields": [("doi", "revised_on")]}),
         (
             _("Advanced"),
             {

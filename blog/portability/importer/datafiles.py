@@ -48,6 +48,7 @@ def _upsert_author(site, data_path, item, *, update_existing, assets):
         "x_handle": item.get("x_handle") or item.get("twitter"),
         "scholar_url": item.get("scholar_url"),
         "orcid": item.get("orcid"),
+        "romanized_name": item.get("romanized_name"),
     }
     fields = {key: str(value).strip() for key, value in fields.items() if value not in (None, "")}
     slug = slugify(str(item.get("slug") or fields.get("name") or ""), allow_unicode=True)

@@ -38,6 +38,7 @@ class Entry:
     cover_name: str
     cover_alt: str
     original: dict
+    citation: dict  # doi, version
     translation_key: object
     translations: list
     related: list
@@ -94,6 +95,7 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
         cover_name=cover_name,
         cover_alt=cover_alt[:300],
         original=fields.original_work(known.get("original")),
+        citation=fields.citation(known.get("citation")),
         translation_key=_translation_key(site, known, relative, stem, file_language),
         translations=fields.translation_refs(known.get("translations")),
         related=[],

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from blog.identifiers import validate_doi
 from blog.portability.importer.report import ImportFailure
 
 # A stable namespace, so a translation key written as a word ("ucl-stay") gives the same UUID every time.
@@ -182,6 +183,27 @@ def original_work(value):
             raise ImportFailure(f"invalid original date {value['date']!r}")
         original["date"] = moment.date()
     return original
+
+
+def citation(value):
+    """A post's `citation` mapping: its DOI, checked as the admin checks it, and its version date."""
+    if value in (None, ""):
+        return {"doi": "", "version": None}
+    if not isinstance(value, dict):
+        raise ImportFailure("`citation` must be a mapping with doi and version")
+    doi = str(value.get("doi") or "").strip().removeprefix("https://doi.org/")
+    if doi:
+        try:
+            validate_doi(doi)
+        except ValidationError as exc:
+            raise ImportFailure(f"invalid DOI {doi!r}") from exc
+    version = None
+    if value.get("version") not in (None, ""):
+        moment = parse_moment(value["version"])
+        if moment is None:
+            raise ImportFailure(f"invalid citation version date {value['version']!r}")
+        version = moment.date()
+    return {"doi": doi, "version": version}
 
 
 def checked_url(value, what):

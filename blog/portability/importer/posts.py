@@ -47,6 +47,7 @@ def save_entry(entry, *, update_existing, assets, warnings):
     post.original_author = entry.original.get("author", "")
     post.original_url = entry.original.get("url", "")
     post.original_published_on = entry.original.get("date")
+    post.doi, post.revised_on = entry.citation["doi"], entry.citation["version"]
     post.extra_front_matter = entry.extra
     post.slug = _free_slug(entry, post, warnings)
     clash = Post.objects.filter(translation_key=post.translation_key, language=post.language).exclude(pk=post.pk)
@@ -92,7 +93,7 @@ def snapshot(post):
             for name in (
                 "title", "slug", "language", "translation_key", "status", "publish_at", "summary", "body",
                 "body_html", "toc_html", "cover_alt", "original_title", "original_author", "original_url",
-                "original_published_on", "extra_front_matter", "source_path", "created_at",
+                "original_published_on", "doi", "revised_on", "extra_front_matter", "source_path", "created_at",
             )
         } | {"cover_image": post.cover_image.name or ""},
         "authors": list(post.bylines.values_list("author_id", flat=True)),

@@ -1,0 +1,125 @@
+"""An essay as Citation Style Language (CSL) data: the one description every citation of it is written from.
+
+CSL-JSON is what Zotero, Pandoc and citeproc read; BibTeX, RIS, the formatted references and the page's meta
+tags are all derived from the item built here, so they cannot disagree about who wrote what, when.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils import timezone, translation
+from django.utils.encoding import iri_to_uri
+from django.utils.translation import gettext
+
+from blog.identifiers import orcid_url
+from blog.reading.jinja2 import http_url
+
+# Han ideographs, kana, Hangul and the CJK punctuation between them (U+2E80-9FFF, compatibility ideographs,
+# Hangul syllables, the supplementary ideograph planes).
+CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003ffff]")
+# The reference's language decides whether an author's romanised name is used.
+ROMANISED_LANGUAGES = {"en"}
+
+
+def one_line(text):
+    """`text` without control characters or line breaks: RIS is one value per line, BibTeX and meta tags alike."""
+    return " ".join("".join(" " if unicodedata.category(char) == "Cc" else char for char in text or "").split())
+
+
+def csl_name(name):
+    """`name` as a CSL name object, or None when blank.
+
+    Chinese, Japanese and Korean names keep the script and order they are written in (family name first) and
+    are never inverted with a comma. CSL prints non-Latin family/given pairs that way, but citeproc-py does not
+    implement that rule (it prints "佐藤, . 花子 ."), so they are passed whole as a literal, which every CSL
+    processor, BibTeX and RIS reader keeps as written. Latin names are split, "Family, Given" or "Given Family".
+    """
+    name = one_line(name)
+    if not name:
+        return None
+    if CJK.search(name) or (" " not in name and "," not in name):
+        return {"literal": name}
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+    else:
+        given, family = name.rsplit(" ", 1)
+    return {"family": family, "given": given} if family and given else {"literal": name}
+
+
+def name_text(name):
+    """A CSL name as one string, inverted ("Family, Given") where CSL would invert it: for meta tags and RIS."""
+    return name.get("literal") or f"{name['family']}, {name['given']}"
+
+
+def cited_name(author, language):
+    """The author's name as a reference in `language` prints it: romanised in English when the profile has it."""
+    if language in ROMANISED_LANGUAGES and author.romanized_name.strip():
+        return author.romanized_name
+    return author.name
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: dict  # a CSL name object
+    orcid: str = ""  # https://orcid.org/… or ""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The CSL item of one essay, with the ORCID iDs of its contributors (CSL has no field for them)."""
+
+    item: dict
+    authors: tuple
+    translators: tuple
+    original_url: str = ""  # a republished translation's source (CSL has no field for it but `note`)
+
+    @property
+    def key(self):
+        return self.item["id"]
+
+
+def date_parts(day):
+    return {"date-parts": [[day.year, day.month, day.day]]}
+
+
+def site_name(language):
+    with translation.override(language):
+        return gettext("Bunko")
+
+
+def reference_of(post, authors, address):
+    """The essay `post` (bylines `authors`, in order) at the absolute URL `address`, as a Reference.
+
+    A republished translation names the original author as the author and its bylines as translators, with
+    the original's title, date and address.
+    """
+    language = post.language
+    bylines = tuple(
+        Contributor(name, orcid_url(author.orcid))
+        for author in authors
+        if (name := csl_name(cited_name(author, language)))
+    )
+    original_author = csl_name(post.original_author)
+    contributors, translators = ((Contributor(original_author),), bylines) if original_author else (bylines, ())
+    item = {
+        "id": f"bunko{post.pk}",
+        "type": "post-weblog",
+        "title": one_line(post.title),
+        "container-title": site_name(language),
+        "language": language,
+        "URL": iri_to_uri(address),
+        "issued": date_parts(timezone.localtime(post.publish_at).date()),
+        "author": [contributor.name for contributor in contributors],
+        "translator": [contributor.name for contributor in translators],
+        "abstract": one_line(post.excerpt),
+        "DOI": post.doi,
+        "version": post.revised_on.isoformat() if post.revised_on else "",
+        "original-title": one_line(post.original_title),
+        "original-date": date_parts(post.original_published_on) if post.original_published_on else None,
+    }
+    original_url = iri_to_uri(http_url(post.original_url))
+    if original_url:
+        with translation.override(language):
+            item["note"] = f"{gettext('Original')}: {original_url}"
+    return Reference({key: value for key, value in item.items() if value}, contributors, translators, original_url)
