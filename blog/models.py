@@ -217,7 +217,10 @@ class Post(models.Model):
         _("version date"),
         null=True,
         blank=True,
-        help_text=_("The date of the last substantial revision; references cite it as the version."),
+        help_text=_(
+            "The date of the last substantial revision; references cite it as the version. Saving a published "
+            "essay's changed text sets it to today, unless the change is marked minor."
+        ),
     )
 
     related_posts = models.ManyToManyField(
@@ -302,11 +305,25 @@ class Post(models.Model):
             self.publish_at = timezone.now()
         self.render()
         previous_fingerprint = translation_drift.note_own_text(self)
+        if previous_fingerprint and not self.minor_change and self.is_public():
+            self.date_substantial_revision()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS, *DRIFT_FIELDS}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *RENDERED_FIELDS, *DRIFT_FIELDS, "revised_on"}
         super().save(*args, **kwargs)
         if previous_fingerprint and self.minor_change:
             translation_drift.carry_translations(self, previous_fingerprint)
+
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    def date_substantial_revision(self):
+        """A change to a public essay's text that is not marked minor makes a new version that references cite.
+
+        The editor may still set the date by hand (say, to an earlier revision's); a later one is never undone.
+        """
+        today = timezone.localdate()
+        if self.revised_on is None or self.revised_on < today:
+            self.revised_on = today
 
     def render(self):
         """Store the HTML readers get, so no request ever renders Markdown."""

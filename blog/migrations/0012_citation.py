@@ -36,7 +36,10 @@ class Migration(migrations.Migration):
             name="revised_on",
             field=models.DateField(
                 blank=True,
-                help_text="The date of the last substantial revision; references cite it as the version.",
+                help_text=(
+                    "The date of the last substantial revision; references cite it as the version. Saving a "
+                    "published essay's changed text sets it to today, unless the change is marked minor."
+                ),
                 null=True,
                 verbose_name="version date",
             ),

@@ -289,6 +289,27 @@ def test_a_version_date_is_cited_as_the_version(client, english_essay):
     assert '<p class="cite-version">Version: <time datetime="2024-05-02">May 2, 2024</time></p>' in page
 
 
+
+def test_revising_a_public_essay_makes_a_new_version_unless_the_change_is_minor(client, english_essay, time_machine):
+    """The version date follows revision history: a substantial edit dates a new version, a typo fix does not."""
+    time_machine.move_to(datetime(2024, 6, 10, 9, tzinfo=UTC))
+    english_essay.title = "Leaving the lab, a year on"
+    english_essay.minor_change = True
+    english_essay.save()
+    assert "version" not in read_csl(citation(client, english_essay, "json"))[0]
+
+    revised = Post.objects.get(pk=english_essay.pk)
+    revised.body += "\n\nA paragraph written a year later."
+    revised.save()
+    assert read_csl(citation(client, revised, "json"))[0]["version"] == "2024-06-10"
+
+    # A draft's edits are not versions anyone could have cited.
+    draft = make_post(title="Unfinished", slug="unfinished", status=Post.Status.DRAFT)
+    draft.body = "Rewritten."
+    draft.save()
+    draft.refresh_from_db()
+    assert draft.revised_on is None
+
 def test_an_essay_without_bylines_is_still_citable(client):
     # Imported posts may have no author: the reference starts from the title, the files still parse.
     post = make_post(title="Anonymous notes", slug="anonymous", publish_at=MARCH_FIRST, authors=[])
