@@ -10,7 +10,7 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The page-cache state's models and receivers live on the reading side, and the admin on the editing
-        # side: neither is a module Django looks for by name (models.py, admin.py), so they are loaded here.
-        from blog.editing import admin  # noqa: F401
+        # The page-cache state's models and receivers live on the reading side, the pending draft and the admin
+        # on the editing side: none is a module Django looks for by name (models.py, admin.py), so they load here.
+        from blog.editing import admin, pending  # noqa: F401
         from blog.reading import state  # noqa: F401

@@ -24,7 +24,8 @@ from django.utils.translation import gettext
 
 from blog import rendering
 from blog.editing.forms import version_of
-from blog.models import Author, PendingDraft, Post, unique_slug
+from blog.editing.pending import PendingDraft
+from blog.models import Author, Post, unique_slug
 
 # An editor's browser autosaves at most every few seconds; this many a minute means something else is calling.
 AUTOSAVES_PER_MINUTE = 30

@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import expect
 
-from blog.models import PendingDraft, Post
+from blog.editing.pending import PendingDraft
+from blog.models import Post
 from tests.browser.test_accessibility import blocking_violations
 from tests.editing.test_uploads import image_bytes
 from tests.factories import make_post

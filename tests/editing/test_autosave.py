@@ -9,7 +9,8 @@ from reversion.models import Version
 from blog import rendering
 from blog.editing import autosave
 from blog.editing.forms import version_of
-from blog.models import PendingDraft, Post
+from blog.editing.pending import PendingDraft
+from blog.models import Post
 from tests.editing.test_admin import submitted_form
 from tests.factories import make_author, make_post
 

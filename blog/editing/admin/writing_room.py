@@ -18,7 +18,8 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from blog.editing import autosave
-from blog.models import Author, PendingDraft
+from blog.editing.pending import PendingDraft
+from blog.models import Author
 
 RESUME_PARAMETER = "resume_draft"
 

@@ -1,0 +1,37 @@
+"""The pending draft: what autosave keeps of a published post's changes until the writer publishes or discards them.
+
+A model of the editing side (the blog app's, like every model here; blog.apps loads it with the admin): the
+content model never reads it, and readers never see it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from blog.models import Post
+
+
+class PendingDraft(models.Model):
+    """Autosaved changes to a published post, kept apart from it so readers never see them.
+
+    One per post, shared by its editors: `saved_at` is what an autosave compares, as `Post.updated_at` is for a
+    save. Publishing copies the text onto the post through an ordinary save (a revision); discarding deletes it.
+    Its own table, not a reversion revision: reverting to a revision would rewrite the live row, and autosaves
+    would bury the history readers' versions are restored from.
+    """
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="pending_draft")
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    # version_of(post) when the writer started this draft: publishing refuses a draft of an older post.
+    based_on = models.CharField(max_length=40, blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    saved_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pending draft")
+        verbose_name_plural = _("pending drafts")
+
+    def __str__(self):
+        return self.title
