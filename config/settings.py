@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it sees every answer, static files included: anything not marked shared is private.
+    "blog.serving.middleware.PrivateUnlessSharedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "blog.serving.middleware.PermissionsPolicyMiddleware",
@@ -176,6 +178,14 @@ BUNKO_POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
 # expires cached pages and ETags that older templates made.
 BUNKO_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
 BUNKO_RELEASE = os.environ.get("RELEASE", "")
+# A shared cache at the edge (Varnish, a CDN; blog.reading.edge): public pages tell it to keep them for up to
+# EDGE_MAX_AGE seconds, labelled with what they show, and every write purges what it moved at EDGE_PURGE_URLS
+# (comma-separated; empty: no edge), each with EDGE_PURGE_TIMEOUT seconds to answer. EDGE_PURGER names the
+# purger class (blog.reading.edge.Purger) for another kind of edge.
+BUNKO_EDGE_MAX_AGE = int(os.environ.get("EDGE_MAX_AGE", 24 * 3600))
+BUNKO_EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
+BUNKO_EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
+BUNKO_EDGE_PURGER = os.environ.get("EDGE_PURGER", "blog.reading.edge.VarnishPurger")
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.markdownify"
 MARKDOWNX_UPLOAD_MAX_SIZE = BUNKO_UPLOAD_MAX_BYTES
