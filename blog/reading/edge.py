@@ -85,7 +85,7 @@ class Purger:
 
 
 class VarnishPurger(Purger):
-    """`PURGE /` with `xkey-purge: <keys>` to each EDGE_PURGE_URLS entry (deploy/varnish/bunko.vcl answers it)."""
+    """`PURGE /` with `xkey: <keys>` to each EDGE_PURGE_URLS entry (deploy/varnish/bunko.vcl answers it)."""
 
     def __init__(self, urls, timeout):
         self.urls = urls
@@ -96,7 +96,7 @@ class VarnishPurger(Purger):
             parts = urlsplit(url)
             connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=self.timeout)
             try:
-                connection.request("PURGE", parts.path or "/", headers={"xkey-purge": " ".join(sorted(keys))})
+                connection.request("PURGE", parts.path or "/", headers={"xkey": " ".join(sorted(keys))})
                 response = connection.getresponse()
                 response.read()
             finally:
