@@ -24,8 +24,11 @@ VCL = ROOT / "deploy" / "varnish" / "bunko.vcl"
 HOST = "127.0.0.1"
 
 
-def site_vcl(backends, purgers, outage_page, host_header=HOST):
-    """The per-site part of the VCL: `backends` are (host, port) pairs, `purgers` addresses or networks."""
+def site_vcl(backends, purgers, outage_page, host_header=HOST, probe="/healthz"):
+    """The per-site part of the VCL: `backends` are (host, port) pairs, `purgers` addresses or networks.
+
+    Each instance is probed at `probe` (/healthz: it answers 503 when its database or cache is away).
+    """
     lines = []
     for number, (host, port) in enumerate(backends, 1):
         lines += [
@@ -35,7 +38,7 @@ def site_vcl(backends, purgers, outage_page, host_header=HOST):
             "    .connect_timeout = 1s;",
             "    .first_byte_timeout = 30s;",
             "    .probe = {",
-            f'        .request = "GET /healthz HTTP/1.1" "Host: {host_header}" "Connection: close";',
+            f'        .request = "GET {probe} HTTP/1.1" "Host: {host_header}" "Connection: close";',
             "        .interval = 1s; .timeout = 1s; .window = 3; .threshold = 2; .initial = 2;",
             "    }",
             "}",
@@ -55,12 +58,12 @@ def outage_page_html():
     return render_to_string("503.html")
 
 
-def write_config(folder, backends, purgers=(HOST,), outage_html=None):
+def write_config(folder, backends, purgers=(HOST,), outage_html=None, probe="/healthz"):
     """Write bunko-site.vcl and the outage page into `folder`."""
     folder = Path(folder)
     outage = folder / "503.html"
     outage.write_text(outage_html or outage_page_html())
-    (folder / "bunko-site.vcl").write_text(site_vcl(backends, purgers, outage))
+    (folder / "bunko-site.vcl").write_text(site_vcl(backends, purgers, outage, probe=probe))
 
 
 def free_port():
@@ -70,13 +73,13 @@ def free_port():
 
 
 @contextlib.contextmanager
-def varnish(port, backends, *, purgers=(HOST,), outage_html=None, memory="64m"):
+def varnish(port, backends, *, purgers=(HOST,), outage_html=None, probe="/healthz", memory="64m"):
     """varnishd on HOST:`port` in front of `backends`, stopped (by its process group) however the block ends."""
     if not shutil.which("varnishd"):
         raise RuntimeError("varnishd is missing: `make varnish` installs Debian's varnish and varnish-modules.")
     folder = Path(tempfile.mkdtemp(prefix="bunko-edge-"))
     folder.chmod(0o755)  # the cache process runs as Debian's unprivileged varnish user
-    write_config(folder, backends, purgers, outage_html)
+    write_config(folder, backends, purgers, outage_html, probe)
     command = [
         "varnishd", "-F", "-n", str(folder / "work"), "-a", f"{HOST}:{port}", "-f", str(VCL),
         "-p", f"vcl_path={folder}:{VCL.parent}", "-s", f"malloc,{memory}", "-T", "none",

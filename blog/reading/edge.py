@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import close_old_connections, models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -130,7 +130,7 @@ def send_in_background():
     except Exception:  # a thread's failure would otherwise vanish; the rows stay for the next try
         logger.exception("Sending edge purges failed; they stay pending.")
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread's: it may wait long for the next write, and must not hold the database
 
 
 def send_pending():
