@@ -78,6 +78,9 @@ sub vcl_backend_error {
     set beresp.http.Content-Type = "text/html; charset=utf-8";
     set beresp.http.Retry-After = "30";
     set beresp.http.Cache-Control = "no-store";
+    # Never kept: a stale page in grace stays what the next reader gets while the instances are down.
+    set beresp.ttl = 0s;
+    set beresp.grace = 0s;
     call bunko_outage_page;
     return (deliver);
 }
