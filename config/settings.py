@@ -4,6 +4,7 @@ Production is the default: DEBUG is off unless set, and without a SECRET_KEY the
 to start. `make run` sets DEBUG=1, which lets a local key be generated once into var/.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -120,6 +121,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with a health check that polls the socket rather than sending SELECT 1 (blog.serving.postgresql).
+    DATABASES["default"]["ENGINE"] = "blog.serving.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Two editors saving at once: each write transaction BEGINs IMMEDIATE and so waits its turn (up to
     # `timeout` seconds) instead of failing at commit with "database is locked"; WAL keeps readers reading.
@@ -160,8 +164,14 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads with several app instances: one MEDIA_ROOT that all of them mount (NFS, a shared volume), or object
+# storage named by MEDIA_STORAGE (e.g. django-storages' storages.backends.s3.S3Storage, installed beside Bunko)
+# with MEDIA_STORAGE_OPTIONS as JSON (bucket_name, endpoint_url, custom_domain...). README.md, Scaling out.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

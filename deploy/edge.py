@@ -9,6 +9,7 @@ allowed to purge, and the outage page served when no instance answers.
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,9 +74,21 @@ def free_port():
         return sock.getsockname()[1]
 
 
+@dataclass
+class Edge:
+    process: subprocess.Popen
+    workdir: Path
+
+    def counters(self):
+        """varnishstat's counters by name (MAIN.client_req, MAIN.backend_req, ...)."""
+        result = subprocess.run(["varnishstat", "-n", str(self.workdir), "-1", "-j"], capture_output=True, text=True, check=True)
+        data = json.loads(result.stdout)
+        return {name: counter.get("value") for name, counter in data.get("counters", data).items() if isinstance(counter, dict)}
+
+
 @contextlib.contextmanager
 def varnish(port, backends, *, purgers=(HOST,), outage_html=None, probe="/healthz", memory="64m"):
-    """varnishd on HOST:`port` in front of `backends`, stopped (by its process group) however the block ends."""
+    """varnishd on HOST:`port` in front of `backends` (yields an Edge), stopped by its process group however the block ends."""
     if not shutil.which("varnishd"):
         raise RuntimeError("varnishd is missing: `make varnish` installs Debian's varnish and varnish-modules.")
     folder = Path(tempfile.mkdtemp(prefix="bunko-edge-"))
@@ -90,7 +104,7 @@ def varnish(port, backends, *, purgers=(HOST,), outage_html=None, probe="/health
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port, process, log)
-        yield process
+        yield Edge(process, folder / "work")
     finally:
         stop(process)
         shutil.rmtree(folder, ignore_errors=True)
@@ -147,7 +161,7 @@ def serve(port, instances):
             wait_for_port(app_port, server)
         with varnish(port, [(HOST, app_port) for app_port in ports]) as edge:
             print(f"Bunko through Varnish on http://{HOST}:{port}/ (app instances on {ports}); Ctrl-C stops.")
-            edge.wait()
+            edge.process.wait()
     except KeyboardInterrupt:
         pass
     finally:

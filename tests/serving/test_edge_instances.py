@@ -22,7 +22,7 @@ import pytest
 
 from bench.loadtest import Browser
 from deploy.edge import HOST, free_port, gunicorn, outage_page_html, stop, varnish, wait_for_port
-from tests.editing.test_admin import submitted_form
+from tests.forms import submitted_form
 from tests.serving.test_edge import cached, request
 from tests.serving.test_security import manage, postgres_url, production_env, static_root  # noqa: F401 (a fixture)
 
@@ -186,3 +186,16 @@ def test_instances_failing_cost_readers_nothing_the_edge_can_serve(cluster):
     save_title(cluster.url("B"), paths, "Title after the outage")
     assert eventually(lambda: title_of(edge, paths["essay"]) == "Title after the outage", seconds=10)
     assert request(edge, "/en/search/?q=never-cached")[0] == 200
+
+
+def test_uploads_go_to_the_storage_the_environment_names(tmp_path):
+    """Instances share uploads through object storage (MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS) or one mounted MEDIA_ROOT."""
+    options = {"location": str(tmp_path / "bucket"), "base_url": "https://media.example.org/bunko/"}
+    env = production_env(MEDIA_STORAGE="django.core.files.storage.FileSystemStorage", MEDIA_STORAGE_OPTIONS=json.dumps(options))
+    code = (
+        "from django.core.files.base import ContentFile; from django.core.files.storage import default_storage; "
+        "name = default_storage.save('uploads/figure.txt', ContentFile(b'shared')); print(default_storage.url(name))"
+    )
+    result = manage(env, "shell", "--no-imports", "-c", code)
+    assert result.stdout.strip() == "https://media.example.org/bunko/uploads/figure.txt", result.stderr
+    assert (tmp_path / "bucket" / "uploads" / "figure.txt").read_bytes() == b"shared"
