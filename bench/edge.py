@@ -66,7 +66,7 @@ def measure(args, size, production, workdir, probed_pages):
         paths_file = workdir / "edge-paths.txt"
         paths_file.write_text("\n".join(site["paths"]) + "\n")
         log(f"{size} posts: warming the edge over {len(site['paths'])} public pages")
-        wrk(base_url + "/", duration=max(5, args.duration), connections=args.connections, script="soak.lua", script_args=[str(paths_file)])
+        wrk(base_url + "/", duration=max(2, args.duration), connections=args.connections, script="soak.lua", script_args=[str(paths_file)])
         summary = {"origin_per_1000": origin_share(edge, base_url, paths_file, args)}
         log(f"{size} posts: {SAVES} saves while the edge is under load")
         summary.update(save_to_edge(edge_port, ports[0], site, base_url, paths_file, args))
@@ -101,7 +101,7 @@ def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
 
     editor = Browser(f"http://{HOST}:{origin_port}")
     editor.log_in(site["login"], "edge-editor", EDITOR_PASSWORD)
-    duration = max(args.duration, 15)
+    duration = max(3, 3 * args.duration)  # long enough for the saves on a busy machine
     load = threading.Thread(target=wrk, args=(base_url + "/",), kwargs={"duration": duration, "connections": args.connections, "script": "soak.lua", "script_args": [str(paths_file)]})
     load.start()
     seconds = []

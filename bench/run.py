@@ -599,6 +599,9 @@ def parse_args(argv):
     args.sizes = [int(size) for size in args.compare.split(",")] if args.compare else [args.size]
     if args.pages and BASELINE not in args.pages:
         args.pages.insert(0, BASELINE)
+    if args.pages:
+        # An edge row loads the page its probe row names (post-edge: post).
+        args.pages += [page.removesuffix("-edge") for page in args.pages if page.endswith("-edge")]
     return args
 
 
