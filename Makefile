@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run test install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest
+.PHONY: run test install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench: install-dev wrk varnish
 # make loadtest LOADTEST_ARGS="--duration 60"   DATABASE_URL=postgres://... for PostgreSQL's row locks.
 loadtest: install-dev wrk varnish
 	$(BIN)/python -m bench.loadtest $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(LOADTEST_ARGS)
+
+# Behind Varnish under wrk: kill one instance (no 5xx), stop both (cached pages served, clean 503 otherwise),
+# restart (fresh content). bench/edge_faults.py; DATABASE_URL=postgres://... for PostgreSQL.
+loadtest-edge: install-dev wrk varnish
+	$(BIN)/python -m bench.edge_faults $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(LOADTEST_ARGS)
 
 # Serves the site the way production does. Needs SECRET_KEY (and usually ALLOWED_HOSTS, DATABASE_URL) set.
 # Plain http on $(HOST):$(PORT); behind a TLS proxy use PLAIN_HTTP=0 TRUST_X_FORWARDED_PROTO=1.

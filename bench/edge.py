@@ -51,22 +51,38 @@ def measure(args, size, production, workdir, probed_pages):
     """{"loads": {<page>-edge: load}, "pages": probe rows for them, "summary": origin share and save latency}."""
     edge_port = free_port()
     env = {**production, "EDGE_PURGE_URLS": f"http://{HOST}:{edge_port}/"}
-    site = json.loads(run_checked([sys.executable, "manage.py", "shell", "--no-imports", "-c", SITE % EDITOR_PASSWORD], env, "edge site"))
+    site = json.loads(
+        run_checked(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", SITE % EDITOR_PASSWORD], env, "edge site"
+        )
+    )
     pages = [page for page in probed_pages if page["name"] in PAGES and page["status"] == 200]
     with ExitStack() as stack:
-        ports = [stack.enter_context(gunicorn(env, args.workers, workdir / f"gunicorn-edge-{n}.log"))[1] for n in (1, 2)]
-        edge = stack.enter_context(varnish(edge_port, [(HOST, port) for port in ports], outage_html="unavailable", memory="256m"))
+        ports = [
+            stack.enter_context(gunicorn(env, args.workers, workdir / f"gunicorn-edge-{n}.log"))[1] for n in (1, 2)
+        ]
+        edge = stack.enter_context(
+            varnish(edge_port, [(HOST, port) for port in ports], outage_html="unavailable", memory="256m")
+        )
         base_url = f"http://{HOST}:{edge_port}"
         loads = {}
         for page in pages:
             for _ in range(2):
                 get(edge_port, page["path"])
             log(f"{size} posts: loading {page['name']}-edge for {args.duration} s")
-            loads[f"{page['name']}-edge"] = load_page(base_url, page, duration=args.duration, connections=args.connections, workers=args.workers)
+            loads[f"{page['name']}-edge"] = load_page(
+                base_url, page, duration=args.duration, connections=args.connections, workers=args.workers
+            )
         paths_file = workdir / "edge-paths.txt"
         paths_file.write_text("\n".join(site["paths"]) + "\n")
         log(f"{size} posts: warming the edge over {len(site['paths'])} public pages")
-        wrk(base_url + "/", duration=max(2, args.duration), connections=args.connections, script="soak.lua", script_args=[str(paths_file)])
+        wrk(
+            base_url + "/",
+            duration=max(2, args.duration),
+            connections=args.connections,
+            script="soak.lua",
+            script_args=[str(paths_file)],
+        )
         summary = {"origin_per_1000": origin_share(edge, base_url, paths_file, args)}
         log(f"{size} posts: {SAVES} saves while the edge is under load")
         summary.update(save_to_edge(edge_port, ports[0], site, base_url, paths_file, args))
@@ -87,11 +103,21 @@ def get(port, path, timeout=30):
 def origin_share(edge, base_url, paths_file, args):
     """Requests that reached an instance per 1,000 that readers sent, over every public page, at steady state."""
     before = edge.counters()
-    wrk(base_url + "/", duration=args.duration, connections=args.connections, script="soak.lua", script_args=[str(paths_file)])
+    wrk(
+        base_url + "/",
+        duration=args.duration,
+        connections=args.connections,
+        script="soak.lua",
+        script_args=[str(paths_file)],
+    )
     after = edge.counters()
     readers = after["MAIN.client_req"] - before["MAIN.client_req"]
     origin = after["MAIN.backend_req"] - before["MAIN.backend_req"]
-    return {"reader_requests": readers, "origin_requests": origin, "per_1000": round(1000 * origin / readers, 2) if readers else None}
+    return {
+        "reader_requests": readers,
+        "origin_requests": origin,
+        "per_1000": round(1000 * origin / readers, 2) if readers else None,
+    }
 
 
 def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
@@ -102,7 +128,16 @@ def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
     editor = Browser(f"http://{HOST}:{origin_port}")
     editor.log_in(site["login"], "edge-editor", EDITOR_PASSWORD)
     duration = max(3, 3 * args.duration)  # long enough for the saves on a busy machine
-    load = threading.Thread(target=wrk, args=(base_url + "/",), kwargs={"duration": duration, "connections": args.connections, "script": "soak.lua", "script_args": [str(paths_file)]})
+    load = threading.Thread(
+        target=wrk,
+        args=(base_url + "/",),
+        kwargs={
+            "duration": duration,
+            "connections": args.connections,
+            "script": "soak.lua",
+            "script_args": [str(paths_file)],
+        },
+    )
     load.start()
     seconds = []
     try:
@@ -120,7 +155,11 @@ def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
     finally:
         load.join()
     seconds.sort()
-    return {"saves": len(seconds), "save_p50_ms": round(1000 * seconds[len(seconds) // 2], 1), "save_p99_ms": round(1000 * seconds[math.ceil(0.99 * len(seconds)) - 1], 1)}
+    return {
+        "saves": len(seconds),
+        "save_p50_ms": round(1000 * seconds[len(seconds) // 2], 1),
+        "save_p99_ms": round(1000 * seconds[math.ceil(0.99 * len(seconds)) - 1], 1),
+    }
 
 
 def print_summary(summary):
@@ -134,4 +173,3 @@ def print_summary(summary):
         f"p50 {summary['save_p50_ms']} ms, p99 {summary['save_p99_ms']} ms (target p99 <= 1000 ms): "
         f"{'pass' if summary['save_p99_ms'] <= 1000 else 'FAIL'}"
     )
-

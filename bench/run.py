@@ -399,7 +399,9 @@ def run_size(args, size, soak_requests):
                     if soak_requests:
                         soaked = memory_check(server, f"http://{HOST}:{port}", soak_file, soak_requests, args, size)
                     rss = worker_rss_mb(server.pid)
-            edge = bench_edge.measure(args, size, production, workdir, probed["pages"]) if bench_edge.wanted(args) else None
+            edge = None
+            if bench_edge.wanted(args):
+                edge = bench_edge.measure(args, size, production, workdir, probed["pages"])
     if edge:
         loads.update(edge["loads"])
     targets = targets_for(size, probed["database"])

@@ -81,9 +81,15 @@ class Edge:
 
     def counters(self):
         """varnishstat's counters by name (MAIN.client_req, MAIN.backend_req, ...)."""
-        result = subprocess.run(["varnishstat", "-n", str(self.workdir), "-1", "-j"], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            ["varnishstat", "-n", str(self.workdir), "-1", "-j"], capture_output=True, text=True, check=True
+        )
         data = json.loads(result.stdout)
-        return {name: counter.get("value") for name, counter in data.get("counters", data).items() if isinstance(counter, dict)}
+        return {
+            name: counter.get("value")
+            for name, counter in data.get("counters", data).items()
+            if isinstance(counter, dict)
+        }
 
 
 @contextlib.contextmanager

@@ -86,7 +86,12 @@ def test_a_save_purges_exactly_the_pages_that_show_what_changed(edge):
     first = make_post(title="First bystander", tags=[beside], publish_at=now - timezone.timedelta(hours=3))
     make_post(title="Second bystander", tags=[beside], publish_at=now - timezone.timedelta(hours=2))
     edited = make_post(title="Before the edit", tags=[make_tag("edited")], publish_at=now - timezone.timedelta(hours=1))
-    showing_it = [edited.get_absolute_url(), url_in("en", "blog:post-list"), url_in("en", "blog:tag-detail", slug="edited"), url_in("en", "blog:feed-atom")]
+    showing_it = [
+        edited.get_absolute_url(),
+        url_in("en", "blog:post-list"),
+        url_in("en", "blog:tag-detail", slug="edited"),
+        url_in("en", "blog:feed-atom"),
+    ]
     not_showing_it = [first.get_absolute_url(), url_in("en", "blog:tag-detail", slug="bystanders")]
     warm(edge, *showing_it, *not_showing_it)
 

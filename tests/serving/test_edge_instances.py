@@ -191,7 +191,9 @@ def test_instances_failing_cost_readers_nothing_the_edge_can_serve(cluster):
 def test_uploads_go_to_the_storage_the_environment_names(tmp_path):
     """Instances share uploads through object storage (MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS) or one mounted MEDIA_ROOT."""
     options = {"location": str(tmp_path / "bucket"), "base_url": "https://media.example.org/bunko/"}
-    env = production_env(MEDIA_STORAGE="django.core.files.storage.FileSystemStorage", MEDIA_STORAGE_OPTIONS=json.dumps(options))
+    env = production_env(
+        MEDIA_STORAGE="django.core.files.storage.FileSystemStorage", MEDIA_STORAGE_OPTIONS=json.dumps(options)
+    )
     code = (
         "from django.core.files.base import ContentFile; from django.core.files.storage import default_storage; "
         "name = default_storage.save('uploads/figure.txt', ContentFile(b'shared')); print(default_storage.url(name))"

@@ -22,4 +22,6 @@ class Command(BaseCommand):
         sent = edge.send_pending()
         if sent is None:
             raise CommandError("An edge did not answer the purge; it stays pending for the next run.")
-        self.stdout.write(f"{'Scheduled posts published' if published else 'Nothing due'}; {sent} pending purge(s) sent.")
+        self.stdout.write(
+            f"{'Scheduled posts published' if published else 'Nothing due'}; {sent} pending purge(s) sent."
+        )
