@@ -121,7 +121,10 @@ def origin_share(edge, base_url, paths_file, args):
 
 
 def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
-    """An editor saves a new title SAVES times through an instance while wrk reads through the edge; seconds to see each."""
+    """An editor saves a new title SAVES times through an instance while wrk reads through the edge.
+
+    Timed twice: from the admin's answer that the save is done (the target), and from submitting the form.
+    """
     from bench.loadtest import Browser
     from tests.forms import submitted_form
 
@@ -139,26 +142,32 @@ def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
         },
     )
     load.start()
-    seconds = []
+    after_saved, after_submitted = [], []
     try:
         for number in range(SAVES):
             data = submitted_form(editor.request(site["change"]))
             data["title"] = title = f"Edge save {number} {time.time_ns()}"
-            started = time.monotonic()
+            submitted = time.monotonic()
             if editor.request(site["change"], data).status_code != 302:
                 raise BenchError(f"the editor's save {number} was refused")
+            saved = time.monotonic()
             while title not in get(edge_port, site["post"])[1]:
-                if time.monotonic() - started > 30:
+                if time.monotonic() - saved > 30:
                     raise BenchError(f"save {number} did not reach the edge within 30 s")
                 time.sleep(0.005)
-            seconds.append(time.monotonic() - started)
+            seen = time.monotonic()
+            after_saved.append(seen - saved)
+            after_submitted.append(seen - submitted)
     finally:
         load.join()
-    seconds.sort()
+    return {"saves": len(after_saved), **percentiles("save", after_saved), **percentiles("submit", after_submitted)}
+
+
+def percentiles(name, seconds):
+    seconds = sorted(seconds)
     return {
-        "saves": len(seconds),
-        "save_p50_ms": round(1000 * seconds[len(seconds) // 2], 1),
-        "save_p99_ms": round(1000 * seconds[math.ceil(0.99 * len(seconds)) - 1], 1),
+        f"{name}_p50_ms": round(1000 * seconds[len(seconds) // 2], 1),
+        f"{name}_p99_ms": round(1000 * seconds[math.ceil(0.99 * len(seconds)) - 1], 1),
     }
 
 
@@ -169,7 +178,8 @@ def print_summary(summary):
         f"{share['per_1000']} per 1,000 (target <= 5): {'pass' if share['per_1000'] is not None and share['per_1000'] <= 5 else 'FAIL'}"
     )
     print(
-        f"Edge: editor's save to the new title at the edge, under load, over {summary['saves']} saves: "
-        f"p50 {summary['save_p50_ms']} ms, p99 {summary['save_p99_ms']} ms (target p99 <= 1000 ms): "
-        f"{'pass' if summary['save_p99_ms'] <= 1000 else 'FAIL'}"
+        f"Edge: from the editor's saved answer to the new title at the edge, under load, over {summary['saves']} "
+        f"saves: p50 {summary['save_p50_ms']} ms, p99 {summary['save_p99_ms']} ms (target p99 <= 1000 ms): "
+        f"{'pass' if summary['save_p99_ms'] <= 1000 else 'FAIL'}; from submitting the form: "
+        f"p50 {summary['submit_p50_ms']} ms, p99 {summary['submit_p99_ms']} ms"
     )

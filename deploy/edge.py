@@ -104,6 +104,8 @@ def varnish(port, backends, *, purgers=(HOST,), outage_html=None, probe="/health
         "varnishd", "-F", "-n", str(folder / "work"), "-a", f"{HOST}:{port}", "-f", str(VCL),
         "-p", f"vcl_path={folder}:{VCL.parent}", "-s", f"malloc,{memory}", "-T", "none",
         "-p", "default_keep=0", "-p", "thread_pool_min=20",
+        # A feed or list names every essay, tag and author it shows, twice (Surrogate-Key, xkey): room for long keys.
+        "-p", "http_resp_hdr_len=64k", "-p", "http_resp_size=256k", "-p", "workspace_backend=512k",
     ]  # fmt: skip
     log = folder / "varnishd.log"
     with open(log, "wb") as output:
