@@ -195,6 +195,8 @@ BUNKO_RELEASE = os.environ.get("RELEASE", "")
 BUNKO_EDGE_MAX_AGE = int(os.environ.get("EDGE_MAX_AGE", 24 * 3600))
 BUNKO_EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
 BUNKO_EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
+# Seconds after a purge that it is sent again, for pages that were being rendered from before the write (0: never).
+BUNKO_EDGE_PURGE_REPEAT = float(os.environ.get("EDGE_PURGE_REPEAT", "5"))
 BUNKO_EDGE_PURGER = os.environ.get("EDGE_PURGER", "blog.reading.edge.VarnishPurger")
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.markdownify"

@@ -12,6 +12,7 @@ row. A purge that failed stays recorded, logged, and is sent again by the next w
 
 import http.client
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 # anywhere, as in the page cache: they carry this key, and every purge includes it.
 ANY_CHANGE = "any-change"
 SURROGATE_HEADERS = ("Surrogate-Key", "xkey")
+# More keys than this at once (purges piled up while an edge was away): every page goes, in one short header.
+MAX_KEYS_PER_PURGE = 100
 
 
 class PendingPurge(models.Model):
@@ -141,6 +144,10 @@ def send_pending():
         return 0
     pks = [pk for pk, _keys in rows]
     keys = {key for _pk, value in rows for key in value.split()}
+    if len(keys) > MAX_KEYS_PER_PURGE:
+        from blog.reading.state import EVERYTHING  # every page that names anything carries it
+
+        keys = {EVERYTHING, ANY_CHANGE}
     try:
         edge.purge(keys)
     except (OSError, http.client.HTTPException) as error:
@@ -148,7 +155,27 @@ def send_pending():
         PendingPurge.objects.filter(pk__in=pks).update(attempts=models.F("attempts") + 1)
         return None
     PendingPurge.objects.filter(pk__in=pks).delete()
+    purge_again_later(edge, keys)
     return len(pks)
+
+
+def purge_again_later(edge, keys):
+    """Purge `keys` once more in EDGE_PURGE_REPEAT seconds.
+
+    A page an instance began rendering before the write committed can reach the edge just after the purge,
+    and would then be kept with the old content: the second purge drops it too.
+    """
+    if settings.BUNKO_EDGE_PURGE_REPEAT:
+        timer = threading.Timer(settings.BUNKO_EDGE_PURGE_REPEAT, repeat_purge, args=(edge, keys))
+        timer.daemon = True
+        timer.start()
+
+
+def repeat_purge(edge, keys):
+    try:
+        edge.purge(keys)
+    except (OSError, http.client.HTTPException) as error:
+        logger.warning("Repeating an edge purge of %d keys failed (%s).", len(keys), error)
 
 
 def settle():
