@@ -59,10 +59,18 @@ def test_lists_tags_authors_and_feeds_name_the_essays_they_show(client, essay):
     assert f"essay:{other.translation_key}" not in keys(tag_page)
     author_page = client.get(url_in("en", "blog:author-detail", slug=author.slug))
     assert f"author:{author.pk}" in keys(author_page)
-    for name in ("blog:post-list", "blog:feed-rss", "blog:feed-atom"):
+    for name in ("blog:post-list", "blog:feed-rss", "blog:feed-atom", "blog:language-feed-rss"):
         response = client.get(url_in("en", name))
         assert_shared(response)
         assert {f"essay:{essay.translation_key}", f"essay:{other.translation_key}", "lists"} <= keys(response), name
+    for path in (
+        url_in("en", "blog:archive-year", year=essay.publish_at.year),
+        url_in("en", "blog:tag-feed-atom", slug=tag.slug),
+        url_in("en", "blog:author-feed-rss", slug=author.slug),
+    ):
+        response = client.get(path)
+        assert_shared(response)
+        assert f"essay:{essay.translation_key}" in keys(response), path
 
 
 def test_pages_that_name_nothing_are_labelled_with_any_change(client, essay):
