@@ -3,7 +3,8 @@
 Two gunicorn instances (production settings, one throwaway database) behind Varnish (deploy/edge.py),
 every public page warmed at the edge, then under wrk's load (bench/loadtest.lua counts every 5xx):
 
-1. one instance is killed (SIGKILL) a third of the way in: readers get no 5xx (the edge retries on the other);
+1. one instance is killed (SIGKILL) a third of the way in, while half the requests are searches the edge has
+   not seen: readers get no 5xx (the edge retries on the other);
 2. every instance is stopped: cached pages are still served (stale within grace), an uncached page gets the
    clean 503 page;
 3. both are started again: an editor's new title is served through the edge with no manual step.
@@ -53,8 +54,11 @@ def run(args, workdir):
                 [sys.executable, "manage.py", "shell", "--no-imports", "-c", SITE % EDITOR_PASSWORD], env, "edge site"
             )
         )
-        paths_file = workdir / "paths.txt"
+        paths_file, with_misses = workdir / "paths.txt", workdir / "paths-and-searches.txt"
         paths_file.write_text("\n".join(site["paths"]) + "\n")
+        # Searches the edge has not seen: with them, instances keep serving while one of them is killed.
+        searches = [f"/en/search/?q=essay+{number}" for number in range(5000)]
+        with_misses.write_text("\n".join(path for pair in zip(site["paths"] * 30, searches) for path in pair) + "\n")
         servers = [gunicorn(port, env, args.workers) for port in ports]
         try:
             for port, server in zip(ports, servers):
@@ -67,7 +71,7 @@ def run(args, workdir):
                 run_wrk(base, paths_file, 3, args.connections)
                 log(f"killing one instance {args.duration / 3:.0f} s into {args.duration:g} s of load")
                 kill_later(servers[0], args.duration / 3)
-                stats = run_wrk(base, paths_file, args.duration, args.connections)
+                stats = run_wrk(base, with_misses, args.duration, args.connections)
                 log(f"one instance killed: {stats['requests']} requests, {stats['server_errors']} 5xx")
                 if stats["server_errors"]:
                     problems.append(f"{stats['server_errors']} readers got a 5xx after one instance was killed")
