@@ -7,7 +7,8 @@ fetches the page again, usually from the page cache.
 
 The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those things'
 version tokens (blog.reading.state.ContentVersion), and it is served until something it shows is saved. An edit
-is visible on the very next request.
+is visible on the very next request. The same keys label the page for a shared cache at the edge, which each
+write purges by them (blog.reading.edge).
 """
 
 import hashlib
