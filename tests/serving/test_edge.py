@@ -18,7 +18,7 @@ from django.utils import timezone
 from blog.editing.preview import preview_url
 from blog.models import Post
 from blog.reading import edge as edge_purges
-from blog.reading.edge import ANY_CHANGE, PendingPurge
+from blog.reading.edge import ANY_CHANGE, MAX_KEYS_PER_PURGE, PendingPurge
 from deploy.edge import free_port, varnish
 from tests.factories import make_post, make_tag, url_in
 
@@ -177,6 +177,18 @@ def test_a_purge_the_edge_did_not_answer_is_kept_and_sent_by_publish_due(edge, s
     call_command("publish_due")
     assert not PendingPurge.objects.exists()
     assert "Version two" in cached(edge, essay.get_absolute_url())[1]
+
+
+def test_purges_that_piled_up_while_the_edge_was_away_drop_every_page_in_one_request(edge):
+    essay = make_post(title="Shown everywhere")
+    warm(edge, essay.get_absolute_url(), url_in("en", "blog:post-list"), reverse("sitemap-index"))
+    PendingPurge.objects.bulk_create(PendingPurge(keys=f"essay:{number}") for number in range(MAX_KEYS_PER_PURGE + 1))
+
+    call_command("publish_due")
+
+    assert not PendingPurge.objects.exists()
+    for path in (essay.get_absolute_url(), url_in("en", "blog:post-list"), reverse("sitemap-index")):
+        assert not cached(edge, path)[0], path
 
 
 def test_a_scheduled_post_appears_at_the_edge_on_time(edge):
