@@ -6,6 +6,7 @@ scheduled post appearing on time.
 """
 
 import http.client
+import threading
 import time
 from concurrent.futures import Future
 from urllib.parse import urlsplit
@@ -26,12 +27,20 @@ OUTAGE_PAGE = "<h1>Back in a moment</h1>"
 
 
 @pytest.fixture(scope="session")
-def edge_server(live_server):
+def edge_server(django_db_setup, live_server):
+    """Varnish in front of the live server; stopped before the test database is dropped (hence django_db_setup)."""
     backend = urlsplit(live_server.url)
     port = free_port()
     # Probed at a page that reads no database: the live server shares the test's SQLite connection between threads.
     with varnish(port, [(backend.hostname, backend.port)], outage_html=OUTAGE_PAGE, probe="/robots.txt"):
         yield f"http://127.0.0.1:{port}"
+    # Varnish's kept-alive connections ended with it: the live server's threads for them close their database
+    # connections on the way out, before the test database is dropped.
+    deadline = time.monotonic() + 5
+    while any("process_request_thread" in thread.name for thread in threading.enumerate()):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
 
 
 class InlineSender:
@@ -121,6 +130,21 @@ def test_a_purge_is_sent_again_for_pages_rendered_from_before_the_write(edge, se
     time.sleep(1)
     # A page an instance had begun before the save could have been stored just now: the repeat dropped it.
     assert not cached(edge, essay.get_absolute_url())[0]
+
+
+def test_bulk_writes_and_deletes_reach_the_edge(edge):
+    kept, gone = make_post(title="Kept essay"), make_post(title="Deleted essay")
+    home = url_in("en", "blog:post-list")
+    warm(edge, kept.get_absolute_url(), gone.get_absolute_url(), home)
+
+    Post.objects.filter(pk=kept.pk).update(title="Renamed by a bulk action")  # admin actions, the importer
+    hit, body = cached(edge, kept.get_absolute_url())
+    assert not hit and "Renamed by a bulk action" in body
+
+    gone.delete()
+    assert request(edge, gone.get_absolute_url())[0] == 404
+    hit, body = cached(edge, home)
+    assert not hit and "Deleted essay" not in body and "Renamed by a bulk action" in body
 
 
 def test_nothing_private_is_ever_kept_at_the_edge(edge, client, admin_user):
