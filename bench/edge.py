@@ -20,7 +20,6 @@ from bench.run import HOST, BenchError, free_port, gunicorn, load_page, log, run
 from deploy.edge import varnish
 
 PAGES = ("post", "home", "tag", "feed-rss")
-SAVES = 20
 EDITOR_PASSWORD = "bench-edge-editor"
 SITE = """
 import json
@@ -84,7 +83,7 @@ def measure(args, size, production, workdir, probed_pages):
             script_args=[str(paths_file)],
         )
         summary = {"origin_per_1000": origin_share(edge, base_url, paths_file, args)}
-        log(f"{size} posts: {SAVES} saves while the edge is under load")
+        log(f"{size} posts: {args.edge_saves} saves while the edge is under load")
         summary.update(save_to_edge(edge_port, ports[0], site, base_url, paths_file, args))
     named = [{**page, "name": f"{page['name']}-edge", "queries": 0} for page in pages]
     return {"loads": loads, "pages": named, "summary": summary}
@@ -121,7 +120,7 @@ def origin_share(edge, base_url, paths_file, args):
 
 
 def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
-    """An editor saves a new title SAVES times through an instance while wrk reads through the edge.
+    """An editor saves a new title --edge-saves times through an instance while wrk reads through the edge.
 
     Timed twice: from the admin's answer that the save is done (the target), and from submitting the form.
     """
@@ -144,7 +143,7 @@ def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
     load.start()
     after_saved, after_submitted = [], []
     try:
-        for number in range(SAVES):
+        for number in range(args.edge_saves):
             data = submitted_form(editor.request(site["change"]))
             data["title"] = title = f"Edge save {number} {time.time_ns()}"
             submitted = time.monotonic()

@@ -594,6 +594,7 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--language", default="en", help="the language prefix of the pages loaded (default en)")
     parser.add_argument("--pages", type=lambda text: text.split(","), help="only these, e.g. baseline,post,feed-rss")
+    parser.add_argument("--edge-saves", type=int, default=20, help="editor saves timed to the edge (default 20)")
     soak_default = f"default {SOAK_REQUESTS} from {SCALE_SIZE} posts, else 0"
     parser.add_argument("--soak", type=int, help=f"requests for the memory check ({soak_default})")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "bench-results", help="where JSON results go")
