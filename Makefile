@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run setup local-env test install install-dev chromium wrk messages clean bench serve loadtest
+.PHONY: run setup local-env test install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ wrk:
 	  echo "Installing Debian's wrk for the benchmark"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 
+# The edge (deploy/varnish/bunko.vcl): Debian's Varnish 7.1 and its xkey module; the edge tests start varnishd.
+varnish:
+	@command -v varnishd >/dev/null && test -n "$$(find /usr/lib -name libvmod_xkey.so -print -quit)" || { \
+	  echo "Installing Debian's varnish and varnish-modules for the edge"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q varnish varnish-modules; }
+
 # Local development settings, written once and kept: DEBUG on and a generated SECRET_KEY in .env (git-ignored,
 # readable by you alone), which manage.py reads. Variables set in the environment win over it.
 # Production has no .env: it sets real environment variables, and gunicorn never reads the file.
@@ -59,19 +65,24 @@ run: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # BUNKO_ENV_FILE= : a developer's .env reaches neither manage.py here nor any process a test starts.
-test: install-dev chromium wrk
+test: install-dev chromium wrk varnish
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest
 
 # gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.
 # make bench SIZE=100000 DATABASE_URL=postgres://...   BENCH_ARGS="--compare 1000,100000" for the scale run.
-bench: install-dev wrk
+bench: install-dev wrk varnish
 	$(BIN)/python bench/run.py --size $(SIZE) $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(BENCH_ARGS)
 
 # Editors saving while wrk loads the public pages: zero 5xx, no lost or half-saved post (bench/loadtest.py).
 # make loadtest LOADTEST_ARGS="--duration 60"   DATABASE_URL=postgres://... for PostgreSQL's row locks.
-loadtest: install-dev wrk
+loadtest: install-dev wrk varnish
 	$(BIN)/python -m bench.loadtest $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(LOADTEST_ARGS)
+
+# Behind Varnish under wrk: kill one instance (no 5xx), stop both (cached pages served, clean 503 otherwise),
+# restart (fresh content). bench/edge_faults.py; DATABASE_URL=postgres://... for PostgreSQL.
+loadtest-edge: install-dev wrk varnish
+	$(BIN)/python -m bench.edge_faults $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(LOADTEST_ARGS)
 
 # Serves the site the way production does. Needs SECRET_KEY (and usually ALLOWED_HOSTS, DATABASE_URL) set.
 # Plain http on $(HOST):$(PORT); behind a TLS proxy use PLAIN_HTTP=0 TRUST_X_FORWARDED_PROTO=1.
@@ -81,6 +92,14 @@ serve: install
 	BUNKO_ENV_FILE= $(BIN)/python manage.py collectstatic --no-input -v 0
 	BUNKO_ENV_FILE= $(BIN)/python manage.py migrate --no-input
 	PLAIN_HTTP=$(PLAIN_HTTP) $(BIN)/gunicorn config.wsgi -w 2 -b $(HOST):$(PORT)
+
+# Varnish on $(PORT) in front of two gunicorn instances ($(PORT)+1, $(PORT)+2) sharing DATABASE_URL and REDIS_URL;
+# every save purges what it changed there (README.md, Scaling out). Needs SECRET_KEY like `make serve`.
+serve-edge: install varnish
+	@test -n "$$SECRET_KEY" || { echo "make serve-edge runs like production: set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL, REDIS_URL) first."; exit 1; }
+	BUNKO_ENV_FILE= $(BIN)/python manage.py collectstatic --no-input -v 0
+	BUNKO_ENV_FILE= $(BIN)/python manage.py migrate --no-input
+	PLAIN_HTTP=$(PLAIN_HTTP) $(BIN)/python -m deploy.edge --port $(PORT)
 
 messages: install local-env
 	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=tests

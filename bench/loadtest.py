@@ -125,7 +125,7 @@ def guarded(work, tally):
 
 def edit(browser, username, change_paths, stop, tally):
     """Open a post's change form, change title and body, save; round and round until told to stop."""
-    from tests.editing.test_admin import submitted_form  # how a browser submits the admin form, shared with its tests
+    from tests.forms import submitted_form  # how a browser submits the admin form, shared with its tests
 
     for number in itertools.count(1):
         if stop.is_set():

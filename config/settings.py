@@ -5,6 +5,7 @@ to start. For local development `make run` writes .env (DEBUG=1 and a generated 
 manage.py names in BUNKO_ENV_FILE; gunicorn and the tests name no file, so they never read it.
 """
 
+import json
 import os
 import re
 from datetime import timedelta
@@ -92,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it sees every answer, static files included: anything not marked shared is private.
+    "blog.serving.middleware.PrivateUnlessSharedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "blog.serving.middleware.PermissionsPolicyMiddleware",
@@ -147,6 +150,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with a health check that polls the socket rather than sending SELECT 1 (blog.serving.postgresql).
+    DATABASES["default"]["ENGINE"] = "blog.serving.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Two editors saving at once: each write transaction BEGINs IMMEDIATE and so waits its turn (up to
     # `timeout` seconds) instead of failing at commit with "database is locked"; WAL keeps readers reading.
@@ -187,8 +193,14 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads with several app instances: one MEDIA_ROOT that all of them mount (NFS, a shared volume), or object
+# storage named by MEDIA_STORAGE (e.g. django-storages' storages.backends.s3.S3Storage, installed beside Bunko)
+# with MEDIA_STORAGE_OPTIONS as JSON (bucket_name, endpoint_url, custom_domain...). README.md, Scaling out.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -205,6 +217,16 @@ BUNKO_POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
 # expires cached pages and ETags that older templates made.
 BUNKO_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
 BUNKO_RELEASE = os.environ.get("RELEASE", "")
+# A shared cache at the edge (Varnish, a CDN; blog.reading.edge): public pages tell it to keep them for up to
+# EDGE_MAX_AGE seconds, labelled with what they show, and every write purges what it moved at EDGE_PURGE_URLS
+# (comma-separated; empty: no edge), each with EDGE_PURGE_TIMEOUT seconds to answer. EDGE_PURGER names the
+# purger class (blog.reading.edge.Purger) for another kind of edge.
+BUNKO_EDGE_MAX_AGE = int(os.environ.get("EDGE_MAX_AGE", 24 * 3600))
+BUNKO_EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
+BUNKO_EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
+# Seconds after a purge that it is sent again, for pages that were being rendered from before the write (0: never).
+BUNKO_EDGE_PURGE_REPEAT = float(os.environ.get("EDGE_PURGE_REPEAT", "5"))
+BUNKO_EDGE_PURGER = os.environ.get("EDGE_PURGER", "blog.reading.edge.VarnishPurger")
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.markdownify"
 MARKDOWNX_UPLOAD_MAX_SIZE = BUNKO_UPLOAD_MAX_BYTES

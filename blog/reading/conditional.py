@@ -7,7 +7,8 @@ fetches the page again, usually from the page cache.
 
 The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those things'
 version tokens (blog.reading.state.ContentVersion), and it is served until something it shows is saved. An edit
-is visible on the very next request.
+is visible on the very next request. The same keys label the page for a shared cache at the edge, which each
+write purges by them (blog.reading.edge).
 """
 
 import hashlib
@@ -20,10 +21,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Subquery
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from blog import rendering
+from blog.reading import edge
 from blog.reading.state import (
     EVERYTHING,
     LISTS,
@@ -132,23 +134,30 @@ def cache_set(key, value):
         logger.warning("Cache unreachable; not storing %s.", key, exc_info=True)
 
 
-def may_use_cache(request):
+def anonymous(request):
     """Only a visitor without a session or messages gets shared responses: staff may see what others must not."""
-    if not settings.BUNKO_PAGE_CACHE_SECONDS:
-        return False
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def may_store(request, response):
-    """A plain 200 that set no cookie, used no CSRF token and does not vary by cookie."""
+def may_use_cache(request):
+    return bool(settings.BUNKO_PAGE_CACHE_SECONDS) and anonymous(request)
+
+
+def fit_to_share(request, response):
+    """An anonymous visitor's answer that set no cookie, used no CSRF token and does not vary by cookie."""
     return (
-        response.status_code == 200
+        anonymous(request)
         and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_USED")
         and "cookie" not in response.get("Vary", "").lower()
     )
+
+
+def may_store(request, response):
+    """A plain 200 fit to share."""
+    return response.status_code == 200 and fit_to_share(request, response)
 
 
 def public_page(view):
@@ -179,8 +188,12 @@ def public_page(view):
         if last_modified:
             # Overrides Feed's own header (its newest entry), which misses renamed tags and new translations.
             response.headers["Last-Modified"] = http_date(last_modified)
-        # Browsers would otherwise reuse the page unasked for a while (heuristic freshness) and miss edits.
-        patch_cache_control(response, no_cache=True)
+        # Browsers revalidate every time (they would otherwise reuse the page unasked and miss edits); an edge
+        # keeps what anyone may be shown until a purge (blog.reading.edge).
+        if fit_to_share(request, response):
+            edge.mark_shared(response, generation)
+        else:
+            edge.mark_private(response)
         return response
 
     return wrapper
@@ -197,6 +210,8 @@ def respond(view, request, args, kwargs, generation):
     response = view(request, *args, **kwargs)
     if hasattr(response, "render"):
         response = response.render()
+    if response.status_code == 200:
+        edge.label(request, response)  # before it is stored: a page served from the cache names its keys too
     if use_cache and may_store(request, response):
         store(key, request, response, generation)
     return response

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, content_written
+from blog.reading.edge import purge_after_commit
 from blog.reading.pagination import months_holding
 from blog.reading.prepared import Prepared
 from blog.reading.translations import one_per_essay
@@ -124,6 +125,8 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, 
             # Migration 0004 creates the row; a flushed test database may not have it.
             ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1)], ignore_conflicts=True)
             posts_dated = True
+        # Edges keep pages labelled with these keys (blog.reading.edge): purged once this transaction commits.
+        purge_after_commit(moved)
         ContentVersion.objects.bulk_create(
             [ContentVersion(key=key) for key in set(moved)],
             update_conflicts=True,

@@ -1,6 +1,7 @@
 """Response headers and outage handling that every page shares."""
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 from blog.serving.health import OUTAGE_ERRORS, service_unavailable
 
@@ -18,6 +19,24 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class PrivateUnlessSharedMiddleware:
+    """Whatever a view did not mark as shared (blog.reading.edge) says `private`, so no edge or proxy keeps it.
+
+    Public pages, feeds and sitemaps say `s-maxage`; static files say `public`. Everything else (the admin,
+    previews, the Accept-Language redirect at `/`, 404s, the 503 page) is one visitor's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cache_control = response.get("Cache-Control", "")
+        if "s-maxage" not in cache_control and "public" not in cache_control:
+            patch_cache_control(response, private=True)
         return response
 
 

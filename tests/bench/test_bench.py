@@ -86,3 +86,22 @@ def test_bench_runs_end_to_end_on_a_tiny_database(tmp_path):
         assert not Path(f"/proc/{server['pid']}").exists()
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", server["port"]), timeout=2).close()
+
+
+def test_bench_edge_rows_run_end_to_end_through_varnish(tmp_path):
+    """The edge rows on 20 posts: pages served by Varnish, the origin's share, and saves reaching the edge."""
+    command = [
+        sys.executable, "bench/run.py", "--size", "20", "--duration", "1",
+        "--pages", "baseline,post-edge", "--edge-saves", "3", "--output-dir", str(tmp_path),
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    [run] = json.loads((tmp_path / "latest.json").read_text())["runs"]
+    rows = {row["page"]: row for row in run["pages"]}
+    assert rows["post-edge"]["status"] == 200 and rows["post-edge"]["req_per_s"] > 0
+    assert rows["post-edge"]["bytes"] == rows["post"]["bytes"] and rows["post-edge"]["sql"] == 0
+    edge = run["edge"]
+    assert edge["origin_per_1000"]["reader_requests"] > 0 and edge["origin_per_1000"]["per_1000"] is not None
+    assert edge["saves"] == 3 and 0 < edge["save_p50_ms"] <= edge["save_p99_ms"] <= edge["submit_p99_ms"]
+    assert "reader requests reached an instance" in result.stdout

@@ -11,8 +11,8 @@ from blog.editing import autosave
 from blog.editing.forms import version_of
 from blog.editing.pending import PendingDraft
 from blog.models import Post
-from tests.editing.test_admin import submitted_form
 from tests.factories import make_author, make_post
+from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from blog import translation_drift
 from blog.models import Post
-from tests.editing.test_admin import change_url, submitted_form
+from tests.editing.test_admin import change_url
 from tests.factories import (
     KYOTO_JA,
     KYOTO_JA_REVISED_PARAGRAPH,
@@ -22,6 +22,7 @@ from tests.factories import (
     make_post,
     revise_second_paragraph,
 )
+from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 

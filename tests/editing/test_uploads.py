@@ -12,7 +12,7 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from blog.models import Author
-from tests.editing.test_admin import submitted_form
+from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 

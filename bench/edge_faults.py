@@ -1,0 +1,135 @@
+"""`make loadtest-edge`: instances failing behind the edge while wrk reads through it.
+
+Two gunicorn instances (production settings, one throwaway database) behind Varnish (deploy/edge.py),
+every public page warmed at the edge, then under wrk's load (bench/loadtest.lua counts every 5xx):
+
+1. one instance is killed (SIGKILL) a third of the way in, while half the requests are searches the edge has
+   not seen: readers get no 5xx (the edge retries on the other);
+2. every instance is stopped: cached pages are still served (stale within grace), an uncached page gets the
+   clean 503 page;
+3. both are started again: an editor's new title is served through the edge with no manual step.
+
+Prints a summary; exits 1 on any failure.
+
+    python -m bench.edge_faults                 # 200 posts on SQLite, 10 s of load per phase
+    python -m bench.edge_faults --database-url postgres://postgres@127.0.0.1:5432/postgres
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.edge import EDITOR_PASSWORD, SITE, get
+from bench.loadtest import Browser, run_wrk
+from bench.run import HOST, BenchError, bench_environment, free_port, prepare, run_checked, throwaway_database
+from deploy.edge import gunicorn, stop, varnish, wait_for_port
+from tests.forms import submitted_form
+
+
+def log(message):
+    print(f"[edge-faults] {message}", file=sys.stderr, flush=True)
+
+
+def kill_later(server, seconds):
+    timer = threading.Timer(seconds, lambda: os.killpg(server.pid, signal.SIGKILL))
+    timer.start()
+    return timer
+
+
+def run(args, workdir):
+    problems = []
+    with throwaway_database(args.database_url, args.size, workdir) as database_url:
+        edge_port, ports = free_port(), [free_port(), free_port()]
+        env = {**bench_environment(workdir, database_url), "EDGE_PURGE_URLS": f"http://{HOST}:{edge_port}/"}
+        log(f"migrating and seeding {args.size} posts")
+        prepare(env, args.size)
+        site = json.loads(
+            run_checked(
+                [sys.executable, "manage.py", "shell", "--no-imports", "-c", SITE % EDITOR_PASSWORD], env, "edge site"
+            )
+        )
+        paths_file, with_misses = workdir / "paths.txt", workdir / "paths-and-searches.txt"
+        paths_file.write_text("\n".join(site["paths"]) + "\n")
+        # Searches the edge has not seen: with them, instances keep serving while one of them is killed.
+        searches = [f"/en/search/?q=essay+{number}" for number in range(5000)]
+        with_misses.write_text("\n".join(path for pair in zip(site["paths"] * 30, searches) for path in pair) + "\n")
+        servers = [gunicorn(port, env, args.workers) for port in ports]
+        try:
+            for port, server in zip(ports, servers):
+                wait_for_port(port, server)
+            with varnish(
+                edge_port, [(HOST, port) for port in ports], outage_html="<h1>Back in a moment</h1>", memory="256m"
+            ):
+                base = f"http://{HOST}:{edge_port}"
+                log("warming the edge")
+                run_wrk(base, paths_file, 3, args.connections)
+                log(f"killing one instance {args.duration / 3:.0f} s into {args.duration:g} s of load")
+                kill_later(servers[0], args.duration / 3)
+                stats = run_wrk(base, with_misses, args.duration, args.connections)
+                log(f"one instance killed: {stats['requests']} requests, {stats['server_errors']} 5xx")
+                if stats["server_errors"]:
+                    problems.append(f"{stats['server_errors']} readers got a 5xx after one instance was killed")
+
+                stop(servers[1])
+                time.sleep(3)  # the probes mark the last instance down
+                stats = run_wrk(base, paths_file, args.duration, args.connections)
+                log(f"every instance down: {stats['requests']} requests, {stats['server_errors']} 5xx")
+                if stats["server_errors"]:
+                    problems.append(f"{stats['server_errors']} cached pages were not served with every instance down")
+                status, body = get(edge_port, "/en/search/?q=never-cached")
+                if status != 503 or "Back in a moment" not in body:
+                    problems.append(f"an uncached page with every instance down answered {status}, not the 503 page")
+
+                servers = [gunicorn(port, env, args.workers) for port in ports]
+                for port, server in zip(ports, servers):
+                    wait_for_port(port, server)
+                problems += fresh_after_restart(edge_port, ports[1], site)
+        finally:
+            for server in servers:
+                stop(server)
+    return problems
+
+
+def fresh_after_restart(edge_port, origin_port, site, timeout=10):
+    editor = Browser(f"http://{HOST}:{origin_port}")
+    editor.log_in(site["login"], "edge-editor", EDITOR_PASSWORD)
+    data = submitted_form(editor.request(site["change"]))
+    data["title"] = title = f"Saved after the restart {time.time_ns()}"
+    if editor.request(site["change"], data).status_code != 302:
+        return ["the editor's save after the restart was refused"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if title in get(edge_port, site["post"])[1]:
+            log("after the restart: the new title is served through the edge")
+            return []
+        time.sleep(0.05)
+    return [f"the title saved after the restart was not served through the edge within {timeout} s"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per phase (default 10)")
+    parser.add_argument("--size", type=int, default=200, help="posts to seed (default 200)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per instance (default 2)")
+    parser.add_argument("--database-url", help="a PostgreSQL server to make the throwaway database on (default SQLite)")
+    args = parser.parse_args(argv)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bunko-edge-faults-") as tmp:
+            problems = run(args, Path(tmp))
+    except BenchError as error:
+        raise SystemExit(f"edge-faults: {error}") from error
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    print("Edge faults: " + ("pass" if not problems else f"{len(problems)} failure(s)"))
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

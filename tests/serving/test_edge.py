@@ -1,0 +1,230 @@
+"""A real Varnish (deploy/varnish/bunko.vcl, started on loopback by deploy.edge) in front of the live server.
+
+What a reader gets through the edge: pages cached once and served from it (X-Cache: HIT), a save purging
+exactly the pages that show what changed, nothing private ever kept, a failed purge retried, and a
+scheduled post appearing on time.
+"""
+
+import http.client
+import threading
+import time
+from concurrent.futures import Future
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.editing.preview import preview_url
+from blog.models import Post
+from blog.reading import edge as edge_purges
+from blog.reading.edge import ANY_CHANGE, MAX_KEYS_PER_PURGE, PendingPurge
+from deploy.edge import free_port, varnish
+from tests.factories import make_post, make_tag, url_in
+
+OUTAGE_PAGE = "<h1>Back in a moment</h1>"
+
+
+@pytest.fixture(scope="session")
+def edge_server(django_db_setup, live_server):
+    """Varnish in front of the live server; stopped before the test database is dropped (hence django_db_setup)."""
+    backend = urlsplit(live_server.url)
+    port = free_port()
+    # Probed at a page that reads no database: the live server shares the test's SQLite connection between threads.
+    with varnish(port, [(backend.hostname, backend.port)], outage_html=OUTAGE_PAGE, probe="/robots.txt"):
+        yield f"http://127.0.0.1:{port}"
+    # Varnish's kept-alive connections ended with it: the live server's threads for them close their database
+    # connections on the way out, before the test database is dropped.
+    deadline = time.monotonic() + 5
+    while any("process_request_thread" in thread.name for thread in threading.enumerate()):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+
+
+class InlineSender:
+    """Purges sent in the saving thread: the test database (SQLite in memory, shared between threads) fails a
+    write at once, rather than waiting, while another thread writes. tests/serving/test_edge_instances.py runs
+    the background thread as production does, on a database file and on PostgreSQL."""
+
+    def submit(self, work):
+        done = Future()
+        done.set_result(work())
+        return done
+
+
+@pytest.fixture
+def edge(edge_server, settings, monkeypatch):
+    """The edge, emptied of earlier tests' pages, with this process purging it."""
+    settings.BUNKO_EDGE_PURGE_URLS = [edge_server + "/"]
+    settings.BUNKO_EDGE_PURGE_REPEAT = 0  # tests that count hits expect one purge per write
+    monkeypatch.setattr(edge_purges, "SENDER", InlineSender())
+    status, _headers, _body = request(edge_server, "/", method="PURGE", headers={"xkey": f"everything {ANY_CHANGE}"})
+    assert status == 200
+    return edge_server
+
+
+def request(base, path, method="GET", headers=None, source="127.0.0.1"):
+    """(status, headers, body) of one request from the loopback address `source`, redirects not followed."""
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30, source_address=(source, 0))
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        connection.close()
+
+
+def cached(base, path, **headers):
+    """Whether the edge answered `path` from its cache, and the page's body."""
+    status, answer, body = request(base, path, headers=headers)
+    assert status == 200, (path, status)
+    return answer["X-Cache"] == "HIT", body
+
+
+def warm(base, *paths):
+    for path in paths:
+        request(base, path)
+        assert cached(base, path)[0], f"{path} was not kept by the edge"
+
+
+def test_a_save_purges_exactly_the_pages_that_show_what_changed(edge):
+    now = timezone.now()
+    beside = make_tag("bystanders")
+    first = make_post(title="First bystander", tags=[beside], publish_at=now - timezone.timedelta(hours=3))
+    make_post(title="Second bystander", tags=[beside], publish_at=now - timezone.timedelta(hours=2))
+    edited = make_post(title="Before the edit", tags=[make_tag("edited")], publish_at=now - timezone.timedelta(hours=1))
+    showing_it = [
+        edited.get_absolute_url(),
+        url_in("en", "blog:post-list"),
+        url_in("en", "blog:tag-detail", slug="edited"),
+        url_in("en", "blog:feed-atom"),
+    ]
+    not_showing_it = [first.get_absolute_url(), url_in("en", "blog:tag-detail", slug="bystanders")]
+    warm(edge, *showing_it, *not_showing_it)
+
+    edited.title = "After the edit"
+    edited.save()
+    edge_purges.settle()
+
+    for path in showing_it:
+        hit, body = cached(edge, path)
+        assert not hit and "After the edit" in body and "Before the edit" not in body, path
+    for path in not_showing_it:
+        assert cached(edge, path)[0], f"{path} shows nothing that changed, yet was purged"
+    assert not PendingPurge.objects.exists()
+
+
+def test_a_purge_is_sent_again_for_pages_rendered_from_before_the_write(edge, settings):
+    essay = make_post(title="Draft one")
+    warm(edge, essay.get_absolute_url())
+    settings.BUNKO_EDGE_PURGE_REPEAT = 0.5
+
+    essay.title = "Draft two"
+    essay.save()
+    hit, body = cached(edge, essay.get_absolute_url())
+    assert not hit and "Draft two" in body
+    assert cached(edge, essay.get_absolute_url())[0]
+    time.sleep(1)
+    # A page an instance had begun before the save could have been stored just now: the repeat dropped it.
+    assert not cached(edge, essay.get_absolute_url())[0]
+
+
+def test_bulk_writes_and_deletes_reach_the_edge(edge):
+    kept, gone = make_post(title="Kept essay"), make_post(title="Deleted essay")
+    home = url_in("en", "blog:post-list")
+    warm(edge, kept.get_absolute_url(), gone.get_absolute_url(), home)
+
+    Post.objects.filter(pk=kept.pk).update(title="Renamed by a bulk action")  # admin actions, the importer
+    hit, body = cached(edge, kept.get_absolute_url())
+    assert not hit and "Renamed by a bulk action" in body
+
+    gone.delete()
+    assert request(edge, gone.get_absolute_url())[0] == 404
+    hit, body = cached(edge, home)
+    assert not hit and "Deleted essay" not in body and "Renamed by a bulk action" in body
+
+
+def test_nothing_private_is_ever_kept_at_the_edge(edge, client, admin_user):
+    essay = make_post(title="Shared essay")
+    draft = make_post(title="Secret draft", status=Post.Status.DRAFT)
+    client.force_login(admin_user)
+    session = f"sessionid={client.cookies['sessionid'].value}"
+    for _ in range(2):
+        status, headers, _body = request(edge, "/", headers={"Accept-Language": "ja"})
+        assert status == 302 and headers["Location"] == "/ja/" and headers["X-Cache"] == "MISS"
+        status, headers, _body = request(edge, "/", headers={"Accept-Language": "zh-Hans"})
+        assert headers["Location"] == "/zh-hans/" and headers["X-Cache"] == "MISS"
+        for path in (preview_url(draft), reverse("admin:login")):
+            status, headers, body = request(edge, path)
+            assert status == 200 and headers["X-Cache"] == "MISS" and "private" in headers["Cache-Control"], path
+        status, headers, body = request(edge, essay.get_absolute_url(), headers={"Cookie": session})
+        assert status == 200 and headers["X-Cache"] == "MISS" and "private" in headers["Cache-Control"]
+        status, headers, body = request(edge, reverse("admin:blog_post_changelist"), headers={"Cookie": session})
+        assert status == 200 and "Secret draft" in body and headers["X-Cache"] == "MISS"
+    # What readers get was never the editor's copy: the edge fetched its own, and keeps that one.
+    hit, body = cached(edge, essay.get_absolute_url())
+    assert not hit and "Shared essay" in body
+    assert cached(edge, essay.get_absolute_url())[0]
+    status, _headers, body = request(edge, reverse("admin:blog_post_changelist"))
+    assert status == 302 and "Secret draft" not in body
+
+
+def test_only_allowed_addresses_purge_and_only_by_key(edge):
+    essay = make_post(title="Kept")
+    warm(edge, essay.get_absolute_url())
+    purge = {"xkey": f"essay:{essay.translation_key}"}
+    status, _headers, _body = request(edge, "/", method="PURGE", headers=purge, source="127.0.0.2")
+    assert status == 403
+    status, _headers, body = request(edge, "/", method="PURGE")
+    assert status == 400 and "xkey" in body
+    assert cached(edge, essay.get_absolute_url())[0]
+    assert request(edge, "/", method="PURGE", headers=purge)[0] == 200
+    assert not cached(edge, essay.get_absolute_url())[0]
+
+
+def test_a_purge_the_edge_did_not_answer_is_kept_and_sent_by_publish_due(edge, settings):
+    essay = make_post(title="Version one")
+    warm(edge, essay.get_absolute_url())
+    settings.BUNKO_EDGE_PURGE_URLS = [edge + "/", f"http://127.0.0.1:{free_port()}/"]  # the second edge is down
+
+    essay.title = "Version two"
+    essay.save()
+    edge_purges.settle()
+
+    assert Post.objects.get(pk=essay.pk).title == "Version two"  # the editor's save stands
+    pending = PendingPurge.objects.get()
+    assert pending.attempts == 1 and f"essay:{essay.translation_key}" in pending.keys.split()
+    settings.BUNKO_EDGE_PURGE_URLS = [edge + "/"]  # the edge is back
+    call_command("publish_due")
+    assert not PendingPurge.objects.exists()
+    assert "Version two" in cached(edge, essay.get_absolute_url())[1]
+
+
+def test_purges_that_piled_up_while_the_edge_was_away_drop_every_page_in_one_request(edge):
+    essay = make_post(title="Shown everywhere")
+    warm(edge, essay.get_absolute_url(), url_in("en", "blog:post-list"), reverse("sitemap-index"))
+    PendingPurge.objects.bulk_create(PendingPurge(keys=f"essay:{number}") for number in range(MAX_KEYS_PER_PURGE + 1))
+
+    call_command("publish_due")
+
+    assert not PendingPurge.objects.exists()
+    for path in (essay.get_absolute_url(), url_in("en", "blog:post-list"), reverse("sitemap-index")):
+        assert not cached(edge, path)[0], path
+
+
+def test_a_scheduled_post_appears_at_the_edge_on_time(edge):
+    make_post(title="Already out")
+    due = timezone.now() + timezone.timedelta(seconds=2)
+    make_post(title="Due in two seconds", publish_at=due)
+    home = url_in("en", "blog:post-list")
+    warm(edge, home)
+    assert "Due in two seconds" not in cached(edge, home)[1]
+
+    time.sleep(max(0, (due - timezone.now()).total_seconds()) + 0.2)
+    call_command("publish_due")  # what cron runs every minute
+
+    hit, body = cached(edge, home)
+    assert "Due in two seconds" in body and not hit
