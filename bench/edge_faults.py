@@ -15,7 +15,6 @@ Prints a summary; exits 1 on any failure.
     python -m bench.edge_faults --database-url postgres://postgres@127.0.0.1:5432/postgres
 """
 
-import argparse
 import json
 import os
 import signal
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench.edge import EDITOR_PASSWORD, SITE, get
-from bench.loadtest import Browser, run_wrk
+from bench.loadtest import Browser, load_test_arguments, run_wrk
 from bench.run import HOST, BenchError, bench_environment, free_port, prepare, run_checked, throwaway_database
 from deploy.edge import gunicorn, stop, varnish, wait_for_port
 from tests.forms import submitted_form
@@ -113,13 +112,8 @@ def fresh_after_restart(edge_port, origin_port, site, timeout=10):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per phase (default 10)")
-    parser.add_argument("--size", type=int, default=200, help="posts to seed (default 200)")
-    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per instance (default 2)")
-    parser.add_argument("--database-url", help="a PostgreSQL server to make the throwaway database on (default SQLite)")
-    args = parser.parse_args(argv)
+    # --duration is per phase; --workers per instance.
+    args = load_test_arguments(__doc__, duration=10.0, connections=8).parse_args(argv)
     try:
         with tempfile.TemporaryDirectory(prefix="bunko-edge-faults-") as tmp:
             problems = run(args, Path(tmp))

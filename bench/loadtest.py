@@ -315,16 +315,22 @@ def report(args, database, stats, tally, problems):
     return passed
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load (default 20)")
+def load_test_arguments(description, *, duration, connections):
+    """The options the load tests share (this one, and the edge's in bench/edge_faults.py)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=duration, help=f"seconds of load (default {duration:g})")
     parser.add_argument("--size", type=int, default=200, help="posts to seed (default 200)")
+    parser.add_argument("--connections", type=int, default=connections, help=f"wrk connections (default {connections})")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--database-url", help="a PostgreSQL server to make the throwaway database on (default SQLite)")
+    return parser
+
+
+def main(argv=None):
+    parser = load_test_arguments(__doc__, duration=20.0, connections=4)
     parser.add_argument("--posts", type=int, default=2, help="posts the editors all edit (default 2)")
     parser.add_argument("--editors", type=int, default=2, help="editors saving at the same time (default 2)")
     parser.add_argument("--readers", type=int, default=2, help="readers checking the edited posts (default 2)")
-    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--database-url", help="a PostgreSQL server to make the throwaway database on (default SQLite)")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("loadtest: wrk is not installed: `apt-get install wrk` (Debian's), or run `make loadtest`.")
