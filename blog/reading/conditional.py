@@ -119,6 +119,11 @@ def content_cached(request, name, compute):
     return value
 
 
+def months_kept(request):
+    """ContentGeneration.months (the months holding an essay, per language), kept with the generation's other derived data."""
+    return content_cached(request, "months", ContentGeneration.objects.months)
+
+
 def cache_get(key):
     try:
         return cache.get(key)

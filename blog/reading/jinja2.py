@@ -27,6 +27,7 @@ from jinja2 import Environment
 
 from blog.identifiers import doi_url, orcid_url
 from blog.models import Post
+from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
 from blog.reading.translations import one_per_essay, source_among
@@ -189,17 +190,16 @@ def querystring(request, **changes):
 def month_links(request):
     """Months that hold an essay in this language's lists, grouped by year, newest first.
 
-    Pages served through blog.reading.conditional.public_page read them from the content generation, which finds
-    them whenever the lists change (blog.reading.state.months_by_language); others, and a database upgraded
-    before its lists next change, find them with one index hop per month (blog.reading.pagination.months_holding).
+    They are kept on the content generation, which finds them whenever the lists change
+    (blog.reading.state.months_by_language), and in the cache beside it (blog.reading.conditional.months_kept); a
+    database upgraded before its lists next change finds them with one index hop per month
+    (blog.reading.pagination.months_holding).
     """
     language = translation.get_language()
-    generation = getattr(request, "content_generation", None)
-    if generation is not None and language in generation.months_by_language:
+    kept = months_kept(request)
+    if language in kept:
         local = timezone.get_current_timezone()
-        months = [
-            datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in generation.months_by_language[language]
-        ]
+        months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in kept[language]]
     else:
         months = months_holding(one_per_essay(Post.objects.published(), language))
     template = get_template("includes/month_links.html").template

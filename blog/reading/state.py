@@ -5,16 +5,15 @@ app's) and the receivers that move them: Django's model signals for single write
 `content_written` for bulk ones. blog.reading.conditional reads this state for ETags and the page cache.
 """
 
-import json
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Min
-from django.db.models.functions import Cast
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, content_written
 from blog.reading.edge import purge_after_commit
@@ -23,15 +22,31 @@ from blog.reading.prepared import Prepared
 from blog.reading.translations import one_per_essay
 
 
+@dataclass(frozen=True)
+class ContentState:
+    """What every public request reads of the content generation: its value, when it moved and the next scheduled post."""
+
+    value: int
+    changed_at: datetime | None
+    next_publish_at: datetime | None
+
+    def schedule_has_come(self, now):
+        return self.next_publish_at is not None and self.next_publish_at <= now
+
+
 class ContentGenerationManager(models.Manager):
     def current(self):
-        """The row, by a prepared query (blog.reading.prepared): every public request reads it, a 304 little else."""
-        found = CURRENT_GENERATION.objects(using=self.db)
+        """The ContentState, by a prepared query (blog.reading.prepared): every public request reads it, a 304 little else."""
+        found = CURRENT_GENERATION.rows(using=self.db)
         if not found:
             # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
             content_changed()
-            found = CURRENT_GENERATION.objects(using=self.db)
-        return found[0]
+            found = CURRENT_GENERATION.rows(using=self.db)
+        return ContentState(*found[0])
+
+    def months(self):
+        """ContentGeneration.months, read apart: only pages printing month links need them, and a cached page none."""
+        return self.filter(pk=1).values_list("months", flat=True).first() or {}
 
 
 class ContentGeneration(models.Model):
@@ -53,20 +68,8 @@ class ContentGeneration(models.Model):
 
     objects = ContentGenerationManager()
 
-    @cached_property
-    def months_by_language(self):
-        """`months`, parsed only on the pages that print them: current() reads the column as text."""
-        return json.loads(self.months_text)
 
-    def schedule_has_come(self, now):
-        return self.next_publish_at is not None and self.next_publish_at <= now
-
-
-CURRENT_GENERATION = Prepared(
-    lambda: ContentGeneration.objects.filter(pk=1)
-    .defer("months")
-    .annotate(months_text=Cast("months", models.TextField()))
-)
+CURRENT_GENERATION = Prepared(lambda: ContentGeneration.objects.filter(pk=1).values_list("value", "changed_at", "next_publish_at"))
 
 
 # What a cached page may depend on (blog.reading.conditional): every page depends on EVERYTHING, which bulk writes move.

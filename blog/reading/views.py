@@ -18,7 +18,7 @@ from blog.models import Post
 from blog.reading import queries
 from blog.reading import search as site_search
 from blog.reading.citation.page import page_citation
-from blog.reading.conditional import shows, shows_cards
+from blog.reading.conditional import months_kept, shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
 from blog.reading.translations import one_per_essay, outdated_source, reader_versions
@@ -176,8 +176,7 @@ def archive_languages(request, year, month=None):
     original moves the essay to that month in its language only.
     """
     period = f"{year:04d}-{month:02d}" if month else f"{year:04d}-"
-    generation = getattr(request, "content_generation", None)
-    kept = generation.months_by_language if generation is not None else {}
+    kept = months_kept(request)
     languages = []
     for code, _name in settings.LANGUAGES:
         months = kept.get(code)
