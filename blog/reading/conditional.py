@@ -120,8 +120,14 @@ def content_cached(request, name, compute):
 
 
 def months_kept(request):
-    """ContentGeneration.months (the months holding an essay, per language), kept with the generation's other derived data."""
-    return content_cached(request, "months", ContentGeneration.objects.months)
+    """ContentGeneration.months (the months holding an essay, per language), kept in the cache with the generation.
+
+    Read once per request: the archive's language switcher and its month links both need them.
+    """
+    months = getattr(request, "months_kept", None)
+    if months is None:
+        months = request.months_kept = content_cached(request, "months", ContentGeneration.objects.months)
+    return months
 
 
 def cache_get(key):

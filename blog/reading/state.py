@@ -24,7 +24,7 @@ from blog.reading.translations import one_per_essay
 
 @dataclass(frozen=True)
 class ContentState:
-    """What every public request reads of the content generation: its value, when it moved and the next scheduled post."""
+    """What every public request reads of the content generation: its value, its time, the next scheduled post."""
 
     value: int
     changed_at: datetime | None
@@ -36,7 +36,7 @@ class ContentState:
 
 class ContentGenerationManager(models.Manager):
     def current(self):
-        """The ContentState, by a prepared query (blog.reading.prepared): every public request reads it, a 304 little else."""
+        """The ContentState, by a prepared query (blog.reading.prepared): every public request reads it."""
         found = CURRENT_GENERATION.rows(using=self.db)
         if not found:
             # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
@@ -69,7 +69,9 @@ class ContentGeneration(models.Model):
     objects = ContentGenerationManager()
 
 
-CURRENT_GENERATION = Prepared(lambda: ContentGeneration.objects.filter(pk=1).values_list("value", "changed_at", "next_publish_at"))
+CURRENT_GENERATION = Prepared(
+    lambda: ContentGeneration.objects.filter(pk=1).values_list("value", "changed_at", "next_publish_at")
+)
 
 
 # What a cached page may depend on (blog.reading.conditional): every page depends on EVERYTHING, which bulk writes move.
