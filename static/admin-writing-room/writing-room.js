@@ -16,7 +16,9 @@
   var WORDS_PER_MINUTE = 230;
   var COUNTED_BY_CHARACTER = ["ja", "zh-hans"];
   var SKIPPED = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, MATH: 1, SVG: 1, IFRAME: 1, NOSCRIPT: 1 };
-  var CARET_KEY = "bunko-writing-room-caret";
+  var CARRY_KEY = "bunko-writing-room-carry";
+  // Fields the change page fills itself: the carried-over values never overwrite them.
+  var NOT_CARRIED = /^(csrfmiddlewaretoken|loaded_version|draft_version|resume_draft|title|summary|body|slug|language)$|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/;
 
   function byId(id) { return document.getElementById(id); }
   function value(field) { return field ? field.value : ""; }
@@ -169,7 +171,11 @@
       if (answer.saved === "created") {
         // The page becomes the new draft's change page, its inlines bound to the post, the caret where it was.
         room.say(room.texts.created);
-        try { sessionStorage.setItem(CARET_KEY, JSON.stringify({ post: answer.post, at: room.body.selectionStart })); } catch (e) { /* a nicety */ }
+        try {
+          sessionStorage.setItem(CARRY_KEY, JSON.stringify(
+            { post: answer.post, at: room.body.selectionStart, text: room.snapshot(), fields: changedFields(form) }
+          ));
+        } catch (e) { /* storage off: the page reopens as the server has it */ }
         copy.forget();
         state.leaving = true;
         window.location.replace(room.config.changeUrl.replace("{post}", answer.post));
@@ -322,16 +328,87 @@
     labelSearchBoxes();
   }
 
-  // After a new draft's first autosave the page reopened as its change page: put the caret back.
-  function restoreCaret(room) {
-    try {
-      var caret = JSON.parse(sessionStorage.getItem(CARET_KEY) || "null");
-      if (caret && caret.post === room.post) {
-        sessionStorage.removeItem(CARET_KEY);
-        room.body.focus();
-        room.body.setSelectionRange(caret.at, caret.at);
+  // A field's values as the page was served (defaults) or as it is now: [value, ...].
+  function fieldValues(field, served) {
+    if (field.type === "checkbox" || field.type === "radio") {
+      return (served ? field.defaultChecked : field.checked) ? [field.value] : [];
+    }
+    if (field.options) {
+      return Array.prototype.filter.call(field.options, function (option) {
+        return served ? option.defaultSelected : option.selected;
+      }).map(function (option) { return option.value; });
+    }
+    return [served ? field.defaultValue : field.value];
+  }
+
+  function namedValues(form, served, wanted) {
+    var found = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || !wanted(field)) { return; }
+      found[field.name] = (found[field.name] || []).concat(fieldValues(field, served));
+    });
+    return found;
+  }
+
+  // The fields the writer set on this page (tags, rows of inlines), with the values the page was served with.
+  function changedFields(form) {
+    var carried = function (field) {
+      return !NOT_CARRIED.test(field.name) && ["file", "submit", "button"].indexOf(field.type) === -1;
+    };
+    var now = namedValues(form, false, carried);
+    var served = namedValues(form, true, carried);
+    var changed = {};
+    Object.keys(now).forEach(function (name) {
+      if (JSON.stringify(now[name]) !== JSON.stringify(served[name])) {
+        changed[name] = { values: now[name], served: served[name], labels: {} };
       }
-    } catch (e) { /* the caret is a nicety */ }
+    });
+    // Autocomplete selects (tags, bylines) hold only their chosen options: keep their labels to draw them again.
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!changed[field.name] || !field.options) { return; }
+      Array.prototype.forEach.call(field.selectedOptions, function (option) { changed[field.name].labels[option.value] = option.text; });
+    });
+    return changed;
+  }
+
+  function setField(field, values, labels) {
+    if (field.type === "checkbox" || field.type === "radio") { field.checked = values.indexOf(field.value) !== -1; }
+    else if (field.options) {
+      var present = Array.prototype.map.call(field.options, function (option) { return option.value; });
+      values.forEach(function (chosen) {
+        if (present.indexOf(chosen) === -1) { field.add(new Option(labels[chosen] || chosen, chosen)); }
+      });
+      Array.prototype.forEach.call(field.options, function (option) { option.selected = values.indexOf(option.value) !== -1; });
+    } else { field.value = values[0]; }
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // After a new draft's first autosave the page reopened as its change page: what the writer typed while that
+  // autosave was on its way and the other fields they set come along (unsaved, so Save or autosave keeps them),
+  // and the caret goes back where it was. A field the server filled itself (their own byline) keeps its value.
+  function carryOver(room) {
+    var carried;
+    try {
+      carried = JSON.parse(sessionStorage.getItem(CARRY_KEY) || "null");
+      if (!carried || carried.post !== room.post) { return; }
+      sessionStorage.removeItem(CARRY_KEY);
+    } catch (e) { return; }
+    var served = namedValues(room.form, true, function (field) { return carried.fields.hasOwnProperty(field.name); });
+    Object.keys(carried.fields).forEach(function (name) {
+      var field = carried.fields[name];
+      // Only where this page was served as the add page was: the server filled in nothing of its own there.
+      if (JSON.stringify(served[name]) !== JSON.stringify(field.served)) { return; }
+      Array.prototype.forEach.call(room.form.elements, function (element) {
+        if (element.name === name) { setField(element, field.values, field.labels); }
+      });
+    });
+    var text = JSON.parse(carried.text);
+    if (text.title !== value(room.fields.title) || text.summary !== value(room.fields.summary) || text.body !== value(room.body)) {
+      Object.keys(room.fields).forEach(function (name) { if (room.fields[name]) { room.fields[name].value = text[name]; } });
+      room.body.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    room.body.focus();
+    room.body.setSelectionRange(carried.at, carried.at);
   }
 
   function start() {
@@ -347,7 +424,7 @@
     // Further parts (writing-room-images.js) start from the same room.
     document.dispatchEvent(new CustomEvent("writing-room:ready", { detail: room }));
     fillAdminGaps(room);
-    restoreCaret(room);
+    carryOver(room);
     copy.offer();
   }
 

@@ -15,10 +15,10 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from blog.editing.pending import PendingDraft
-from blog.models import Post
+from blog.models import Post, Tag
 from tests.browser.test_accessibility import blocking_violations
 from tests.editing.test_uploads import image_bytes
-from tests.factories import make_post
+from tests.factories import make_author, make_post, make_tag
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +105,33 @@ def test_typing_a_title_and_body_on_the_add_page_saves_a_draft_without_pressing_
     expect(page.locator("#id_body")).to_have_value("実験ノートを毎週書きました。")
     # Counts by characters in Japanese, with the reading time readers will see.
     expect(page.locator("#writing-room-counts")).to_have_text("14 characters · 1 minute read")
+
+
+def test_fields_set_before_the_first_autosave_come_along_to_the_change_page(page):
+    make_tag("career", slug="career")
+    make_author("Aiko Tanaka", slug="aiko")
+    log_in(page, "chief")
+    page.goto("/admin/blog/post/add/")
+    # A tag and a byline chosen before any text: the first autosave reopens the page as the draft's change page.
+    for field, typed, choice in ((".field-tags", "care", "career"), (".field-author", "Aiko", "Aiko Tanaka")):
+        page.locator(f"{field} .select2-selection").first.click()
+        page.keyboard.type(typed)
+        page.locator(".select2-results__option", has_text=choice).click()
+    page.locator("#id_title").press_sequentially("Leaving the lab")
+    page.locator("#id_body").press_sequentially("Why I left.")
+
+    expect(page).to_have_url(re.compile(r"/admin/blog/post/\d+/change/$"), timeout=AUTOSAVED_WITHIN * 1000)
+    expect(page.locator(".field-tags .select2-selection__choice")).to_contain_text("career")
+    expect(page.locator(".field-author .select2-selection").first).to_contain_text("Aiko Tanaka")
+    expect(page.locator("#id_body")).to_be_focused()
+    # They are the writer's, not yet saved: Save keeps them.
+    assert not Post.objects.get().tags.exists()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    post = Post.objects.get()
+    assert [tag.name for tag in post.tags.all()] == ["career"]
+    assert [author.name for author in post.authors.all()] == ["Aiko Tanaka"]
+    assert (post.title, post.body) == ("Leaving the lab", "Why I left.")
 
 
 def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(page):
