@@ -289,6 +289,29 @@ def test_keyboard_bold_and_save_and_stay(page):
     assert draft.body == "**plain**"
 
 
+def test_keyboard_italic_and_link_wrap_the_selection(page):
+    draft = make_post(title="Keys", status=Post.Status.DRAFT, body="arXiv")
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    body = page.locator("#id_body")
+    body.focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Control+i")
+    expect(body).to_have_value("*arXiv*")
+    expect(page.locator(".markdownx-preview em")).to_have_text("arXiv")
+
+    page.keyboard.press("Control+a")
+    page.keyboard.type("arXiv")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Control+k")
+    # The link's placeholder address is selected: typing replaces it.
+    page.keyboard.type("https://arxiv.org/abs/2101.00001")
+    expect(body).to_have_value("[arXiv](https://arxiv.org/abs/2101.00001)")
+    expect(page.locator(".markdownx-preview a", has_text="arXiv")).to_have_attribute(
+        "href", "https://arxiv.org/abs/2101.00001"
+    )
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_writing_room_has_no_serious_accessibility_violations(page, scheme):
     post = make_post(title="Leaving the lab", body="Live text.")
