@@ -129,7 +129,7 @@ class LatestPostsFeed(Feed):
         return source.feed_url
 
     def items(self, source):
-        """The newest entries with their authors, tags and versions: four queries, only of the columns printed.
+        """The newest entries with their authors, tags and versions: three queries, only of the columns printed.
 
         Editors' text goes through xml_safe here; stored feed HTML has no character XML forbids.
         """
@@ -147,8 +147,8 @@ class LatestPostsFeed(Feed):
             for pk, group in bylines.items()
         }
         categories = {pk: [xml_safe(link.name) for link in group] for pk, group in tags.items()}
-        shown_authors = [byline.author for group in bylines.values() for byline in group]
-        shown_tags = [link.tag for group in tags.values() for link in group]
+        shown_authors = [byline.subject for group in bylines.values() for byline in group]
+        shown_tags = [link.subject for group in tags.values() for link in group]
         if isinstance(source.subject, Tag):
             shown_tags.append(source.subject.pk)
         elif isinstance(source.subject, Author):

@@ -81,12 +81,12 @@ class CardLink(NamedTuple):
 
 
 def with_cards(posts):
-    """`posts` with `card_authors` (in byline order) and `card_tags` (by name): two queries for the whole page."""
+    """`posts` with `card_authors` (in byline order) and `card_tags` (by name): one query for the whole page."""
     bylines, tags = queries.bylines_and_tags(posts)
     author_url, tag_url = slug_url("blog:author-detail"), slug_url("blog:tag-detail")
     for post in posts:
-        post.card_authors = [CardLink(row.author, row.name, author_url(row.slug)) for row in bylines[post.pk]]
-        post.card_tags = [CardLink(row.tag, row.name, tag_url(row.slug)) for row in tags[post.pk]]
+        post.card_authors = [CardLink(row.subject, row.name, author_url(row.slug)) for row in bylines[post.pk]]
+        post.card_tags = [CardLink(row.subject, row.name, tag_url(row.slug)) for row in tags[post.pk]]
     return posts
 
 
