@@ -270,38 +270,39 @@ def test_a_hostile_file_name_or_an_svg_is_refused_with_a_clear_message(page, wat
     expect_refused(watch, "/markdownx/upload/", 400)
 
 
-def test_keyboard_bold_and_save_and_stay(page):
-    draft = make_post(title="Keys", status=Post.Status.DRAFT, body="plain")
+def editing_draft(page, text):
+    """A draft whose body is `text`, open in the writing room with the caret in its body."""
+    draft = make_post(title="Keys", status=Post.Status.DRAFT, body=text)
     log_in(page, "chief")
     page.goto(change_path(draft))
     body = page.locator("#id_body")
     body.focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Control+b")
-    expect(body).to_have_value("**plain**")
-    expect(page.locator(".markdownx-preview strong")).to_have_text("plain")
+    return draft, body
 
+
+@pytest.mark.parametrize(("key", "mark", "element"), [("b", "**", "strong"), ("i", "*", "em")])
+def test_keyboard_bold_and_italic_wrap_the_selection(page, key, mark, element):
+    _draft, body = editing_draft(page, "plain")
+    page.keyboard.press("Control+a")
+    page.keyboard.press(f"Control+{key}")
+    expect(body).to_have_value(f"{mark}plain{mark}")
+    expect(page.locator(f".markdownx-preview {element}")).to_have_text("plain")
+
+
+def test_ctrl_s_saves_and_stays(page):
+    draft, _body = editing_draft(page, "plain")
+    page.keyboard.press("End")
+    page.keyboard.type(" and simple")
     page.keyboard.press("Control+s")
 
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert page.url.endswith(change_path(draft))
     draft.refresh_from_db()
-    assert draft.body == "**plain**"
+    assert draft.body == "plain and simple"
 
 
-def test_keyboard_italic_and_link_wrap_the_selection(page):
-    draft = make_post(title="Keys", status=Post.Status.DRAFT, body="arXiv")
-    log_in(page, "chief")
-    page.goto(change_path(draft))
-    body = page.locator("#id_body")
-    body.focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Control+i")
-    expect(body).to_have_value("*arXiv*")
-    expect(page.locator(".markdownx-preview em")).to_have_text("arXiv")
-
-    page.keyboard.press("Control+a")
-    page.keyboard.type("arXiv")
+def test_keyboard_link_wraps_the_selection_and_selects_the_address(page):
+    _draft, body = editing_draft(page, "arXiv")
     page.keyboard.press("Control+a")
     page.keyboard.press("Control+k")
     # The link's placeholder address is selected: typing replaces it.
