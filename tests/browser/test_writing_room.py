@@ -7,15 +7,17 @@ for what the server then holds, the issue's "about 10 seconds".
 import base64
 import re
 import time
+from datetime import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.editing.pending import PendingDraft
-from blog.models import Post, Tag
+from blog.models import Post
 from tests.browser.test_accessibility import blocking_violations
 from tests.editing.test_uploads import image_bytes
 from tests.factories import make_author, make_post, make_tag
@@ -117,12 +119,16 @@ def test_fields_set_before_the_first_autosave_come_along_to_the_change_page(page
         page.locator(f"{field} .select2-selection").first.click()
         page.keyboard.type(typed)
         page.locator(".select2-results__option", has_text=choice).click()
+    page.locator("#id_publish_at_0").fill("2030-01-02")
+    page.locator("#id_publish_at_1").fill("09:00:00")
     page.locator("#id_title").press_sequentially("Leaving the lab")
     page.locator("#id_body").press_sequentially("Why I left.")
 
     expect(page).to_have_url(re.compile(r"/admin/blog/post/\d+/change/$"), timeout=AUTOSAVED_WITHIN * 1000)
     expect(page.locator(".field-tags .select2-selection__choice")).to_contain_text("career")
     expect(page.locator(".field-author .select2-selection").first).to_contain_text("Aiko Tanaka")
+    expect(page.locator("#id_publish_at_0")).to_have_value("2030-01-02")
+    expect(page.locator("#id_publish_at_1")).to_have_value("09:00:00")
     expect(page.locator("#id_body")).to_be_focused()
     # They are the writer's, not yet saved: Save keeps them.
     assert not Post.objects.get().tags.exists()
@@ -132,6 +138,7 @@ def test_fields_set_before_the_first_autosave_come_along_to_the_change_page(page
     assert [tag.name for tag in post.tags.all()] == ["career"]
     assert [author.name for author in post.authors.all()] == ["Aiko Tanaka"]
     assert (post.title, post.body) == ("Leaving the lab", "Why I left.")
+    assert timezone.localtime(post.publish_at).replace(tzinfo=None) == datetime(2030, 1, 2, 9)
 
 
 def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(page):
