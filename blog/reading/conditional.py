@@ -106,7 +106,16 @@ class StoredPage:
 
 
 def content_cached(request, name, compute):
-    """`compute()`, kept in the cache until the content changes (on pages that public_page serves)."""
+    """`compute()`, kept for the rest of the request and, on pages that public_page serves, in the cache until
+    the content changes. Within a request it is found once however many parts of the page ask (the archive's
+    language switcher and its month links both read the months)."""
+    found = request.__dict__.setdefault("content_cached", {})
+    if name not in found:
+        found[name] = cached_across_requests(request, name, compute)
+    return found[name]
+
+
+def cached_across_requests(request, name, compute):
     generation = getattr(request, "content_generation", None)
     if generation is None:
         return compute()
@@ -120,14 +129,8 @@ def content_cached(request, name, compute):
 
 
 def months_kept(request):
-    """ContentGeneration.months (the months holding an essay, per language), kept in the cache with the generation.
-
-    Read once per request: the archive's language switcher and its month links both need them.
-    """
-    months = getattr(request, "months_kept", None)
-    if months is None:
-        months = request.months_kept = content_cached(request, "months", ContentGeneration.objects.months)
-    return months
+    """ContentGeneration.months (the months holding an essay, per language), kept in the cache with the generation."""
+    return content_cached(request, "months", ContentGeneration.objects.months)
 
 
 def cache_get(key):
