@@ -48,6 +48,14 @@
         title: value(room.fields.title), summary: value(room.fields.summary), body: value(room.fields.body)
       });
     };
+    // Put back text kept as a snapshot, redrawing the preview from it.
+    room.restore = function (snapshot) {
+      var text = JSON.parse(snapshot);
+      Object.keys(room.fields).forEach(function (name) {
+        if (room.fields[name]) { room.fields[name].value = text[name]; }
+      });
+      room.body.dispatchEvent(new Event("input", { bubbles: true }));
+    };
     room.say = function (text) { var status = byId("writing-room-status"); if (status) { status.textContent = text; } };
     room.warn = function (text) {
       var note = byId("writing-room-error");
@@ -88,11 +96,7 @@
           room.texts.restoreOffer.replace("{time}", new Date(kept.at).toLocaleString(locale()));
         offer.hidden = false;
         byId("writing-room-restore-yes").addEventListener("click", function () {
-          var text = JSON.parse(kept.text);
-          Object.keys(room.fields).forEach(function (name) {
-            if (room.fields[name]) { room.fields[name].value = text[name]; }
-          });
-          room.body.dispatchEvent(new Event("input", { bubbles: true }));
+          room.restore(kept.text);
           offer.hidden = true;
           room.body.focus();
         });
@@ -402,11 +406,7 @@
         if (element.name === name) { setField(element, field.values, field.labels); }
       });
     });
-    var text = JSON.parse(carried.text);
-    if (text.title !== value(room.fields.title) || text.summary !== value(room.fields.summary) || text.body !== value(room.body)) {
-      Object.keys(room.fields).forEach(function (name) { if (room.fields[name]) { room.fields[name].value = text[name]; } });
-      room.body.dispatchEvent(new Event("input", { bubbles: true }));
-    }
+    if (carried.text !== room.snapshot()) { room.restore(carried.text); }
     room.body.focus();
     room.body.setSelectionRange(carried.at, carried.at);
   }
