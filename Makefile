@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run setup local-env test install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
+.PHONY: run setup local-env test test-fast install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ run: setup
 test: install-dev chromium wrk varnish
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest
+
+# The fast lane while writing code: every test that starts no outside process (no browser, gunicorn, Varnish,
+# wrk, Java, redis-server or SMTP server; tests/conftest.py marks those "external"). `make test` runs them all.
+test-fast: install-dev
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external"
 
 # gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.
 # make bench SIZE=100000 DATABASE_URL=postgres://...   BENCH_ARGS="--compare 1000,100000" for the scale run.

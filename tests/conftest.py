@@ -1,10 +1,26 @@
 """Shared fixtures. Test-only speed-ups live here, not in a separate settings module."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.template.backends import jinja2 as jinja2_backend
 from django.test.signals import template_rendered
+
+
+# Tests that start a process outside pytest (Chromium, gunicorn, Varnish, wrk, Java, redis-server, an SMTP
+# server, manage.py in a subprocess): whole folders or modules here, single tests by @pytest.mark.external.
+# `make test-fast` runs everything else.
+EXTERNAL_PLACES = ("browser/", "bench/", "serving/test_edge.py", "serving/test_edge_instances.py", "test_readme.py")
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        place = Path(item.path).resolve().relative_to(TESTS).as_posix()
+        if place.startswith(EXTERNAL_PLACES):
+            item.add_marker(pytest.mark.external)
 
 
 def pytest_configure(config):

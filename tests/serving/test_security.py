@@ -123,6 +123,7 @@ def page_parts(response):
 # -- production settings --------------------------------------------------------------------------------
 
 
+@pytest.mark.external
 def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
     result = manage(
         production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"),
@@ -132,6 +133,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.external
 def test_plain_http_serving_is_an_explicit_choice_that_the_deploy_check_reports(tmp_path):
     """PLAIN_HTTP=1 (make serve on localhost, the benchmark) drops HTTPS protections, and check --deploy says so."""
     result = manage(
@@ -143,6 +145,7 @@ def test_plain_http_serving_is_an_explicit_choice_that_the_deploy_check_reports(
         assert warning in result.stderr
 
 
+@pytest.mark.external
 def test_production_refuses_to_start_without_a_secret_key():
     env = production_env()
     del env["SECRET_KEY"]
@@ -151,6 +154,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.external
 def test_https_cookies_and_hsts_are_on_by_default_and_each_can_be_tuned_by_environment():
     names = ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
              "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY")  # fmt: skip
@@ -171,6 +175,7 @@ def test_https_cookies_and_hsts_are_on_by_default_and_each_can_be_tuned_by_envir
     }
 
 
+@pytest.mark.external
 def test_admin_path_and_login_throttle_come_from_the_environment():
     env = production_env(ADMIN_URL_PATH="/backstage-7f3a/", LOGIN_FAILURE_LIMIT="8", LOGIN_LOCKOUT_MINUTES="30")
     code = "from django.urls import reverse; from django.conf import settings; "
@@ -582,6 +587,7 @@ def assert_clean_503(status, headers, body, heading="Back in a moment"):
     assert "Traceback" not in body and "OperationalError" not in body
 
 
+@pytest.mark.external
 def test_sqlite_outage_gives_readers_the_503_page_and_the_site_recovers_by_itself(static_root, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
@@ -616,6 +622,7 @@ def postgres_url(database="postgres", **params):
     return urlsplit(base)._replace(path=f"/{database}", query=urlencode(params)).geturl()
 
 
+@pytest.mark.external
 def test_unreachable_postgres_gives_the_503_page_and_a_failing_health_check(static_root, tmp_path):
     env = server_env(static_root, tmp_path, DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/bunko")
     with gunicorn(env, tmp_path) as base:
@@ -626,6 +633,7 @@ def test_unreachable_postgres_gives_the_503_page_and_a_failing_health_check(stat
         assert "no-store" in headers["Cache-Control"]
 
 
+@pytest.mark.external
 def test_a_dropped_persistent_postgres_connection_is_replaced_on_the_next_request(static_root, tmp_path):
     """A database restart kills the connection a worker keeps (CONN_MAX_AGE); the next request must not fail."""
     name = f"bunko-outage-{os.getpid()}"
