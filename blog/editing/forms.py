@@ -1,7 +1,5 @@
 """Editor-side forms: the post and author admin forms, creating and editing translations, Markdown-editor uploads."""
 
-import itertools
-
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -190,27 +188,42 @@ class SideBySideForm(forms.Form):
 
     The n-th heading of a translation translates the n-th heading of its source, so cutting both before each
     heading (blog.paragraph_diff.sections) lines them up; a part the translation lacks comes as an empty box.
+    The form carries the source's version it was built from: against a changed source the parts no longer line
+    up (a lost heading would drop the last part), so such a save is refused and the translator's parts come back.
     """
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    source_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, translation, source, **kwargs):
         super().__init__(*args, **kwargs)
-        self.translation = translation
+        self.translation, self.source = translation, source
         self.changed_in_source = translation_drift.changed_in_source(translation)
         self.initial.setdefault("loaded_version", version_of(translation))
+        self.initial.setdefault("source_version", source_version(source))
+        source_parts = paragraph_diff.sections(source.body)
+        own_parts = paragraph_diff.sections(translation.body)
+        # Every part the translator sent gets its box back, even if the source now has fewer.
+        count = max(len(source_parts), len(own_parts), self.parts_sent())
         self.rows = []
-        pairs = itertools.zip_longest(paragraph_diff.sections(source.body), paragraph_diff.sections(translation.body))
-        for index, (source_part, own_part) in enumerate(pairs, start=1):
+        for index in range(1, count + 1):
+            source_part, own_part = part(source_parts, index), part(own_parts, index)
             name = f"part_{index}"
             self.fields[name] = forms.CharField(
                 label=_("Translation, part %(number)d") % {"number": index},
                 required=False,
                 strip=False,
-                initial=own_part or "",
+                initial=own_part,
                 widget=forms.Textarea(attrs={"lang": translation.language, "rows": text_rows(source_part, own_part)}),
             )
-            self.rows.append((source_part or "", name))
+            self.rows.append((source_part, name))
+
+    def parts_sent(self):
+        """How many parts the submitted form holds: part_1, part_2, ... up to the first one missing."""
+        count = 0
+        while self.add_prefix(f"part_{count + 1}") in self.data:
+            count += 1
+        return count
 
     @property
     def parts(self):
@@ -231,13 +244,44 @@ class SideBySideForm(forms.Form):
                 _("Someone changed this translation after you opened it. Open it again to continue."),
                 code="changed_since_opened",
             )
+        self.check_source_not_changed(cleaned_data.get("source_version"))
         cleaned_data["body"] = body
         return cleaned_data
+
+    def check_source_not_changed(self, seen):
+        """Refuse a save made beside an older version of the source; the source's row stays locked till the save.
+
+        The form comes back with the translator's parts beside the source as it is now, and the version it shows,
+        so saving again is a choice made knowingly.
+        """
+        current = Post.objects.select_for_update().filter(pk=self.source.pk).first()
+        if current is None or source_version(current) == seen:
+            return
+        self.data = self.data.copy()
+        self.data[self.add_prefix("source_version")] = source_version(current)
+        raise forms.ValidationError(
+            _(
+                "The source changed after you opened this page, so the translation was not saved: its parts may "
+                "no longer line up. Your text is still in the form, beside the source as it is now; check each "
+                "part, then save again."
+            ),
+            code="source_changed_since_opened",
+        )
 
     def save(self):
         self.translation.body = self.cleaned_data["body"]
         self.translation.save()
         return self.translation
+
+
+def source_version(source):
+    """What identifies the source text a side-by-side form shows: the fingerprint of its title, summary and body."""
+    return translation_drift.fingerprint(translation_drift.text_of(source))
+
+
+def part(parts, number):
+    """The `number`-th (from 1) of `parts`, or "" when there are fewer."""
+    return parts[number - 1] if number <= len(parts) else ""
 
 
 def text_rows(*texts):

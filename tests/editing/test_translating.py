@@ -281,3 +281,30 @@ def test_side_by_side_refuses_markdown_the_renderer_rejects(editor_client):
     assert response.status_code == 200
     (stored,) = refreshed(english)
     assert stored.body == english.body
+
+
+def test_side_by_side_refuses_a_save_against_a_changed_source_and_keeps_the_translators_text(editor_client):
+    original, english, _chinese = make_essay_in_three_languages()
+    original.body += "\n\n## 付録\n\n研究室で使った道具の一覧です。"
+    original.save()
+    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    data["part_3"] = "## Appendix\n\nA list of the tools I used in the lab."
+    # Meanwhile the source loses a heading: it now has two parts where the translator's page showed three.
+    original.body = original.body.replace("## これから\n\n", "")
+    original.save()
+
+    response = editor_client.post(admin_url("side_by_side", english), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The source changed after you opened this page" in page
+    assert "A list of the tools I used in the lab." in submitted_form(response, form_id="side-by-side")["part_3"]
+    (stored,) = refreshed(english)
+    assert stored.body == english.body
+
+    # Saving again, now beside the source as it is, keeps every part the translator wrote.
+    again = submitted_form(response, form_id="side-by-side")
+    assert editor_client.post(admin_url("side_by_side", english), again).status_code == 302
+    (stored,) = refreshed(english)
+    assert stored.body.endswith("## Appendix\n\nA list of the tools I used in the lab.")
+    assert "## What comes next" in stored.body
