@@ -102,11 +102,17 @@ def base_fields(source):
     }
 
 
-def mark_up_to_date(translation):
-    """Save `translation` as matching its source's current text (the caller wraps it in a revision)."""
-    fields = base_fields(translation.translated_from)
+def match_source(translation, source):
+    """Record on `translation`, unsaved, that it matches `source`'s current text; return the fields set."""
+    fields = base_fields(source)
     for field, value in fields.items():
         setattr(translation, field, value)
+    return fields
+
+
+def mark_up_to_date(translation):
+    """Save `translation` as matching its source's current text (the caller wraps it in a revision)."""
+    fields = match_source(translation, translation.translated_from)
     translation.save(update_fields=[*fields, "updated_at"])
 
 

@@ -1,5 +1,7 @@
 """Editor-side forms: the post and author admin forms, creating and editing translations, Markdown-editor uploads."""
 
+import copy
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -184,25 +186,35 @@ class EditorImageForm(forms.Form):
 
 
 class SideBySideForm(forms.Form):
-    """A translation's text cut at its headings, each part beside the same part of its source.
+    """A translation's title, summary and text beside its source's, the text cut into parts that line up.
 
     The n-th heading of a translation translates the n-th heading of its source, so cutting both before each
-    heading (blog.paragraph_diff.sections) lines them up; a part the translation lacks comes as an empty box.
-    The form carries the source's version it was built from: against a changed source the parts no longer line
-    up (a lost heading would drop the last part), so such a save is refused and the translator's parts come back.
+    heading (blog.paragraph_diff.sections) lines them up; a source without headings is cut at its paragraphs
+    (blog.paragraph_diff.blocks) instead, so that it is not one giant part. A part the translation lacks comes as
+    an empty box. The form carries the source's version it was built from: against a changed source the parts no
+    longer line up (a lost heading would drop the last part), so such a save is refused and the translator's parts
+    come back.
     """
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
     source_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Title"), max_length=Post._meta.get_field("title").max_length)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, translation, source, **kwargs):
         super().__init__(*args, **kwargs)
         self.translation, self.source = translation, source
+        self.source_seen = source  # the source's row as clean() locked it, once it has
         self.changed_in_source = translation_drift.changed_in_source(translation)
         self.initial.setdefault("loaded_version", version_of(translation))
         self.initial.setdefault("source_version", source_version(source))
-        source_parts = paragraph_diff.sections(source.body)
-        own_parts = paragraph_diff.sections(translation.body)
+        self.initial.setdefault("title", translation.title)
+        self.initial.setdefault("summary", translation.summary)
+        for name in ("title", "summary"):
+            self.fields[name].widget.attrs["lang"] = translation.language
+        self.by_paragraph = len(paragraph_diff.sections(source.body)) < 2
+        cut = paragraph_diff.blocks if self.by_paragraph else paragraph_diff.sections
+        source_parts, own_parts = cut(source.body), cut(translation.body)
         # Every part the translator sent gets its box back, even if the source now has fewer.
         count = max(len(source_parts), len(own_parts), self.parts_sent())
         self.rows = []
@@ -234,6 +246,15 @@ class SideBySideForm(forms.Form):
             for source_part, name in self.rows
         ]
 
+    @property
+    def fields_beside_source(self):
+        """(the source's title or summary, the bound field for the translation's, whether it changed since the
+        translation's base), for the template."""
+        base = self.translation.source_base or {}
+        outdated = self.translation.source_fingerprint != self.source.content_fingerprint
+        changed = {name for name in ("title", "summary") if base and base.get(name, "") != getattr(self.source, name)}
+        return [(getattr(self.source, name), self[name], outdated and name in changed) for name in ("title", "summary")]
+
     def clean(self):
         cleaned_data = super().clean()
         body = paragraph_diff.joined(cleaned_data.get(name, "") for _source, name in self.rows)
@@ -255,10 +276,12 @@ class SideBySideForm(forms.Form):
         so saving again is a choice made knowingly.
         """
         current = Post.objects.select_for_update().filter(pk=self.source.pk).first()
-        if current is None or source_version(current) == seen:
+        if current is not None and source_version(current) == seen:
+            self.source_seen = current
             return
-        self.data = self.data.copy()
-        self.data[self.add_prefix("source_version")] = source_version(current)
+        if current is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("source_version")] = source_version(current)
         raise forms.ValidationError(
             _(
                 "The source changed after you opened this page, so the translation was not saved: its parts may "
@@ -268,10 +291,26 @@ class SideBySideForm(forms.Form):
             code="source_changed_since_opened",
         )
 
-    def save(self):
-        self.translation.body = self.cleaned_data["body"]
-        self.translation.save()
-        return self.translation
+    def with_text(self, translation):
+        """`translation` holding the form's title, summary and text."""
+        translation.title = self.cleaned_data["title"]
+        translation.summary = self.cleaned_data["summary"]
+        translation.body = self.cleaned_data["body"]
+        return translation
+
+    def preview_html(self):
+        """The form's text as readers would get it, rendered as a save renders it, on a copy that is never saved."""
+        preview = self.with_text(copy.copy(self.translation))
+        preview.render()
+        return preview.body_html
+
+    def save(self, mark_up_to_date=False):
+        """Save the text; with `mark_up_to_date`, also record the source the translator saw as the one it matches."""
+        translation = self.with_text(self.translation)
+        if mark_up_to_date:
+            translation_drift.match_source(translation, self.source_seen)
+        translation.save()
+        return translation
 
 
 def source_version(source):

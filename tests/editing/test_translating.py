@@ -15,11 +15,13 @@ from blog import translation_drift
 from blog.models import Post
 from tests.editing.test_admin import change_url
 from tests.factories import (
+    KYOTO_EN,
     KYOTO_JA,
     KYOTO_JA_REVISED_PARAGRAPH,
     make_author,
     make_essay_in_three_languages,
     make_post,
+    make_translation,
     revise_second_paragraph,
 )
 from tests.forms import submitted_form
@@ -308,3 +310,88 @@ def test_side_by_side_refuses_a_save_against_a_changed_source_and_keeps_the_tran
     (stored,) = refreshed(english)
     assert stored.body.endswith("## Appendix\n\nA list of the tools I used in the lab.")
     assert "## What comes next" in stored.body
+
+
+def test_side_by_side_puts_title_and_summary_beside_the_sources_and_saves_them(editor_client):
+    original, english, _chinese = make_essay_in_three_languages()
+    response = editor_client.get(admin_url("side_by_side", english))
+    page = response.content.decode()
+    assert '<p class="source-field" lang="ja">研究室を出た日</p>' in page
+    assert '<p class="source-field" lang="ja">六年間の研究室生活の終わり。</p>' in page
+    data = submitted_form(response, form_id="side-by-side")
+    assert (data["title"], data["summary"]) == ("The day I left the lab", "The end of six years in a lab.")
+
+    data.update(title="Leaving the lab", summary="How six years in a lab ended.")
+    assert editor_client.post(admin_url("side_by_side", english), data).status_code == 302
+
+    (english,) = refreshed(english)
+    assert (english.title, english.summary) == ("Leaving the lab", "How six years in a lab ended.")
+    assert english.body == KYOTO_EN.strip()
+
+    original.title = "研究室を去った日"
+    original.save()
+    flagged = [
+        changed
+        for _source, _field, changed in editor_client.get(admin_url("side_by_side", english))
+        .context["form"]
+        .fields_beside_source
+    ]
+    assert flagged == [True, False]  # the source's title changed since the translation's base, its summary did not
+
+
+def test_side_by_side_cuts_an_essay_without_headings_at_its_paragraphs(editor_client):
+    original = make_post(language="ja", title="朝", body="一つ目の段落。\n\n二つ目の段落。\n\n三つ目の段落。")
+    english = make_translation(original, language="en", title="Morning", body="First paragraph.\n\nSecond paragraph.")
+    response = editor_client.get(admin_url("side_by_side", english))
+    rows = [(source, field.value()) for source, field, _changed in response.context["form"].parts]
+    assert rows == [
+        ("一つ目の段落。", "First paragraph."),
+        ("二つ目の段落。", "Second paragraph."),
+        ("三つ目の段落。", ""),
+    ]
+    data = submitted_form(response, form_id="side-by-side")
+    data["part_3"] = "Third paragraph."
+
+    assert editor_client.post(admin_url("side_by_side", english), data).status_code == 302
+
+    (english,) = refreshed(english)
+    assert english.body == "First paragraph.\n\nSecond paragraph.\n\nThird paragraph."
+    assert english.body_html.count("<p>") == 3
+
+
+def test_side_by_side_previews_the_translation_as_readers_would_get_it_without_saving(editor_client):
+    _original, english, _chinese = make_essay_in_three_languages()
+    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    data["part_2"] = data["part_2"].replace("questions", "**questions**")
+
+    response = editor_client.post(admin_url("side_by_side", english), {**data, "_preview": "1"})
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert "the way of asking <strong>questions</strong> that research taught me" in preview
+    assert preview in response.content.decode()
+    assert "**questions**" in submitted_form(response, form_id="side-by-side")["part_2"]  # the text stays in the form
+    (stored,) = refreshed(english)
+    assert stored.body == english.body
+
+
+def test_side_by_side_saves_and_marks_up_to_date_in_one_step_as_one_revision(editor_client, client):
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    data["part_1"] = data["part_1"].replace("made me who I am", "are what hold me up today")
+
+    response = editor_client.post(admin_url("side_by_side", english), {**data, "_mark_up_to_date": "1"})
+
+    assert response.status_code == 302
+    english, chinese = refreshed(english, chinese)
+    assert "are what hold me up today" in english.body
+    assert not outdated(english) and outdated(chinese)
+    assert KYOTO_JA_REVISED_PARAGRAPH in english.source_base["body"]
+    latest = Version.objects.get_for_object(english).select_related("revision").first()
+    assert latest.revision.comment == "Translated side by side with “研究室を出た日” and marked as up to date."
+    assert latest.field_dict["source_fingerprint"] == original.content_fingerprint
+    assert "are what hold me up today" in latest.field_dict["body"]
+    messages = [str(message) for message in editor_client.get(response["Location"]).context["messages"]]
+    assert messages == ["The translation was saved and marked as up to date."]
+    assert "translation-outdated" not in client.get(english.get_absolute_url()).content.decode()

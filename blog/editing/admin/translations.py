@@ -208,25 +208,51 @@ class TranslationViews:
         )
 
     def side_by_side_view(self, request, object_id):
-        """The source's Markdown, read-only, beside the translation's, one part per heading."""
+        """The source's title, summary and Markdown, read-only, beside the translation's, with its preview.
+
+        POST saves (with `_mark_up_to_date`, also marks the translation up to date with the source shown, in one
+        revision) or, with `_preview`, shows the form's text rendered without saving it.
+        """
         translation, source = self.translation_and_source(request, object_id)
         if source is None:
             return self.not_a_translation(request, translation)
         form = SideBySideForm(request.POST or None, translation=translation, source=source)
-        if request.method == "POST" and self.save_side_by_side(request, form, source):
-            self.message_user(request, gettext("The translation was saved."), messages.SUCCESS)
-            return redirect("admin:blog_post_side_by_side", translation.pk)
+        preview = translation.body_html
+        if request.method == "POST" and "_preview" in request.POST:
+            with transaction.atomic():  # the form's checks lock the rows they read
+                if form.is_valid():
+                    preview = form.preview_html()
+        elif request.method == "POST":
+            mark_up_to_date = "_mark_up_to_date" in request.POST
+            if self.save_side_by_side(request, form, source, mark_up_to_date):
+                saved = (
+                    gettext("The translation was saved and marked as up to date.")
+                    if mark_up_to_date
+                    else gettext("The translation was saved.")
+                )
+                self.message_user(request, saved, messages.SUCCESS)
+                return redirect("admin:blog_post_side_by_side", translation.pk)
         return self.translator_page(
-            request, "side_by_side.html", gettext("Translate “%(title)s” side by side"), translation, form=form
+            request,
+            "side_by_side.html",
+            gettext("Translate “%(title)s” side by side"),
+            translation,
+            form=form,
+            preview=preview,
         )
 
-    def save_side_by_side(self, request, form, source):
+    def save_side_by_side(self, request, form, source, mark_up_to_date):
         """Save the form's text as a revision; False when the form is invalid (its check locks the row till then)."""
         with transaction.atomic():
             if not form.is_valid():
                 return False
             with self.create_revision(request):
-                form.save()
-                self.log_change(request, form.translation, [{"changed": {"fields": ["body"]}}])
-                set_comment(gettext("Translated side by side with “%(title)s”.") % {"title": source.title})
+                form.save(mark_up_to_date)
+                self.log_change(request, form.translation, [{"changed": {"fields": ["title", "summary", "body"]}}])
+                comment = (
+                    gettext("Translated side by side with “%(title)s” and marked as up to date.")
+                    if mark_up_to_date
+                    else gettext("Translated side by side with “%(title)s”.")
+                )
+                set_comment(comment % {"title": source.title})
         return True
