@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from reversion.models import Version
 
 from blog import translation_drift
@@ -93,7 +94,7 @@ def test_the_post_list_shows_each_posts_translation_state_and_filters_by_it(
     lonely = make_post(title="Only in English", language="en")
     revise_second_paragraph(original)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = editor_client.get(admin_url("changelist"))
     page = response.content.decode()
     assert page.count('class="translation-state outdated">outdated since') == 2
@@ -395,3 +396,69 @@ def test_side_by_side_saves_and_marks_up_to_date_in_one_step_as_one_revision(edi
     messages = [str(message) for message in editor_client.get(response["Location"]).context["messages"]]
     assert messages == ["The translation was saved and marked as up to date."]
     assert "translation-outdated" not in client.get(english.get_absolute_url()).content.decode()
+
+
+# The source's own pages: which of its translations are outdated, since when, with a way to bring each up to date.
+
+
+def test_the_sources_change_form_says_which_translations_are_outdated_since_when_with_links_to_side_by_side(
+    editor_client,
+):
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    translation_drift.mark_up_to_date(Post.objects.get(pk=chinese.pk))  # the Chinese translator caught up
+    (original,) = refreshed(original)
+
+    page = editor_client.get(change_url(original)).content.decode()
+
+    since = formats.date_format(timezone.localtime(original.content_changed_at), "DATETIME_FORMAT")
+    assert f'<td class="translation-state outdated">outdated since {since}' in page
+    assert '<td class="translation-state up-to-date">up to date</td>' in page
+    assert admin_url("side_by_side", english) in page
+    assert admin_url("side_by_side", chinese) not in page
+
+
+@pytest.mark.parametrize(
+    ("interface", "outdated_english"),
+    [("en", "English outdated since {}"), ("ja", "英語：{}から古い"), ("zh-hans", "英语：自{}起过时")],
+)
+def test_the_post_list_row_of_a_source_links_each_outdated_translation_to_side_by_side(
+    editor_client, interface, outdated_english
+):
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    translation_drift.mark_up_to_date(Post.objects.get(pk=chinese.pk))
+    (original,) = refreshed(original)
+
+    page = editor_client.get(admin_url("changelist"), HTTP_ACCEPT_LANGUAGE=interface).content.decode()
+
+    with translation.override(interface):
+        label = outdated_english.format(formats.date_format(original.content_changed_at))
+    assert f'<a href="{admin_url("side_by_side", english)}">{label}</a>' in page
+    assert admin_url("side_by_side", chinese) not in page
+
+
+def post_list_queries(client):
+    """(how many queries the post list took, how many links to a side-by-side page it holds)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(admin_url("changelist"))
+    assert response.status_code == 200
+    return len(queries), response.content.decode().count("/side-by-side/")
+
+
+def essay_with_outdated_translations(number):
+    original = make_post(language="ja", title=f"原文 {number}", body="段落。")
+    for language in ("en", "zh-hans"):
+        make_translation(original, language=language, title=f"Version {number} in {language}")
+    original.body = "改訂した段落。"
+    original.save()
+
+
+def test_the_post_lists_outdated_translations_cost_as_many_queries_for_three_essays_as_for_one(editor_client):
+    """Reading each source's outdated translations row by row would be one query more per source on the page."""
+    essay_with_outdated_translations(1)
+    one, links = post_list_queries(editor_client)
+    assert links == 2
+    essay_with_outdated_translations(2)
+    essay_with_outdated_translations(3)
+    assert post_list_queries(editor_client) == (one, 6)

@@ -9,13 +9,13 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion import add_to_revision, set_comment
@@ -23,6 +23,7 @@ from reversion import add_to_revision, set_comment
 from blog import paragraph_diff, translation_drift
 from blog.editing import translation_status
 from blog.editing.forms import CreateTranslationForm, SideBySideForm
+from blog.models import Post
 from blog.translation_drift import DriftState
 
 
@@ -46,10 +47,23 @@ class TranslationStateFilter(admin.SimpleListFilter):
 
 
 class TranslationChangeList(ChangeList):
-    """The post list's rows carry their translation state (translation_drift.with_states): one query for the page."""
+    """The post list's rows carry their translation state (translation_drift.with_states) and their outdated
+    translations (`outdated_translations`): two queries for the page, whatever its length."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        return translation_drift.with_states(super().get_queryset(request, exclude_parameters))
+        outdated = Post.objects.filter(translation_drift.outdated_q()).only("language", "translated_from")
+        return translation_drift.with_states(super().get_queryset(request, exclude_parameters)).prefetch_related(
+            Prefetch("translations_made", queryset=outdated.order_by("language"), to_attr="outdated_translations")
+        )
+
+
+def versions_with_states(versions):
+    """The essay's other versions for the change form's language table, each with its `drift_state` and, through
+    translation_drift.with_source_state, since when its source changed (`source_changed_at`)."""
+    versions = list(translation_drift.with_source_state(versions))
+    for version in versions:
+        version.drift_state = translation_drift.state_of(version, version.source_now)
+    return versions
 
 
 class TranslationViews:
@@ -79,25 +93,41 @@ class TranslationViews:
 
     @admin.display(description=_("translation"))
     def translation_state(self, post):
-        """Original, up to date or outdated since when, and the languages the essay still lacks."""
+        """Original, up to date or outdated since when, the translations of it that are outdated (each linked to
+        side by side), and the languages the essay still lacks."""
         state = translation_drift.state_of(post, post.source_now)
         label = str(state.label)
         if state == DriftState.OUTDATED and post.source_changed_at:
             label = gettext("outdated since %(date)s") % {"date": formats.date_format(post.source_changed_at)}
+        shown = format_html('<span class="translation-state {}">{}</span>', state, label)
+        if post.outdated_translations:
+            since = formats.date_format(post.content_changed_at) if post.content_changed_at else ""
+            shown += format_html_join(
+                "",
+                '<br><a href="{}">{}</a>',
+                (
+                    (
+                        reverse("admin:blog_post_side_by_side", args=[translation.pk]),
+                        gettext("%(language)s outdated since %(date)s")
+                        % {"language": translation.get_language_display(), "date": since},
+                    )
+                    for translation in post.outdated_translations
+                ),
+            )
         missing = translation_drift.missing_languages(post)
-        if not missing:
-            return format_html('<span class="translation-state {}">{}</span>', state, label)
-        return format_html(
-            '<span class="translation-state {}">{}</span><br><span class="translation-missing">{}</span>',
-            state,
-            label,
-            gettext("missing: %(languages)s") % {"languages": ", ".join(missing)},
-        )
+        if missing:
+            shown += format_html(
+                '<br><span class="translation-missing">{}</span>',
+                gettext("missing: %(languages)s") % {"languages": ", ".join(missing)},
+            )
+        return shown
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:
             source = obj.translated_from
             context["drift_state"] = translation_drift.state_of(obj, source.content_fingerprint if source else None)
+            if "translations" in context:
+                context["translations"] = versions_with_states(context["translations"])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def page(self, request, template, title, **context):
