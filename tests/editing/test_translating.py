@@ -94,7 +94,7 @@ def test_the_post_list_shows_each_posts_translation_state_and_filters_by_it(
     lonely = make_post(title="Only in English", language="en")
     revise_second_paragraph(original)
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         response = editor_client.get(admin_url("changelist"))
     page = response.content.decode()
     assert page.count('class="translation-state outdated">outdated since') == 2

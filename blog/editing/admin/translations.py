@@ -9,7 +9,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,7 +23,6 @@ from reversion import add_to_revision, set_comment
 from blog import paragraph_diff, translation_drift
 from blog.editing import translation_status
 from blog.editing.forms import CreateTranslationForm, SideBySideForm
-from blog.models import Post
 from blog.translation_drift import DriftState
 
 
@@ -47,14 +46,10 @@ class TranslationStateFilter(admin.SimpleListFilter):
 
 
 class TranslationChangeList(ChangeList):
-    """The post list's rows carry their translation state (translation_drift.with_states) and their outdated
-    translations (`outdated_translations`): two queries for the page, whatever its length."""
+    """The post list's rows carry their translation state (translation_drift.with_states): one query for the page."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        outdated = Post.objects.filter(translation_drift.outdated_q()).only("language", "translated_from")
-        return translation_drift.with_states(super().get_queryset(request, exclude_parameters)).prefetch_related(
-            Prefetch("translations_made", queryset=outdated.order_by("language"), to_attr="outdated_translations")
-        )
+        return translation_drift.with_states(super().get_queryset(request, exclude_parameters))
 
 
 def versions_with_states(versions):
@@ -100,20 +95,18 @@ class TranslationViews:
         if state == DriftState.OUTDATED and post.source_changed_at:
             label = gettext("outdated since %(date)s") % {"date": formats.date_format(post.source_changed_at)}
         shown = format_html('<span class="translation-state {}">{}</span>', state, label)
-        if post.outdated_translations:
-            since = formats.date_format(post.content_changed_at) if post.content_changed_at else ""
-            shown += format_html_join(
-                "",
-                '<br><a href="{}">{}</a>',
+        since = formats.date_format(post.content_changed_at) if post.content_changed_at else ""
+        shown += format_html_join(
+            "",
+            '<br><a href="{}">{}</a>',
+            (
                 (
-                    (
-                        reverse("admin:blog_post_side_by_side", args=[translation.pk]),
-                        gettext("%(language)s outdated since %(date)s")
-                        % {"language": translation.get_language_display(), "date": since},
-                    )
-                    for translation in post.outdated_translations
-                ),
-            )
+                    reverse("admin:blog_post_side_by_side", args=[pk]),
+                    gettext("%(language)s outdated since %(date)s") % {"language": language, "date": since},
+                )
+                for language, pk in translation_drift.outdated_translations(post)
+            ),
+        )
         missing = translation_drift.missing_languages(post)
         if missing:
             shown += format_html(
