@@ -538,12 +538,17 @@ def test_export_keeps_pending_drafts_beside_their_post_and_import_brings_them_ba
     assert PendingDraft.objects.get(post=older).based_on != version_of(older)  # still a draft of an older save
 
 
-def test_importing_again_keeps_a_pending_draft_saved_after_the_export(tmp_path):
+@pytest.mark.parametrize("file_saved_at", ["as exported", "unreadable"])
+def test_importing_again_keeps_a_pending_draft_saved_after_the_export(tmp_path, file_saved_at):
     post = make_post(title="Live essay", slug="live")
     draft = PendingDraft.objects.create(post=post, title="Live", body="Exported draft.", based_on=version_of(post))
     export_all(directory=tmp_path)
     draft.body = "Written after the backup."
     draft.save()
+    if file_saved_at == "unreadable":
+        (exported,) = tmp_path.rglob("*-live.md")
+        text = exported.read_text(encoding="utf-8")
+        exported.write_text(re.sub(r"(?m)^  saved_at: .*$", "  saved_at: yesterday", text), encoding="utf-8")
 
     report = import_paths(paths=[tmp_path])
 

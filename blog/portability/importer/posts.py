@@ -156,11 +156,14 @@ def _free_slug(entry, post, warnings):
 
 
 def _set_pending_draft(post, entry, warnings):
-    """Put the file's pending draft beside `post`, unless the database holds one saved later: never lose text."""
+    """Put the file's pending draft beside `post`, unless the database holds one that may be newer: never lose text."""
     written = entry.pending_draft
     draft = PendingDraft.objects.filter(post=post).first() or PendingDraft(post=post)
-    if draft.pk and written["saved_at"] and draft.saved_at > written["saved_at"]:
-        warnings.append(f"{entry.path}: kept the newer pending draft in the database (saved {draft.saved_at})")
+    if draft.pk and (written["saved_at"] is None or draft.saved_at > written["saved_at"]):
+        warnings.append(
+            f"{entry.path}: kept the newer pending draft in the database (saved {draft.saved_at}); "
+            "the file's was not imported"
+        )
         return
     draft.title = written["title"] or post.title
     draft.summary, draft.body = written["summary"], written["body"]
