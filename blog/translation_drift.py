@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,11 +102,17 @@ def base_fields(source):
     }
 
 
-def mark_up_to_date(translation):
-    """Save `translation` as matching its source's current text (the caller wraps it in a revision)."""
-    fields = base_fields(translation.translated_from)
+def match_source(translation, source):
+    """Record on `translation`, unsaved, that it matches `source`'s current text; return the fields set."""
+    fields = base_fields(source)
     for field, value in fields.items():
         setattr(translation, field, value)
+    return fields
+
+
+def mark_up_to_date(translation):
+    """Save `translation` as matching its source's current text (the caller wraps it in a revision)."""
+    fields = match_source(translation, translation.translated_from)
     translation.save(update_fields=[*fields, "updated_at"])
 
 
@@ -151,14 +157,34 @@ def with_source_state(queryset):
     )
 
 
+def outdated_translation_of(model, language):
+    """The pk of the row's translation into `language` made from it and behind its text, else NULL."""
+    made_from_row = model.objects.filter(translated_from=OuterRef("pk"), language=language)
+    return Subquery(made_from_row.exclude(source_fingerprint=OuterRef("content_fingerprint")).values("pk")[:1])
+
+
 def with_states(queryset):
-    """`queryset` of Post with what state_of() and missing_languages() read: one query for a whole list."""
+    """`queryset` of Post with what state_of(), missing_languages() and outdated_translations() read: one query for
+    a whole list."""
     model = queryset.model
     return with_source_state(queryset).annotate(
         **{f"has_{code.replace('-', '_')}": version_exists(model, code) for code, _name in settings.LANGUAGES},
+        **{
+            f"outdated_{code.replace('-', '_')}": outdated_translation_of(model, code)
+            for code, _name in settings.LANGUAGES
+        },
     )
 
 
 def missing_languages(post):
     """The site's languages `post`'s essay has no version in (`post` comes from with_states())."""
     return [code for code, _name in settings.LANGUAGES if not getattr(post, f"has_{code.replace('-', '_')}")]
+
+
+def outdated_translations(post):
+    """(language name, pk) of each translation made from `post` that is behind its text (`post` from with_states())."""
+    return [
+        (name, pk)
+        for code, name in settings.LANGUAGES
+        if (pk := getattr(post, f"outdated_{code.replace('-', '_')}")) is not None
+    ]

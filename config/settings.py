@@ -308,6 +308,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 # Drafts: an editor shares a signed preview link; it opens the draft for anyone who has it, for this long.
 BUNKO_PREVIEW_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "7")))
+# Imports: a post whose file names no author is credited to this author (a slug or name; created if missing).
+BUNKO_DEFAULT_AUTHOR = os.environ.get("DEFAULT_AUTHOR", "").strip() or "The Editors"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 """Editor-side forms: the post and author admin forms, creating and editing translations, Markdown-editor uploads."""
 
-import itertools
+import copy
 
 from django import forms
 from django.conf import settings
@@ -186,31 +186,56 @@ class EditorImageForm(forms.Form):
 
 
 class SideBySideForm(forms.Form):
-    """A translation's text cut at its headings, each part beside the same part of its source.
+    """A translation's title, summary and text beside its source's, the text cut into parts that line up.
 
     The n-th heading of a translation translates the n-th heading of its source, so cutting both before each
-    heading (blog.paragraph_diff.sections) lines them up; a part the translation lacks comes as an empty box.
+    heading (blog.paragraph_diff.sections) lines them up; a source without headings is cut at its paragraphs
+    (blog.paragraph_diff.blocks) instead, so that it is not one giant part. A part the translation lacks comes as
+    an empty box. The form carries the source's version it was built from: against a changed source the parts no
+    longer line up (a lost heading would drop the last part), so such a save is refused and the translator's parts
+    come back.
     """
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    source_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Title"), max_length=Post._meta.get_field("title").max_length)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, translation, source, **kwargs):
         super().__init__(*args, **kwargs)
-        self.translation = translation
+        self.translation, self.source = translation, source
+        self.source_seen = source  # the source's row as clean() locked it, once it has
         self.changed_in_source = translation_drift.changed_in_source(translation)
         self.initial.setdefault("loaded_version", version_of(translation))
+        self.initial.setdefault("source_version", source_version(source))
+        self.initial.setdefault("title", translation.title)
+        self.initial.setdefault("summary", translation.summary)
+        for name in ("title", "summary"):
+            self.fields[name].widget.attrs["lang"] = translation.language
+        self.by_paragraph = len(paragraph_diff.sections(source.body)) < 2
+        cut = paragraph_diff.blocks if self.by_paragraph else paragraph_diff.sections
+        source_parts, own_parts = cut(source.body), cut(translation.body)
+        # Every part the translator sent gets its box back, even if the source now has fewer.
+        count = max(len(source_parts), len(own_parts), self.parts_sent())
         self.rows = []
-        pairs = itertools.zip_longest(paragraph_diff.sections(source.body), paragraph_diff.sections(translation.body))
-        for index, (source_part, own_part) in enumerate(pairs, start=1):
+        for index in range(1, count + 1):
+            source_part, own_part = part(source_parts, index), part(own_parts, index)
             name = f"part_{index}"
             self.fields[name] = forms.CharField(
                 label=_("Translation, part %(number)d") % {"number": index},
                 required=False,
                 strip=False,
-                initial=own_part or "",
+                initial=own_part,
                 widget=forms.Textarea(attrs={"lang": translation.language, "rows": text_rows(source_part, own_part)}),
             )
-            self.rows.append((source_part or "", name))
+            self.rows.append((source_part, name))
+
+    def parts_sent(self):
+        """How many parts the submitted form holds: part_1, part_2, ... up to the first one missing."""
+        count = 0
+        while self.add_prefix(f"part_{count + 1}") in self.data:
+            count += 1
+        return count
 
     @property
     def parts(self):
@@ -220,6 +245,15 @@ class SideBySideForm(forms.Form):
             (source_part, self[name], not self.changed_in_source.isdisjoint(paragraph_diff.blocks(source_part)))
             for source_part, name in self.rows
         ]
+
+    @property
+    def fields_beside_source(self):
+        """(the source's title or summary, the bound field for the translation's, whether it changed since the
+        translation's base), for the template."""
+        base = self.translation.source_base or {}
+        outdated = self.translation.source_fingerprint != self.source.content_fingerprint
+        changed = {name for name in ("title", "summary") if base and base.get(name, "") != getattr(self.source, name)}
+        return [(getattr(self.source, name), self[name], outdated and name in changed) for name in ("title", "summary")]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -231,13 +265,62 @@ class SideBySideForm(forms.Form):
                 _("Someone changed this translation after you opened it. Open it again to continue."),
                 code="changed_since_opened",
             )
+        self.check_source_not_changed(cleaned_data.get("source_version"))
         cleaned_data["body"] = body
         return cleaned_data
 
-    def save(self):
-        self.translation.body = self.cleaned_data["body"]
-        self.translation.save()
-        return self.translation
+    def check_source_not_changed(self, seen):
+        """Refuse a save made beside an older version of the source; the source's row stays locked till the save.
+
+        The form comes back with the translator's parts beside the source as it is now, and the version it shows,
+        so saving again is a choice made knowingly.
+        """
+        current = Post.objects.select_for_update().filter(pk=self.source.pk).first()
+        if current is not None and source_version(current) == seen:
+            self.source_seen = current
+            return
+        if current is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("source_version")] = source_version(current)
+        raise forms.ValidationError(
+            _(
+                "The source changed after you opened this page, so the translation was not saved: its parts may "
+                "no longer line up. Your text is still in the form, beside the source as it is now; check each "
+                "part, then save again."
+            ),
+            code="source_changed_since_opened",
+        )
+
+    def with_text(self, translation):
+        """`translation` holding the form's title, summary and text."""
+        translation.title = self.cleaned_data["title"]
+        translation.summary = self.cleaned_data["summary"]
+        translation.body = self.cleaned_data["body"]
+        return translation
+
+    def preview_html(self):
+        """The form's text as readers would get it, rendered as a save renders it, on a copy that is never saved."""
+        preview = self.with_text(copy.copy(self.translation))
+        preview.render()
+        return preview.body_html
+
+    def save(self, mark_up_to_date=False):
+        """Save the text; with `mark_up_to_date`, also record the source the translator saw as the one it matches."""
+        translation = self.with_text(self.translation)
+        if mark_up_to_date:
+            translation_drift.match_source(translation, self.source_seen)
+        translation.save()
+        return translation
+
+
+def source_version(source):
+    """What identifies the source text a side-by-side form shows: the fingerprint of its title, summary and body."""
+    return translation_drift.fingerprint(translation_drift.text_of(source))
+
+
+def part(parts, number):
+    """The `number`-th (from 1) of `parts`, or "" when there are fewer."""
+    return parts[number - 1] if number <= len(parts) else ""
 
 
 def text_rows(*texts):

@@ -1,5 +1,8 @@
 """Export every post as Markdown with full front matter, plus media, authors and tags.
 
+A published post's pending draft (its autosaved, unpublished changes) is written into the post's own file, under
+`pending_draft`, so a backup holds every text an editor has not yet published or discarded.
+
 The layout mirrors what the importer reads back: `<dir>/<lang>/<date>-<slug>.md`, `<dir>/media/`
 holding files under their MEDIA_ROOT names (so `/media/...` links in bodies stay valid), and
 `<dir>/authors.yaml` / `<dir>/tags.yaml`. Importing the folder into an empty database gives back the
@@ -18,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from blog.editing.forms import version_of
 from blog.models import Author, Post, PostAuthor, RelatedPost, Tag
 from blog.portability import frontmatter
 
@@ -41,7 +45,7 @@ def export_all(*, directory):
     redirects = _redirects_by_target()
     posts = (
         Post.objects.order_by("language", "publish_at", "pk")
-        .select_related("translated_from")
+        .select_related("translated_from", "pending_draft__saved_by")
         .prefetch_related(
             Prefetch("bylines", queryset=PostAuthor.objects.select_related("author")),
             Prefetch("related_entries", queryset=RelatedPost.objects.select_related("to_post")),
@@ -125,6 +129,9 @@ def post_front_matter(post, redirects):
     data["created"] = _format_moment(post.created_at)
     if post.content_changed_at:
         data["text_changed"] = _format_moment(post.content_changed_at)
+    draft = getattr(post, "pending_draft", None)
+    if draft is not None:
+        data["pending_draft"] = _pending_draft_data(draft, post)
     extra = post.extra_front_matter
     for canonical, spellings in frontmatter.ALIASES.items():
         # An empty field must still be written when the extra keys hold another spelling of it
@@ -133,6 +140,20 @@ def post_front_matter(post, redirects):
             data[canonical] = ""
     for key, value in extra.items():
         data.setdefault(key, value)
+    return data
+
+
+def _pending_draft_data(draft, post):
+    """A published post's unpublished changes, under the keys importer.fields.pending_draft reads."""
+    data = {"title": draft.title}
+    if draft.summary:
+        data["summary"] = draft.summary
+    data["body"] = draft.body
+    if draft.saved_by is not None:
+        data["saved_by"] = draft.saved_by.get_username()
+    data["saved_at"] = _format_moment(draft.saved_at)
+    if draft.based_on != version_of(post):
+        data["of_an_older_save"] = True  # the post was saved since: publishing the draft stays refused
     return data
 
 

@@ -38,6 +38,8 @@ ALIASES = {
     "translation_of": ("translation_of",),
     "source_revision": ("source_revision",),
     "source_matched": ("source_matched",),
+    # Autosaved changes to a published post not yet published (blog.editing.pending), kept beside it in its file.
+    "pending_draft": ("pending_draft",),
     "related": ("related",),
     "related_links": ("related_links",),
     "redirect_from": ("redirect_from", "aliases"),

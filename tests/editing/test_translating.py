@@ -9,17 +9,20 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from reversion.models import Version
 
 from blog import translation_drift
 from blog.models import Post
 from tests.editing.test_admin import change_url
 from tests.factories import (
+    KYOTO_EN,
     KYOTO_JA,
     KYOTO_JA_REVISED_PARAGRAPH,
     make_author,
     make_essay_in_three_languages,
     make_post,
+    make_translation,
     revise_second_paragraph,
 )
 from tests.forms import submitted_form
@@ -281,3 +284,181 @@ def test_side_by_side_refuses_markdown_the_renderer_rejects(editor_client):
     assert response.status_code == 200
     (stored,) = refreshed(english)
     assert stored.body == english.body
+
+
+def test_side_by_side_refuses_a_save_against_a_changed_source_and_keeps_the_translators_text(editor_client):
+    original, english, _chinese = make_essay_in_three_languages()
+    original.body += "\n\n## 付録\n\n研究室で使った道具の一覧です。"
+    original.save()
+    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    data["part_3"] = "## Appendix\n\nA list of the tools I used in the lab."
+    # Meanwhile the source loses a heading: it now has two parts where the translator's page showed three.
+    original.body = original.body.replace("## これから\n\n", "")
+    original.save()
+
+    response = editor_client.post(admin_url("side_by_side", english), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The source changed after you opened this page" in page
+    assert "A list of the tools I used in the lab." in submitted_form(response, form_id="side-by-side")["part_3"]
+    (stored,) = refreshed(english)
+    assert stored.body == english.body
+
+    # Saving again, now beside the source as it is, keeps every part the translator wrote.
+    again = submitted_form(response, form_id="side-by-side")
+    assert editor_client.post(admin_url("side_by_side", english), again).status_code == 302
+    (stored,) = refreshed(english)
+    assert stored.body.endswith("## Appendix\n\nA list of the tools I used in the lab.")
+    assert "## What comes next" in stored.body
+
+
+def test_side_by_side_puts_title_and_summary_beside_the_sources_and_saves_them(editor_client):
+    original, english, _chinese = make_essay_in_three_languages()
+    response = editor_client.get(admin_url("side_by_side", english))
+    page = response.content.decode()
+    assert '<p class="source-field" lang="ja">研究室を出た日</p>' in page
+    assert '<p class="source-field" lang="ja">六年間の研究室生活の終わり。</p>' in page
+    data = submitted_form(response, form_id="side-by-side")
+    assert (data["title"], data["summary"]) == ("The day I left the lab", "The end of six years in a lab.")
+
+    data.update(title="Leaving the lab", summary="How six years in a lab ended.")
+    assert editor_client.post(admin_url("side_by_side", english), data).status_code == 302
+
+    (english,) = refreshed(english)
+    assert (english.title, english.summary) == ("Leaving the lab", "How six years in a lab ended.")
+    assert english.body == KYOTO_EN.strip()
+
+    original.title = "研究室を去った日"
+    original.save()
+    flagged = [
+        changed
+        for _source, _field, changed in editor_client.get(admin_url("side_by_side", english))
+        .context["form"]
+        .fields_beside_source
+    ]
+    assert flagged == [True, False]  # the source's title changed since the translation's base, its summary did not
+
+
+def test_side_by_side_cuts_an_essay_without_headings_at_its_paragraphs(editor_client):
+    original = make_post(language="ja", title="朝", body="一つ目の段落。\n\n二つ目の段落。\n\n三つ目の段落。")
+    english = make_translation(original, language="en", title="Morning", body="First paragraph.\n\nSecond paragraph.")
+    response = editor_client.get(admin_url("side_by_side", english))
+    rows = [(source, field.value()) for source, field, _changed in response.context["form"].parts]
+    assert rows == [
+        ("一つ目の段落。", "First paragraph."),
+        ("二つ目の段落。", "Second paragraph."),
+        ("三つ目の段落。", ""),
+    ]
+    data = submitted_form(response, form_id="side-by-side")
+    data["part_3"] = "Third paragraph."
+
+    assert editor_client.post(admin_url("side_by_side", english), data).status_code == 302
+
+    (english,) = refreshed(english)
+    assert english.body == "First paragraph.\n\nSecond paragraph.\n\nThird paragraph."
+    assert english.body_html.count("<p>") == 3
+
+
+def test_side_by_side_previews_the_translation_as_readers_would_get_it_without_saving(editor_client):
+    _original, english, _chinese = make_essay_in_three_languages()
+    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    data["part_2"] = data["part_2"].replace("questions", "**questions**")
+
+    response = editor_client.post(admin_url("side_by_side", english), {**data, "_preview": "1"})
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert "the way of asking <strong>questions</strong> that research taught me" in preview
+    assert preview in response.content.decode()
+    assert "**questions**" in submitted_form(response, form_id="side-by-side")["part_2"]  # the text stays in the form
+    (stored,) = refreshed(english)
+    assert stored.body == english.body
+
+
+def test_side_by_side_saves_and_marks_up_to_date_in_one_step_as_one_revision(editor_client, client):
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    data["part_1"] = data["part_1"].replace("made me who I am", "are what hold me up today")
+
+    response = editor_client.post(admin_url("side_by_side", english), {**data, "_mark_up_to_date": "1"})
+
+    assert response.status_code == 302
+    english, chinese = refreshed(english, chinese)
+    assert "are what hold me up today" in english.body
+    assert not outdated(english) and outdated(chinese)
+    assert KYOTO_JA_REVISED_PARAGRAPH in english.source_base["body"]
+    latest = Version.objects.get_for_object(english).select_related("revision").first()
+    assert latest.revision.comment == "Translated side by side with “研究室を出た日” and marked as up to date."
+    assert latest.field_dict["source_fingerprint"] == original.content_fingerprint
+    assert "are what hold me up today" in latest.field_dict["body"]
+    messages = [str(message) for message in editor_client.get(response["Location"]).context["messages"]]
+    assert messages == ["The translation was saved and marked as up to date."]
+    assert "translation-outdated" not in client.get(english.get_absolute_url()).content.decode()
+
+
+# The source's own pages: which of its translations are outdated, since when, with a way to bring each up to date.
+
+
+def test_the_sources_change_form_says_which_translations_are_outdated_since_when_with_links_to_side_by_side(
+    editor_client,
+):
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    translation_drift.mark_up_to_date(Post.objects.get(pk=chinese.pk))  # the Chinese translator caught up
+    (original,) = refreshed(original)
+
+    page = editor_client.get(change_url(original)).content.decode()
+
+    since = formats.date_format(timezone.localtime(original.content_changed_at), "DATETIME_FORMAT")
+    assert f'<td class="translation-state outdated">outdated since {since}' in page
+    assert '<td class="translation-state up-to-date">up to date</td>' in page
+    assert admin_url("side_by_side", english) in page
+    assert admin_url("side_by_side", chinese) not in page
+
+
+@pytest.mark.parametrize(
+    ("interface", "outdated_english"),
+    [("en", "English outdated since {}"), ("ja", "英語：{}から古い"), ("zh-hans", "英语：自{}起过时")],
+)
+def test_the_post_list_row_of_a_source_links_each_outdated_translation_to_side_by_side(
+    editor_client, interface, outdated_english
+):
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    translation_drift.mark_up_to_date(Post.objects.get(pk=chinese.pk))
+    (original,) = refreshed(original)
+
+    page = editor_client.get(admin_url("changelist"), HTTP_ACCEPT_LANGUAGE=interface).content.decode()
+
+    with translation.override(interface):
+        label = outdated_english.format(formats.date_format(original.content_changed_at))
+    assert f'<a href="{admin_url("side_by_side", english)}">{label}</a>' in page
+    assert admin_url("side_by_side", chinese) not in page
+
+
+def post_list_queries(client):
+    """(how many queries the post list took, how many links to a side-by-side page it holds)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(admin_url("changelist"))
+    assert response.status_code == 200
+    return len(queries), response.content.decode().count("/side-by-side/")
+
+
+def essay_with_outdated_translations(number):
+    original = make_post(language="ja", title=f"原文 {number}", body="段落。")
+    for language in ("en", "zh-hans"):
+        make_translation(original, language=language, title=f"Version {number} in {language}")
+    original.body = "改訂した段落。"
+    original.save()
+
+
+def test_the_post_lists_outdated_translations_cost_as_many_queries_for_three_essays_as_for_one(editor_client):
+    """Reading each source's outdated translations row by row would be one query more per source on the page."""
+    essay_with_outdated_translations(1)
+    one, links = post_list_queries(editor_client)
+    assert links == 2
+    essay_with_outdated_translations(2)
+    essay_with_outdated_translations(3)
+    assert post_list_queries(editor_client) == (one, 6)

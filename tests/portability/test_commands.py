@@ -9,8 +9,10 @@ from django.contrib.redirects.models import Redirect
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
+from django.urls import reverse
 
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
+from tests.forms import submitted_form
 from tests.paths import DATA
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,24 @@ def test_import_markdown_options_fill_in_missing_language_and_author(tmp_path):
     post = Post.objects.get()
     assert post.language == "ja"
     assert [author.name for author in post.authors.all()] == ["Rin Aoki"]
+
+
+def test_import_credits_a_post_without_an_author_to_the_sites_default_author_which_the_admin_can_save(
+    tmp_path, settings, client, editor_user
+):
+    settings.BUNKO_DEFAULT_AUTHOR = "Bunko Editors"
+    (tmp_path / "note.md").write_text("---\ntitle: A note\nlang: en\n---\n\nNobody signed this.\n", encoding="utf-8")
+
+    _out, err = run("import_markdown", str(tmp_path))
+
+    post = Post.objects.get()
+    assert [author.name for author in post.authors.all()] == ["Bunko Editors"]
+    assert "no author in the front matter" in err and "default author 'Bunko Editors'" in err
+    client.force_login(editor_user)
+    change = reverse("admin:blog_post_change", args=[post.pk])
+    data = submitted_form(client.get(change))
+    assert client.post(change, {**data, "title": "A signed note"}).status_code == 302
+    assert Post.objects.get().title == "A signed note"
 
 
 def test_import_markdown_unknown_language_is_a_command_error():

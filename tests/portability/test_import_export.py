@@ -15,6 +15,8 @@ from django.utils.dateparse import parse_datetime
 from reversion.models import Version
 
 from blog import translation_drift
+from blog.editing.forms import version_of
+from blog.editing.pending import PendingDraft
 from blog.models import Author, Post, RelatedPost, Tag
 from blog.portability.exporter import export_all
 from blog.portability.importer import import_paths
@@ -492,3 +494,63 @@ def test_hand_written_translation_of_is_read_and_bad_values_are_warnings(tmp_pat
     assert chinese.translated_from is None
     assert any("translation_of 'klingon' is not a language" in warning for warning in report.warnings)
     assert import_paths(paths=[tmp_path]).updated == 0  # importing again changes nothing
+
+
+# Pending drafts: autosaved changes to a published post, kept beside it (blog.editing.pending).
+
+
+def test_export_keeps_pending_drafts_beside_their_post_and_import_brings_them_back(tmp_path, editor_user):
+    current = make_post(title="Live essay", slug="live", body="The published text.")
+    PendingDraft.objects.create(
+        post=current,
+        title="Live essay, revised",
+        summary="A new summary.",
+        body="The revised text.\n\n## 新しい節\n\n書きかけの段落。",
+        based_on=version_of(current),
+        saved_by=editor_user,
+    )
+    older = make_post(title="Saved since", slug="saved-since", body="Saved after the draft began.")
+    PendingDraft.objects.create(post=older, title="Saved since", body="A draft of an older save.", based_on="stale")
+    saved_at = dict(PendingDraft.objects.values_list("post__slug", "saved_at"))
+
+    def round_trip(name):
+        export_all(directory=tmp_path / name)
+        Post.objects.all().delete()
+        report = import_paths(paths=[tmp_path / name])
+        assert (report.created, report.failed, report.warnings) == (2, 0, [])
+
+    round_trip("first")
+    exported = tmp_path / "first/en" / f"{timezone.localdate():%Y-%m-%d}-live.md"
+    front = yaml.safe_load(exported.read_text().split("---\n")[1])
+    assert front["pending_draft"]["body"] == "The revised text.\n\n## 新しい節\n\n書きかけの段落。"
+    round_trip("second")
+    export_all(directory=tmp_path / "third")
+
+    assert exported_files(tmp_path / "third") == exported_files(tmp_path / "second")
+    current, older = Post.objects.get(slug="live"), Post.objects.get(slug="saved-since")
+    assert current.body == "The published text."  # readers still get the published text
+    draft = PendingDraft.objects.get(post=current)
+    assert (draft.title, draft.summary, draft.body) == (
+        "Live essay, revised", "A new summary.", "The revised text.\n\n## 新しい節\n\n書きかけの段落。",
+    )  # fmt: skip
+    assert (draft.saved_by, draft.saved_at) == (editor_user, saved_at["live"])
+    assert draft.based_on == version_of(current)  # a draft of the post as it is: it can be published
+    assert PendingDraft.objects.get(post=older).based_on != version_of(older)  # still a draft of an older save
+
+
+@pytest.mark.parametrize("file_saved_at", ["as exported", "unreadable"])
+def test_importing_again_keeps_a_pending_draft_saved_after_the_export(tmp_path, file_saved_at):
+    post = make_post(title="Live essay", slug="live")
+    draft = PendingDraft.objects.create(post=post, title="Live", body="Exported draft.", based_on=version_of(post))
+    export_all(directory=tmp_path)
+    draft.body = "Written after the backup."
+    draft.save()
+    if file_saved_at == "unreadable":
+        (exported,) = tmp_path.rglob("*-live.md")
+        text = exported.read_text(encoding="utf-8")
+        exported.write_text(re.sub(r"(?m)^  saved_at: .*$", "  saved_at: yesterday", text), encoding="utf-8")
+
+    report = import_paths(paths=[tmp_path])
+
+    assert PendingDraft.objects.get(post=post).body == "Written after the backup."
+    assert any("kept the newer pending draft" in warning for warning in report.warnings)

@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion import add_to_revision, set_comment
@@ -52,6 +52,15 @@ class TranslationChangeList(ChangeList):
         return translation_drift.with_states(super().get_queryset(request, exclude_parameters))
 
 
+def versions_with_states(versions):
+    """The essay's other versions for the change form's language table, each with its `drift_state` and, through
+    translation_drift.with_source_state, since when its source changed (`source_changed_at`)."""
+    versions = list(translation_drift.with_source_state(versions))
+    for version in versions:
+        version.drift_state = translation_drift.state_of(version, version.source_now)
+    return versions
+
+
 class TranslationViews:
     """PostAdmin's views for translations, under the post's admin URLs."""
 
@@ -79,25 +88,39 @@ class TranslationViews:
 
     @admin.display(description=_("translation"))
     def translation_state(self, post):
-        """Original, up to date or outdated since when, and the languages the essay still lacks."""
+        """Original, up to date or outdated since when, the translations of it that are outdated (each linked to
+        side by side), and the languages the essay still lacks."""
         state = translation_drift.state_of(post, post.source_now)
         label = str(state.label)
         if state == DriftState.OUTDATED and post.source_changed_at:
             label = gettext("outdated since %(date)s") % {"date": formats.date_format(post.source_changed_at)}
-        missing = translation_drift.missing_languages(post)
-        if not missing:
-            return format_html('<span class="translation-state {}">{}</span>', state, label)
-        return format_html(
-            '<span class="translation-state {}">{}</span><br><span class="translation-missing">{}</span>',
-            state,
-            label,
-            gettext("missing: %(languages)s") % {"languages": ", ".join(missing)},
+        shown = format_html('<span class="translation-state {}">{}</span>', state, label)
+        since = formats.date_format(post.content_changed_at) if post.content_changed_at else ""
+        shown += format_html_join(
+            "",
+            '<br><a href="{}">{}</a>',
+            (
+                (
+                    reverse("admin:blog_post_side_by_side", args=[pk]),
+                    gettext("%(language)s outdated since %(date)s") % {"language": language, "date": since},
+                )
+                for language, pk in translation_drift.outdated_translations(post)
+            ),
         )
+        missing = translation_drift.missing_languages(post)
+        if missing:
+            shown += format_html(
+                '<br><span class="translation-missing">{}</span>',
+                gettext("missing: %(languages)s") % {"languages": ", ".join(missing)},
+            )
+        return shown
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:
             source = obj.translated_from
             context["drift_state"] = translation_drift.state_of(obj, source.content_fingerprint if source else None)
+            if "translations" in context:
+                context["translations"] = versions_with_states(context["translations"])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def page(self, request, template, title, **context):
@@ -208,25 +231,51 @@ class TranslationViews:
         )
 
     def side_by_side_view(self, request, object_id):
-        """The source's Markdown, read-only, beside the translation's, one part per heading."""
+        """The source's title, summary and Markdown, read-only, beside the translation's, with its preview.
+
+        POST saves (with `_mark_up_to_date`, also marks the translation up to date with the source shown, in one
+        revision) or, with `_preview`, shows the form's text rendered without saving it.
+        """
         translation, source = self.translation_and_source(request, object_id)
         if source is None:
             return self.not_a_translation(request, translation)
         form = SideBySideForm(request.POST or None, translation=translation, source=source)
-        if request.method == "POST" and self.save_side_by_side(request, form, source):
-            self.message_user(request, gettext("The translation was saved."), messages.SUCCESS)
-            return redirect("admin:blog_post_side_by_side", translation.pk)
+        preview = translation.body_html
+        if request.method == "POST" and "_preview" in request.POST:
+            with transaction.atomic():  # the form's checks lock the rows they read
+                if form.is_valid():
+                    preview = form.preview_html()
+        elif request.method == "POST":
+            mark_up_to_date = "_mark_up_to_date" in request.POST
+            if self.save_side_by_side(request, form, source, mark_up_to_date):
+                saved = (
+                    gettext("The translation was saved and marked as up to date.")
+                    if mark_up_to_date
+                    else gettext("The translation was saved.")
+                )
+                self.message_user(request, saved, messages.SUCCESS)
+                return redirect("admin:blog_post_side_by_side", translation.pk)
         return self.translator_page(
-            request, "side_by_side.html", gettext("Translate “%(title)s” side by side"), translation, form=form
+            request,
+            "side_by_side.html",
+            gettext("Translate “%(title)s” side by side"),
+            translation,
+            form=form,
+            preview=preview,
         )
 
-    def save_side_by_side(self, request, form, source):
+    def save_side_by_side(self, request, form, source, mark_up_to_date):
         """Save the form's text as a revision; False when the form is invalid (its check locks the row till then)."""
         with transaction.atomic():
             if not form.is_valid():
                 return False
             with self.create_revision(request):
-                form.save()
-                self.log_change(request, form.translation, [{"changed": {"fields": ["body"]}}])
-                set_comment(gettext("Translated side by side with “%(title)s”.") % {"title": source.title})
+                form.save(mark_up_to_date)
+                self.log_change(request, form.translation, [{"changed": {"fields": ["title", "summary", "body"]}}])
+                comment = (
+                    gettext("Translated side by side with “%(title)s” and marked as up to date.")
+                    if mark_up_to_date
+                    else gettext("Translated side by side with “%(title)s”.")
+                )
+                set_comment(comment % {"title": source.title})
         return True

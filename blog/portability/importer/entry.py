@@ -10,6 +10,7 @@ the order in which a file with several problems reports them.
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.utils import timezone
 
 from blog.portability import frontmatter
@@ -52,6 +53,7 @@ class Entry:
     translation_of: str | None = None
     source_revision: str = ""
     source_matched: object = None
+    pending_draft: dict | None = None  # a published post's unpublished changes, as fields.pending_draft reads them
 
 
 def read_entry(site, path, *, default_language, default_author, assets, warnings):
@@ -88,7 +90,8 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
         has_date=has_date,
         is_draft=is_draft,
         authors=fields.author_names(known.get("authors"))
-        or fields.author_names(default_author or fields.site_author(site)),
+        or fields.author_names(default_author or fields.site_author(site))
+        or _site_default_author(path, warnings),
         tags=fields.tag_names(site, known),
         summary=str(known.get("summary") or "").strip(),
         body=body,
@@ -111,7 +114,17 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
         known, entry.path, warnings
     )
     entry.old_paths = old_paths(site, known, entry, file_slug, url_date, relative, warnings)
+    entry.pending_draft = fields.pending_draft(known, entry.path, warnings)
     return entry
+
+
+def _site_default_author(path, warnings):
+    """[the site's default author] for a file that names none, with a warning: every post needs a byline."""
+    warnings.append(
+        f"{path}: no author in the front matter, the options or the site's config; "
+        f"credited to the site's default author {settings.BUNKO_DEFAULT_AUTHOR!r} (DEFAULT_AUTHOR)"
+    )
+    return [settings.BUNKO_DEFAULT_AUTHOR]
 
 
 def _exported_moment(known, key):

@@ -278,3 +278,28 @@ def translation_source(known, path, warnings):
             warnings.append(f"{path}: source_matched {known['source_matched']!r} is not a time with a UTC offset")
             matched = None
     return language, revision, matched
+
+
+def pending_draft(known, path, warnings):
+    """The `pending_draft` mapping an export writes beside a published post, checked; None when there is none.
+
+    A draft that cannot be read is a warning and left out, not a failure: the post itself is sound.
+    """
+    value = known.get("pending_draft")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("body", ""), str):
+        warnings.append(f"{path}: pending_draft is not a mapping with title, summary and body; not imported")
+        return None
+    saved_at = parse_moment(value.get("saved_at") or "")
+    if saved_at is None or timezone.is_naive(saved_at):
+        warnings.append(f"{path}: pending_draft saved_at {value.get('saved_at')!r} is not a time with a UTC offset")
+        saved_at = None
+    return {
+        "title": str(value.get("title") or "").strip()[:300],
+        "summary": str(value.get("summary") or ""),
+        "body": value.get("body", ""),
+        "saved_by": str(value.get("saved_by") or ""),
+        "saved_at": saved_at,
+        "of_an_older_save": truthy(value.get("of_an_older_save")),
+    }

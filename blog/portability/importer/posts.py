@@ -8,6 +8,7 @@ created, updated or unchanged post apart (rolling back the unchanged one).
 """
 
 import reversion
+from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.db import transaction
@@ -15,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blog.editing.forms import version_of
+from blog.editing.pending import PendingDraft
 from blog.models import Author, Post, PostAuthor, RelatedLink, Tag, unique_slug
 from blog.portability.importer.redirects import sync_redirects
 from blog.portability.importer.report import ImportFailure
@@ -74,6 +77,8 @@ def save_entry(entry, *, update_existing, assets, warnings):
         Post.objects.filter(pk=post.pk).update(content_changed_at=entry.text_changed)
         post.content_changed_at = entry.text_changed
     sync_redirects(post, entry.old_paths, previous_url)
+    if entry.pending_draft:
+        _set_pending_draft(post, entry, warnings)
 
     after = snapshot(post)
     if before is None:
@@ -102,6 +107,12 @@ def snapshot(post):
         "redirects": sorted(
             Redirect.objects.filter(site=site, new_path=post.get_absolute_url()).values_list("old_path", flat=True)
         ),
+        # Whether the draft is of the post as it is, not the save time it names (which every save moves).
+        "pending_draft": [
+            (draft.title, draft.summary, draft.body, draft.saved_by_id, draft.saved_at,
+             draft.based_on == version_of(post))
+            for draft in PendingDraft.objects.filter(post=post)
+        ],
     }  # fmt: skip
 
 
@@ -142,6 +153,27 @@ def _free_slug(entry, post, warnings):
                 warnings.append(f"{entry.path}: slug {entry.slug!r} is taken; used {candidate!r}")
             return candidate
     return unique_slug(Post, candidates[-1], scope={"language": post.language}, exclude_pk=post.pk)
+
+
+def _set_pending_draft(post, entry, warnings):
+    """Put the file's pending draft beside `post`, unless the database holds one that may be newer: never lose text."""
+    written = entry.pending_draft
+    draft = PendingDraft.objects.filter(post=post).first() or PendingDraft(post=post)
+    if draft.pk and (written["saved_at"] is None or draft.saved_at > written["saved_at"]):
+        warnings.append(
+            f"{entry.path}: kept the newer pending draft in the database (saved {draft.saved_at}); "
+            "the file's was not imported"
+        )
+        return
+    draft.title = written["title"] or post.title
+    draft.summary, draft.body = written["summary"], written["body"]
+    draft.saved_by = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: written["saved_by"]}).first()
+    # A draft of the post as exported is a draft of the post as imported; one of an older save stays refused.
+    draft.based_on = "" if written["of_an_older_save"] else version_of(post)
+    draft.save()
+    if written["saved_at"]:
+        PendingDraft.objects.filter(pk=draft.pk).update(saved_at=written["saved_at"])  # `auto_now` set it to now
+        draft.saved_at = written["saved_at"]
 
 
 def _set_bylines(post, authors):
