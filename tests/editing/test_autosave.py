@@ -203,7 +203,7 @@ def test_the_change_page_offers_to_resume_compare_publish_or_discard_the_pending
     page = editor_client.get(reverse("admin:blog_post_change", args=[pending.post.pk])).content.decode()
 
     assert "Pending draft" in page
-    assert "-Live text.\n+Rewritten text." in page
+    assert "<del>Live text.</del>" in page and "<ins>Rewritten text.</ins>" in page
     assert reverse("admin:blog_post_publish_pending_draft", args=[pending.post.pk]) in page
     assert reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]) in page
 
