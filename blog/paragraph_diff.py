@@ -33,6 +33,8 @@ REWRITTEN_BELOW = 0.5
 SAME_PARAGRAPH_FROM = 0.5
 # Above this many (removed × added) candidates in one replaced run, its blocks are paired in order.
 PAIRING_LIMIT = 100
+# How much of each block likeness() reads: enough to tell two paragraphs apart, and cheap for a 100 KB one.
+LIKENESS_SAMPLE = 5_000
 # Seconds one diff() may spend; paragraphs it has not reached by then are shown whole.
 TIME_BUDGET = 0.5
 OPERATIONS = {
@@ -229,7 +231,8 @@ def alike(removed, added):
 
 
 def bigrams(text):
-    return Counter(itertools.pairwise(text)) or Counter(text)
+    sample = text[:LIKENESS_SAMPLE]
+    return Counter(itertools.pairwise(sample)) or Counter(sample)
 
 
 def likeness(old, new):
