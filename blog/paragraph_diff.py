@@ -115,6 +115,9 @@ def aligned(before, after, deadline, readable=False):
     `deadline` (time.time()); past it, what is left is one deletion and one insertion. `readable` drops matches
     too short to mean anything (diff-match-patch's semantic cleanup), so an edit reads as whole words."""
     engine = diff_match_patch()
+    # No timeout of its own: that would also turn on its "half match" speed-up, which no deadline bounds and which
+    # is quadratic on repetitive text. The deadline passed to diff_main bounds the rest.
+    engine.Diff_Timeout = 0
     old, new = as_characters(before, after)
     found = engine.diff_main(old, new, False, deadline)
     if readable:
@@ -137,10 +140,12 @@ def inline_diff(old, new, language, deadline=None):
     when they would not help a reader: the paragraph was largely rewritten, its changed stretch is longer than
     INLINE_LIMIT, or `deadline` (time.time(); default: TIME_BUDGET from now) came first."""
     deadline = deadline or time.time() + TIME_BUDGET
+    if time.time() > deadline:
+        return None
     before, after = tokens(old, language), tokens(new, language)
     start = common_start(before, after)
     end = common_start(before[start:][::-1], after[start:][::-1])
-    if max(len(before), len(after)) - start - end > INLINE_LIMIT or time.time() > deadline:
+    if max(len(before), len(after)) - start - end > INLINE_LIMIT:
         return None
     segments = tuple((operation, "".join(items)) for operation, items in aligned(before, after, deadline, True))
     kept = sum(len(text) for operation, text in segments if operation == "equal")
@@ -157,9 +162,10 @@ def common_start(before, after):
     return count
 
 
-def diff(old, new, language):
-    """The blocks of `new` compared with those of `old` (Markdown), in order, as Block values."""
-    deadline = time.time() + TIME_BUDGET
+def diff(old, new, language, deadline=None):
+    """The blocks of `new` compared with those of `old` (Markdown), in order, as Block values; paragraphs not reached
+    by `deadline` (time.time(); default: TIME_BUDGET from now) are shown whole."""
+    deadline = deadline or time.time() + TIME_BUDGET
     result, removed, added = [], [], []
     for operation, items in [*aligned(blocks(old), blocks(new), deadline), ("equal", [])]:
         if operation == "delete":

@@ -5,6 +5,8 @@ texts' fingerprints: a reload, or a second editor opening the same page, reads i
 essays compare nothing (blog.editing.translation_status counts changed blocks instead).
 """
 
+import time
+
 from django.conf import settings
 
 from blog import paragraph_diff, translation_drift
@@ -18,8 +20,11 @@ def compared(before, after, language):
     key = ":".join(["bunko:diff", settings.BUNKO_RELEASE, language, *fingerprints])
     found = cache_get(key)
     if found is None:
+        deadline = time.time() + paragraph_diff.TIME_BUDGET  # one budget for the page, not one per field
         found = {
-            field: paragraph_diff.for_reading(paragraph_diff.diff(before.get(field, ""), after[field], language))
+            field: paragraph_diff.for_reading(
+                paragraph_diff.diff(before.get(field, ""), after[field], language, deadline)
+            )
             for field in translation_drift.TRANSLATED_FIELDS
         }
         cache_set(key, found)
