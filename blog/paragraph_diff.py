@@ -23,9 +23,9 @@ WORD = re.compile(r"\w+|\s+|[^\w\s]")
 HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
-
-# A paragraph whose changed stretch (what lies between its unchanged start and end) is longer than this many words
-# (characters in Japanese and Chinese) on either side is shown whole: no reader follows edits strewn over it.
+# A paragraph whose changed stretch (what lies between its unchanged start and end) is longer than this many tokens
+# (words, spaces and punctuation; characters in Japanese and Chinese) on either side is shown whole: no reader
+# follows edits strewn over so much text.
 INLINE_LIMIT = 10_000
 # A changed paragraph keeping less than this share of its text is shown whole, as it was and as it is.
 REWRITTEN_BELOW = 0.5
