@@ -76,7 +76,6 @@ def test_the_translation_status_page_answers_within_the_budget(editor_client, sm
     assert [(cell.language, cell.state, cell.changes) for cell in row.cells if cell.post == translation] == [
         ("ja", "outdated", 1)
     ]
-    assert "1 block changed" in response.content.decode()
 
 
 def test_the_source_changes_page_answers_within_the_budget_and_shows_the_paragraph_whole(
