@@ -121,8 +121,7 @@ def changed_in_source(translation):
     source, base = translation.translated_from, translation.source_base or {}
     if source is None or not base or translation.source_fingerprint == source.content_fingerprint:
         return set()
-    compared = paragraph_diff.diff(base.get("body", ""), source.body, source.language)
-    return {block.text for block in compared if block.kind in {"added", "changed"}}
+    return paragraph_diff.new_blocks(base.get("body", ""), source.body)
 
 
 def state_of(post, source_fingerprint):

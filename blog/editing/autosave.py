@@ -10,7 +10,6 @@ Every autosave passes the same edit-conflict check as Save (version_of(post), pl
 version), is rate-limited per user through Django's cache, and is refused above the renderer's size limit.
 """
 
-import difflib
 import time
 
 from django import forms
@@ -23,9 +22,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from blog import rendering
+from blog.editing import comparison
 from blog.editing.forms import version_of
 from blog.editing.pending import PendingDraft
 from blog.models import Author, Post, unique_slug
+from blog.translation_drift import text_of
 
 # An editor's browser autosaves at most every few seconds; this many a minute means something else is calling.
 AUTOSAVES_PER_MINUTE = 30
@@ -199,10 +200,5 @@ def publish_pending_draft(request, post, admin):
 
 
 def pending_draft_diff(post, pending):
-    """The pending draft against the published text, as a unified diff an editor can read line by line."""
-    published = [post.title, "", post.summary, "", *post.body.splitlines()]
-    drafted = [pending.title, "", pending.summary, "", *pending.body.splitlines()]
-    lines = difflib.unified_diff(
-        published, drafted, fromfile=gettext("published"), tofile=gettext("pending draft"), lineterm=""
-    )
-    return "\n".join(lines)
+    """The pending draft against the published text: title, summary and text, paragraph by paragraph."""
+    return comparison.compared(text_of(post), text_of(pending), post.language)

@@ -81,9 +81,9 @@ def cells(versions):
 
 
 def how_much_changed(translation, source):
-    """How many blocks of the source's title, summary and text changed since `translation`'s base."""
+    """How many blocks of the source's title, summary and text changed since `translation`'s base: counted, not
+    diffed, since a page lists fifty essays (paragraph_diff.changed_count)."""
     base, now = translation.source_base or {}, translation_drift.text_of(source)
     return sum(
-        paragraph_diff.changes(paragraph_diff.diff(base.get(field, ""), now[field], source.language))
-        for field in translation_drift.TRANSLATED_FIELDS
+        paragraph_diff.changed_count(base.get(field, ""), now[field]) for field in translation_drift.TRANSLATED_FIELDS
     )

@@ -160,7 +160,7 @@ def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(pa
     assert post.body == "What readers read today."
 
     page.goto(change_path(post))
-    expect(page.locator(".writing-room-diff")).to_contain_text("+What readers read today. And a new thought.")
+    expect(page.locator(".writing-room-diff .diff-changed ins")).to_contain_text("And a new thought.")
     page.get_by_role("button", name="Publish the pending draft").click()
     expect(page.locator(".messagelist")).to_contain_text("The pending draft is published.")
     assert "And a new thought." in public_html(post)

@@ -107,7 +107,7 @@ def test_the_diff_shows_exactly_the_revised_paragraph_character_by_character_in_
         ("delete", "作っ"),
         ("insert", "支え"),
     ]
-    assert paragraph_diff.changes(compared) == 1
+    assert paragraph_diff.changed_count(english.source_base["body"], original.body) == 1
 
 
 def test_english_paragraphs_are_compared_word_by_word():

@@ -203,9 +203,30 @@ def test_the_change_page_offers_to_resume_compare_publish_or_discard_the_pending
     page = editor_client.get(reverse("admin:blog_post_change", args=[pending.post.pk])).content.decode()
 
     assert "Pending draft" in page
-    assert "-Live text.\n+Rewritten text." in page
+    assert "<del>Live text.</del>" in page and "<ins>Rewritten text.</ins>" in page
     assert reverse("admin:blog_post_publish_pending_draft", args=[pending.post.pk]) in page
     assert reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]) in page
+
+
+def test_the_pending_draft_is_compared_paragraph_by_paragraph_title_and_summary_too(editor_client):
+    post = make_post(title="Leaving the lab", summary="Six years.", body="First paragraph.\n\nSecond paragraph.")
+    drafted = edit_of(
+        post,
+        title="Leaving the lab for good",
+        summary="Six years, and after.",
+        body="First paragraph.\n\nSecond paragraph, revised.\n\nA third one.",
+    )
+    editor_client.post(AUTOSAVE, drafted)
+
+    page = editor_client.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
+
+    compare = page[page.index('<div class="writing-room-diff">') :]
+    assert "<pre>Leaving the lab<ins> for good</ins></pre>" in compare
+    assert "<pre>Six years<ins>, and after</ins>.</pre>" in compare
+    assert "1 unchanged paragraph" in compare
+    assert "<pre>Second paragraph<ins>, revised</ins>.</pre>" in compare
+    assert '<span class="diff-kind">Added</span><pre><ins>A third one.</ins></pre>' in compare
+    assert "@@" not in page and "+++" not in page
 
 
 def test_publishing_the_pending_draft_updates_the_public_page_and_records_a_revision(editor_client, pending):

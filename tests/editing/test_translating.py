@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from reversion.models import Version
 
-from blog import translation_drift
+from blog import paragraph_diff, translation_drift
 from blog.models import Post
 from tests.editing.test_admin import change_url
 from tests.factories import (
@@ -200,6 +200,56 @@ def test_the_source_changes_page_shows_exactly_the_revised_paragraph_beside_the_
     assert "その失敗<ins>こそ</ins>が今の私を<del>作っ</del><ins>支え</ins>ています" in page
     assert "Still, those failures made me who I am." in page  # the translation's own Markdown beside it
     assert "Mark as up to date" in page
+
+
+# A paragraph the author rewrote rather than edited: old and new share only a few common characters.
+KYOTO_JA_REWRITTEN_PARAGRAPH = "転職して気づいたのは、研究室で覚えた段取りの力がどの職場でも役に立つということでした。"
+
+
+@pytest.mark.parametrize(("interface", "label"), [("en", "Rewritten"), ("ja", "書き直し"), ("zh-hans", "重写")])
+def test_a_largely_rewritten_paragraph_is_shown_whole_as_it_was_and_as_it_is(editor_client, interface, label):
+    original, english, _chinese = make_essay_in_three_languages()
+    before = KYOTO_JA.split("\n\n")[2].strip()
+    original.body = original.body.replace(before, KYOTO_JA_REWRITTEN_PARAGRAPH)
+    original.save()
+
+    page = editor_client.get(admin_url("source_changes", english), HTTP_ACCEPT_LANGUAGE=interface).content.decode()
+
+    rewritten = f"<pre><del>{before}</del></pre><pre><ins>{KYOTO_JA_REWRITTEN_PARAGRAPH}</ins></pre>"
+    assert f'<span class="diff-kind">{label}</span>\n        {rewritten}' in page
+    assert page.count("<ins>") == 1 and page.count("<del>") == 1  # no edit interleaved in either text
+
+
+def test_a_paragraph_inserted_before_an_edited_one_is_added_and_the_edit_stays_small(editor_client):
+    original, english, _chinese = make_essay_in_three_languages()
+    inserted = "鍵を返す前に、六年分の写真を一枚ずつ見返しました。"
+    revise_second_paragraph(original)
+    original.body = original.body.replace(KYOTO_JA_REVISED_PARAGRAPH, f"{inserted}\n\n{KYOTO_JA_REVISED_PARAGRAPH}")
+    original.save()
+
+    response = editor_client.get(admin_url("source_changes", english))
+
+    body = response.context["compared"]["body"]
+    assert [block.kind for block in body] == ["equal", "unchanged", "added", "changed", "equal", "unchanged"]
+    page = response.content.decode()
+    assert f'<span class="diff-kind">Added</span><pre><ins>{inserted}</ins></pre>' in page
+    assert "その失敗<ins>こそ</ins>が今の私を<del>作っ</del><ins>支え</ins>ています" in page
+    assert f"<ins>{KYOTO_JA_REVISED_PARAGRAPH}</ins>" not in page  # the edited paragraph is not "added"
+
+
+def test_the_source_changes_page_reads_its_comparison_back_from_the_cache(editor_client, monkeypatch):
+    original, english, _chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    first = editor_client.get(admin_url("source_changes", english)).content.decode()
+
+    def no_diff(*args):
+        raise AssertionError("the comparison was computed again")
+
+    monkeypatch.setattr(paragraph_diff, "diff", no_diff)
+    again = editor_client.get(admin_url("source_changes", english)).content.decode()
+
+    assert "その失敗<ins>こそ</ins>が今の私を<del>作っ</del><ins>支え</ins>ています" in again
+    assert again.count("<ins>") == first.count("<ins>")
 
 
 def test_mark_as_up_to_date_records_the_new_base_as_a_revision_and_clears_the_readers_notice(editor_client, client):

@@ -20,8 +20,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion import add_to_revision, set_comment
 
-from blog import paragraph_diff, translation_drift
-from blog.editing import translation_status
+from blog import translation_drift
+from blog.editing import comparison, translation_status
 from blog.editing.forms import CreateTranslationForm, SideBySideForm
 from blog.translation_drift import DriftState
 
@@ -215,11 +215,7 @@ class TranslationViews:
                 set_comment(gettext("Marked as up to date with “%(title)s”.") % {"title": source.title})
             self.message_user(request, gettext("The translation is marked as up to date."), messages.SUCCESS)
             return redirect("admin:blog_post_source_changes", translation.pk)
-        base, now = translation.source_base or {}, translation_drift.text_of(source)
-        compared = {
-            field: paragraph_diff.for_reading(paragraph_diff.diff(base.get(field, ""), now[field], source.language))
-            for field in translation_drift.TRANSLATED_FIELDS
-        }
+        base = translation.source_base or {}
         return self.translator_page(
             request,
             "source_changes.html",
@@ -227,7 +223,7 @@ class TranslationViews:
             translation,
             state=translation_drift.state_of(translation, source.content_fingerprint),
             base_known=bool(base),
-            compared=compared,
+            compared=comparison.compared(base, translation_drift.text_of(source), source.language),
         )
 
     def side_by_side_view(self, request, object_id):

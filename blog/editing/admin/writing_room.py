@@ -54,7 +54,7 @@ class WritingRoom:
     def media(self):
         return super().media + forms.Media(
             js=["admin-writing-room/writing-room-images.js", "admin-writing-room/writing-room.js"],
-            css={"all": ["admin-writing-room/writing-room.css"]},
+            css={"all": ["css/admin_diff.css", "admin-writing-room/writing-room.css"]},
         )
 
     def get_urls(self):
