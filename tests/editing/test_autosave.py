@@ -211,7 +211,10 @@ def test_the_change_page_offers_to_resume_compare_publish_or_discard_the_pending
 def test_publishing_the_pending_draft_updates_the_public_page_and_records_a_revision(editor_client, pending):
     post = pending.post
 
-    response = editor_client.post(reverse("admin:blog_post_publish_pending_draft", args=[post.pk]))
+    response = editor_client.post(
+        reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
+        {"draft_version": autosave.draft_version_of(pending)},
+    )
 
     assert response.status_code == 302
     assert not PendingDraft.objects.exists()
@@ -226,7 +229,10 @@ def test_a_pending_draft_of_an_older_version_is_not_published_over_a_newer_save(
     post.body = "Saved by someone since."
     post.save()
 
-    editor_client.post(reverse("admin:blog_post_publish_pending_draft", args=[post.pk]))
+    editor_client.post(
+        reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
+        {"draft_version": autosave.draft_version_of(pending)},
+    )
 
     post.refresh_from_db()
     assert post.body == "Saved by someone since."
@@ -234,7 +240,10 @@ def test_a_pending_draft_of_an_older_version_is_not_published_over_a_newer_save(
 
 
 def test_discarding_the_pending_draft_leaves_the_post_as_it_was(editor_client, pending):
-    editor_client.post(reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]))
+    editor_client.post(
+        reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]),
+        {"draft_version": autosave.draft_version_of(pending)},
+    )
 
     assert not PendingDraft.objects.exists()
     pending.post.refresh_from_db()
