@@ -172,6 +172,12 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
             messages.WARNING,
         )
 
+    def get_inline_instances(self, request, obj=None):
+        """Bylines and links of a live essay are an editor's to change: readers would see an author's at once."""
+        if obj is not None and obj.is_live and not self.has_publish_permission(request):
+            return []
+        return super().get_inline_instances(request, obj)
+
     def save_related(self, request, form, formsets, change):
         if getattr(form, "kept_as_pending_draft", False):
             return
