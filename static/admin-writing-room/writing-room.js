@@ -197,6 +197,9 @@
       } else {
         state.draftVersion = answer.draft_version;
         if (resumed) { resumed.value = answer.draft_version; }
+        // This writer has the saved draft before their eyes: Publish and Discard act on it, not on an older one.
+        Array.prototype.forEach.call(document.querySelectorAll(".writing-room-pending-action [name=draft_version]"),
+          function (field) { field.value = answer.draft_version; });
         room.say(room.texts.savedPending.replace("{time}", now()));
       }
       if (textChanged() || minorChanged()) { schedule(); }
@@ -214,6 +217,8 @@
         state.keepTimer = setTimeout(copy.keep, KEEP_MS);
         if (textChanged()) { room.say(room.texts.unsaved); schedule(); }
       } else if (target.name === "minor_change") {
+        var publishedMinor = byId("pending-minor-change");
+        if (publishedMinor) { publishedMinor.checked = target.checked; }
         if (minorChanged()) { schedule(); }
       } else if (target.name && target.name !== "resume_draft") {
         state.otherChanges = true;
