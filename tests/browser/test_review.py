@@ -58,7 +58,11 @@ def test_a_pending_draft_published_as_a_minor_change_leaves_translations_up_to_d
     log_in(page, "chief")
     chief = User.objects.get(username="chief")
     PendingDraft.objects.create(
-        post=original, title=original.title, body="A typo here.", based_on=original.updated_at.isoformat(), saved_by=chief
+        post=original,
+        title=original.title,
+        body="A typo here.",
+        based_on=original.updated_at.isoformat(),
+        saved_by=chief,
     )
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))

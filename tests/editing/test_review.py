@@ -141,7 +141,8 @@ def test_an_author_cannot_move_the_publish_time_of_a_live_or_scheduled_essay(aut
     assert "status" not in form and "publish_at_0" not in form  # shown read-only
 
     moved = "2030-01-01" if status_code == "published" else (timezone.localdate() - timezone.timedelta(days=7))
-    author_client.post(change_url(post), {**form, "status": "draft", "publish_at_0": str(moved), "publish_at_1": "00:00"})
+    moved_form = {**form, "status": "draft", "publish_at_0": str(moved), "publish_at_1": "00:00"}
+    author_client.post(change_url(post), moved_form)
 
     post.refresh_from_db()
     assert (post.status, post.publish_at) == (Post.Status.PUBLISHED, when)
@@ -289,12 +290,11 @@ def test_a_writer_s_run_of_autosaves_keeps_one_revision(author_client, own_autho
     assert texts_in_history(post) == ["One. Two. Three."]
 
 
-def test_save_again_to_replace_keeps_the_replaced_autosaved_text_in_the_history(
-    editor_client, author_user, own_author
-):
+def test_save_again_to_replace_keeps_the_replaced_autosaved_text_in_the_history(editor_client, author_user, own_author):
     post = make_post(authors=[own_author], status=Post.Status.DRAFT, body="Start.")
     form = submitted_form(editor_client.get(change_url(post)))
-    assert autosave_edit(logged_in(author_user), post, title=post.title, body="Autosaved by the author.").status_code == 200
+    autosaved = autosave_edit(logged_in(author_user), post, title=post.title, body="Autosaved by the author.")
+    assert autosaved.status_code == 200
 
     refused = editor_client.post(change_url(post), {**form, "body": "The editor's text."})
     assert refused.status_code == 200

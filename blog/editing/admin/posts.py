@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from blog.editing import autosave
 from blog.editing.admin.actions import PublishingActions
 from blog.editing.admin.base import LABELLED_DATE_TIME, MARKDOWN_EDITOR, HttpsURLMixin
 from blog.editing.admin.inlines import BylineInline, RelatedLinkInline, RelatedPostInline
-from blog.editing.admin.translations import TranslationStateFilter, TranslationViews
-from blog.editing import autosave
 from blog.editing.admin.review import PublicationStateFilter, ReviewViews, scheduled_for
+from blog.editing.admin.translations import TranslationStateFilter, TranslationViews
 from blog.editing.admin.writing_room import WritingRoom
 from blog.editing.forms import PostAdminForm
 from blog.editing.pending import PendingDraft

@@ -22,7 +22,7 @@ admin.site.index_template = "admin/review_index.html"
 
 
 def scheduled_for(post):
-    """"Scheduled for 15 January 2027, 09:00", in the editor's language and time zone."""
+    """The label "Scheduled for 15 January 2027, 09:00", in the editor's language and time zone."""
     # Translators: a PHP-style date format (Django's date filter) for a scheduled post's publish time.
     moment = formats.date_format(timezone.localtime(post.publish_at), pgettext("scheduled time", "j F Y, H:i"))
     return gettext("Scheduled for %(time)s") % {"time": moment}
