@@ -185,15 +185,17 @@ def test_an_author_cannot_restore_an_old_version_of_a_live_essay(editor_client, 
 
 
 def test_an_author_cannot_save_a_live_translation_side_by_side(editor_client, author_user):
-    original = make_post(title="Original", body="## One\n\nText.")
     own = Author.objects.create(name="Translator", user=author_user)
+    original = make_post(title="Original", body="## One\n\nText.", authors=[own])
     translation = make_translation(original, language="ja", authors=[own], body="## 一\n\n本文。")
 
-    logged_in(author_user).post(
+    response = logged_in(author_user).post(
         reverse("admin:blog_post_side_by_side", args=[translation.pk]),
         {"loaded_version": version_of(translation), "part_1": "## 一\n\n書き換え。"},
+        follow=True,
     )
 
+    assert "wait for an editor" in response.content.decode()
     translation.refresh_from_db()
     assert translation.body == "## 一\n\n本文。"
 
