@@ -167,6 +167,7 @@ DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        IN_REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("title"), max_length=300)
@@ -198,6 +199,8 @@ class Post(models.Model):
         blank=True,
         help_text=_("A published post stays invisible until this time."),
     )
+    # An editor's word to the author when sending a post back from review; shown on its change page.
+    review_note = models.TextField(_("editor's note"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -281,7 +284,7 @@ class Post(models.Model):
                 fields=["source_path"], condition=~Q(source_path=""), name="post_unique_source_path"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(publish_at__isnull=False),
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="post_published_has_publish_at",
             ),
         ]
@@ -349,6 +352,11 @@ class Post(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @property
+    def is_live(self):
+        """Published or scheduled: readers have (or will have) its text, so only an editor changes it."""
+        return self.status == self.Status.PUBLISHED
 
     def get_translations(self):
         """The other language versions of this essay, whatever their status."""

@@ -8,10 +8,13 @@ What an autosave writes depends on what readers can see:
 
 Every autosave passes the same edit-conflict check as Save (version_of(post), plus the pending draft's own
 version), is rate-limited per user through Django's cache, and is refused above the renderer's size limit.
+Each writer's run of autosaves keeps one revision (record_autosave), so text that another writer or a later
+Save replaces stays in the history, as the conflict messages promise.
 """
 
 import time
 
+import reversion
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +23,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext
+from reversion.models import Version
 
 from blog import rendering
 from blog.editing import comparison
@@ -42,6 +46,7 @@ class AutosaveForm(forms.Form):
     slug = forms.CharField(max_length=Post._meta.get_field("slug").max_length, required=False)
     loaded_version = forms.CharField(required=False)
     draft_version = forms.CharField(required=False)
+    minor_change = forms.BooleanField(required=False)
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -114,17 +119,39 @@ def create_draft(request, data, admin):
     return post
 
 
-def save_draft(post, data):
-    """Write the text onto a draft nobody reads yet, if nobody saved it since this writer loaded it."""
+def autosaved_comment():
+    return gettext("Autosaved.")
+
+
+def record_autosave(request, admin, obj, update_fields=None):
+    """Save `obj` as a revision that replaces this writer's previous autosave revision, if that is the latest.
+
+    So history keeps one revision per writer's run of autosaves, and text another writer autosaved (which a Save
+    or this autosave now replaces) is never overwritten without a revision holding it.
+    """
+    latest = Version.objects.get_for_object(obj).select_related("revision").first()
+    if latest and latest.revision.user_id == request.user.pk and latest.revision.comment == autosaved_comment():
+        latest.revision.delete()
+    with admin.create_revision(request):
+        obj.save(update_fields=update_fields)
+        reversion.set_comment(autosaved_comment())
+
+
+def save_draft(request, admin, post, data):
+    """Write the text onto a post no reader sees yet, if nobody saved it since this writer loaded it.
+
+    An autosave that changes nothing writes nothing, so the post's version stays what other writers loaded.
+    """
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
         check_not_saved_since(current, data)
-        current.title, current.summary, current.body = data["title"], data["summary"], data["body"]
-        current.save(update_fields=["title", "summary", "body", "updated_at"])
+        if (current.title, current.summary, current.body) != (data["title"], data["summary"], data["body"]):
+            current.title, current.summary, current.body = data["title"], data["summary"], data["body"]
+            record_autosave(request, admin, current, update_fields=["title", "summary", "body", "updated_at"])
     return current
 
 
-def save_pending_draft(request, post, data):
+def save_pending_draft(request, admin, post, data):
     """Keep the changes to a published post beside it, if neither it nor its pending draft moved meanwhile."""
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
@@ -140,10 +167,16 @@ def save_pending_draft(request, post, data):
                 % {"user": who, "time": _when(pending.saved_at)}
             )
         pending = pending or PendingDraft(post=current, based_on=version_of(current))
-        pending.title, pending.summary, pending.body = data["title"], data["summary"], data["body"]
-        pending.saved_by = request.user
-        pending.save()
+        keep_pending_text(request, admin, pending, data)
     return pending
+
+
+def keep_pending_text(request, admin, pending, data):
+    """Write title, summary, body and the minor-change choice onto `pending`, as a revision of it."""
+    pending.title, pending.summary, pending.body = data["title"], data["summary"], data["body"]
+    pending.minor_change = data.get("minor_change", False)
+    pending.saved_by = request.user
+    record_autosave(request, admin, pending)
 
 
 def autosave(request, admin):
@@ -170,33 +203,62 @@ def autosave(request, admin):
     if post is None or not admin.has_change_permission(request, post):
         return answer_error(gettext("You may not change this post."), 403)
     try:
-        if post.status == Post.Status.DRAFT:
-            post = save_draft(post, data)
+        if not post.is_live:
+            post = save_draft(request, admin, post, data)
             return JsonResponse({"saved": "draft", "post": post.pk, "loaded_version": version_of(post)})
-        pending = save_pending_draft(request, post, data)
+        pending = save_pending_draft(request, admin, post, data)
     except Conflict as conflict:
         return answer_error(str(conflict), 409)
     return JsonResponse({"saved": "pending", "post": post.pk, "draft_version": draft_version_of(pending)})
 
 
-def publish_pending_draft(request, post, admin):
-    """Copy the pending draft onto the post as one ordinary save (and revision); say why if it cannot be."""
+def seen_pending_draft(post, seen_version):
+    """The post's pending draft, locked, if it is the version the editor saw; else Conflict saying why."""
+    pending = PendingDraft.objects.select_for_update().filter(post=post).first()
+    if pending is None:
+        raise Conflict(gettext("This post has no pending draft."))
+    if draft_version_of(pending) != seen_version:
+        raise Conflict(
+            gettext(
+                "The pending draft was changed at %(time)s, after you read it, so nothing was done. "
+                "Read the new changes below, then publish or discard again."
+            )
+            % {"time": _when(pending.saved_at)}
+        )
+    return pending
+
+
+def publish_pending_draft(request, post, admin, *, seen_version, minor_change):
+    """Copy the pending draft the editor read onto the post as one ordinary save (and revision).
+
+    Raises Conflict if the draft changed since `seen_version` or the post was saved after it was started.
+    """
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
-        pending = PendingDraft.objects.filter(post=current).first()
-        if pending is None:
-            return gettext("This post has no pending draft.")
+        pending = seen_pending_draft(current, seen_version)
         if pending.based_on != version_of(current):
-            return gettext(
-                "The post was saved after this draft was started, so publishing it would undo that save. "
-                "Resume the draft, compare, and save."
+            raise Conflict(
+                gettext(
+                    "The post was saved after this draft was started, so publishing it would undo that save. "
+                    "Resume the draft, compare, and save."
+                )
             )
         with admin.create_revision(request):
             current.title, current.summary, current.body = pending.title, pending.summary, pending.body
+            current.minor_change = minor_change
             current.save()
             admin.log_change(request, current, gettext("Published the pending draft."))
         pending.delete()
-    return None
+
+
+def discard_pending_draft(request, post, admin, *, seen_version):
+    """Delete the pending draft the editor read, kept as a revision of it (restorable) first; Conflict if it changed."""
+    with transaction.atomic():
+        pending = seen_pending_draft(Post.objects.select_for_update().get(pk=post.pk), seen_version)
+        with admin.create_revision(request):
+            reversion.add_to_revision(pending)
+            reversion.set_comment(gettext("Discarded the pending draft."))
+        pending.delete()
 
 
 def pending_draft_diff(post, pending):

@@ -88,7 +88,7 @@ def post_front_matter(post, redirects):
         "slug": post.slug,
         "lang": post.language,
         "date": _format_moment(post.publish_at),
-        "draft": post.status == Post.Status.DRAFT,
+        "draft": post.status != Post.Status.PUBLISHED,
         "translation_key": str(post.translation_key),
         "authors": [byline.author.slug for byline in post.bylines.all()],
         "tags": sorted(tag.name for tag in post.tags.all()),

@@ -126,6 +126,10 @@
       firstUnsaved: null
     };
     function textChanged() { return room.snapshot() !== state.saved; }
+    // The minor-change tick travels with a pending draft's text, so ticking it alone is saved too.
+    function minorTicked() { var box = form.querySelector("[name=minor_change]"); return Boolean(box && box.checked); }
+    state.savedMinor = minorTicked();
+    function minorChanged() { return minorTicked() !== state.savedMinor; }
     function now() { return new Date().toLocaleTimeString(locale()); }
 
     function schedule() {
@@ -135,9 +139,10 @@
       state.quietTimer = setTimeout(autosave, wait);
     }
     function autosave() {
-      if (state.stopped || !textChanged() || !value(room.fields.title).trim()) { return; }
+      if (state.stopped || !(textChanged() || minorChanged()) || !value(room.fields.title).trim()) { return; }
       if (state.saving) { schedule(); return; }
       var sent = room.snapshot();
+      var sentMinor = minorTicked();
       var data = new FormData();
       data.append("post", room.post || "");
       Object.keys(room.fields).forEach(function (name) { data.append(name, value(room.fields[name])); });
@@ -145,11 +150,12 @@
       data.append("slug", value(byId("id_slug")));
       data.append("loaded_version", value(loadedVersion));
       data.append("draft_version", state.draftVersion || "");
+      if (sentMinor) { data.append("minor_change", "on"); }
       state.firstUnsaved = null;
       room.say(room.texts.saving);
       state.saving = room.send(room.config.autosaveUrl, data).then(function (reply) {
         state.saving = null;
-        if (reply.ok) { saved(reply.answer, sent); } else { refused(reply.status, reply.answer); }
+        if (reply.ok) { state.savedMinor = sentMinor; saved(reply.answer, sent); } else { refused(reply.status, reply.answer); }
       }, function () {
         state.saving = null;
         room.say(room.texts.offline);
@@ -191,9 +197,12 @@
       } else {
         state.draftVersion = answer.draft_version;
         if (resumed) { resumed.value = answer.draft_version; }
+        // This writer has the saved draft before their eyes: Publish and Discard act on it, not on an older one.
+        Array.prototype.forEach.call(document.querySelectorAll(".writing-room-pending-action [name=draft_version]"),
+          function (field) { field.value = answer.draft_version; });
         room.say(room.texts.savedPending.replace("{time}", now()));
       }
-      if (textChanged()) { schedule(); }
+      if (textChanged() || minorChanged()) { schedule(); }
     }
     function refused(code, answer) {
       var message = room.texts.failed.replace("{error}", answer.error || String(code));
@@ -207,6 +216,10 @@
         clearTimeout(state.keepTimer);
         state.keepTimer = setTimeout(copy.keep, KEEP_MS);
         if (textChanged()) { room.say(room.texts.unsaved); schedule(); }
+      } else if (target.name === "minor_change") {
+        var publishedMinor = byId("pending-minor-change");
+        if (publishedMinor) { publishedMinor.checked = target.checked; }
+        if (minorChanged()) { schedule(); }
       } else if (target.name && target.name !== "resume_draft") {
         state.otherChanges = true;
       }
@@ -214,6 +227,10 @@
     form.addEventListener("input", edited);
     form.addEventListener("change", edited);
     form.addEventListener("submit", submitting);
+    // Publishing or discarding the pending draft leaves the page on purpose: the writer's text is on the server.
+    Array.prototype.forEach.call(document.querySelectorAll(".writing-room-pending-action"), function (action) {
+      action.addEventListener("submit", function () { state.leaving = true; });
+    });
     window.addEventListener("beforeunload", function (event) {
       if (state.leaving || !(textChanged() || state.otherChanges || state.saving)) { return; }
       event.preventDefault();

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.utils import timezone
 
 from blog.models import Post, RelatedPost
@@ -54,6 +55,15 @@ def test_published_hides_drafts_and_scheduled_posts_until_their_time(time_machin
 
     time_machine.move_to(now + timezone.timedelta(days=2))
     assert set(Post.objects.published()) == {visible, scheduled}
+
+
+def test_a_post_in_review_is_never_public_even_with_a_past_publish_time():
+    in_review = make_post(status=Post.Status.IN_REVIEW, publish_at=timezone.now() - timezone.timedelta(days=1))
+    make_post(status=Post.Status.IN_REVIEW)  # submitted without a publish time: the editor chooses one
+
+    assert not Post.objects.published().exists()
+    assert not in_review.is_public()
+    assert Client().get(in_review.get_absolute_url()).status_code == 404
 
 
 def test_publishing_without_a_time_publishes_now():

@@ -183,13 +183,15 @@ def test_author_cannot_restore_a_revision_of_another_authors_post(editor_client,
 def test_author_posting_status_published_leaves_their_post_a_draft(author_client, own_author):
     mine = make_post(title="My draft", authors=[own_author], status=Post.Status.DRAFT)
     data = submitted_form(author_client.get(change_url(mine)))
-    assert "status" not in data  # shown read-only
+    assert data["status"] == "draft"  # an author chooses only draft or in review
     data.update(status="published", title="My draft, revised")
 
-    assert author_client.post(change_url(mine), data).status_code == 302
+    response = author_client.post(change_url(mine), data)
 
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
     mine.refresh_from_db()
-    assert (mine.title, mine.status) == ("My draft, revised", Post.Status.DRAFT)
+    assert (mine.title, mine.status) == ("My draft", Post.Status.DRAFT)
     assert not Post.objects.published().exists()
 
 
@@ -197,8 +199,10 @@ def test_author_adding_a_post_becomes_its_first_author_and_it_stays_a_draft(auth
     data = submitted_form(author_client.get(reverse("admin:blog_post_add")))
     assert not any(name.startswith("bylines-") for name in data)  # bylines are the editors' business
     data.update(title="Fresh thoughts", body="Some *text*.", status="published")
+    assert author_client.post(reverse("admin:blog_post_add"), data).status_code == 200  # not a choice for them
+    assert not Post.objects.exists()
 
-    assert author_client.post(reverse("admin:blog_post_add"), data).status_code == 302
+    assert author_client.post(reverse("admin:blog_post_add"), {**data, "status": "draft"}).status_code == 302
 
     post = Post.objects.get(title="Fresh thoughts")
     assert post.status == Post.Status.DRAFT

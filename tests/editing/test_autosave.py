@@ -232,7 +232,10 @@ def test_the_pending_draft_is_compared_paragraph_by_paragraph_title_and_summary_
 def test_publishing_the_pending_draft_updates_the_public_page_and_records_a_revision(editor_client, pending):
     post = pending.post
 
-    response = editor_client.post(reverse("admin:blog_post_publish_pending_draft", args=[post.pk]))
+    response = editor_client.post(
+        reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
+        {"draft_version": autosave.draft_version_of(pending)},
+    )
 
     assert response.status_code == 302
     assert not PendingDraft.objects.exists()
@@ -247,7 +250,10 @@ def test_a_pending_draft_of_an_older_version_is_not_published_over_a_newer_save(
     post.body = "Saved by someone since."
     post.save()
 
-    editor_client.post(reverse("admin:blog_post_publish_pending_draft", args=[post.pk]))
+    editor_client.post(
+        reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
+        {"draft_version": autosave.draft_version_of(pending)},
+    )
 
     post.refresh_from_db()
     assert post.body == "Saved by someone since."
@@ -255,7 +261,10 @@ def test_a_pending_draft_of_an_older_version_is_not_published_over_a_newer_save(
 
 
 def test_discarding_the_pending_draft_leaves_the_post_as_it_was(editor_client, pending):
-    editor_client.post(reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]))
+    editor_client.post(
+        reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]),
+        {"draft_version": autosave.draft_version_of(pending)},
+    )
 
     assert not PendingDraft.objects.exists()
     pending.post.refresh_from_db()

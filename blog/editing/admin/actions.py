@@ -17,7 +17,7 @@ class PublishingActions:
     @admin.action(description=_("Publish selected posts"), permissions=["publish"])
     def publish(self, request, queryset):
         now = timezone.now()
-        drafts = list(queryset.filter(status=Post.Status.DRAFT))
+        drafts = list(queryset.exclude(status=Post.Status.PUBLISHED))
         for post in drafts:
             post.status = Post.Status.PUBLISHED
             post.publish_at = post.publish_at or now

@@ -17,22 +17,28 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from blog.editing import autosave
 from blog.editing.admin.actions import PublishingActions
 from blog.editing.admin.base import LABELLED_DATE_TIME, MARKDOWN_EDITOR, HttpsURLMixin
 from blog.editing.admin.inlines import BylineInline, RelatedLinkInline, RelatedPostInline
+from blog.editing.admin.review import PublicationStateFilter, ReviewViews, scheduled_for
 from blog.editing.admin.translations import TranslationStateFilter, TranslationViews
 from blog.editing.admin.writing_room import WritingRoom
 from blog.editing.forms import PostAdminForm
+from blog.editing.pending import PendingDraft
 from blog.editing.preview import preview_url
 from blog.models import Author, Post, PostAuthor
 
+# What an author may set a post's status to: write it, or hand it to an editor for review.
+AUTHOR_STATUSES = [Post.Status.DRAFT, Post.Status.IN_REVIEW]
+
 
 @admin.register(Post)
-class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin, VersionAdmin):
+class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, HttpsURLMixin, VersionAdmin):
     form = PostAdminForm
     inlines = [BylineInline, RelatedPostInline, RelatedLinkInline]
-    list_display = ["title", "language", "status", "publish_at", "author_names", "translation_state"]
-    list_filter = ["status", "language", TranslationStateFilter, "tags", "authors"]
+    list_display = ["title", "language", "publication_state", "publish_at", "author_names", "translation_state"]
+    list_filter = [PublicationStateFilter, "language", TranslationStateFilter, "tags", "authors"]
     search_fields = ["title", "body"]
     date_hierarchy = "publish_at"
     autocomplete_fields = ["tags"]
@@ -97,8 +103,16 @@ class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin,
             return None
 
     def get_readonly_fields(self, request, obj=None):
+        """An author sets status (draft or in review) and publish time of their own draft only; an editor approves."""
         readonly = super().get_readonly_fields(request, obj)
-        return readonly if self.has_publish_permission(request) else [*readonly, "status"]
+        if self.has_publish_permission(request) or obj is None or obj.status == Post.Status.DRAFT:
+            return readonly
+        return [*readonly, "status", "publish_at"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not self.has_publish_permission(request):
+            kwargs["choices"] = [(status.value, status.label) for status in AUTHOR_STATUSES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         return {"language": request.LANGUAGE_CODE, **super().get_changeform_initial_data(request)}
@@ -120,7 +134,53 @@ class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin,
             return redirect("admin:blog_post_changelist")
         return super().add_view(request, form_url, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        """Save what changed, as the role allows: an author's change to a live essay waits for an editor."""
+        if change and not form.has_changed() and not self.restoring_revision(request):
+            return  # no revision, and updated_at (the version other editors loaded) stays as it was
+        if change and not self.has_publish_permission(request) and self.stored_status(obj) == Post.Status.PUBLISHED:
+            self.keep_as_pending_draft(request, obj, form)
+            return
+        if obj.status != Post.Status.DRAFT:
+            obj.review_note = ""
+        super().save_model(request, obj, form, change)
+        if obj.is_scheduled:
+            self.message_user(request, scheduled_for(obj), messages.INFO)
+
+    @staticmethod
+    def restoring_revision(request):
+        """django-reversion's restore writes the old version first, so its form shows no change, yet it must save."""
+        return request.resolver_match.url_name == "blog_post_revision"
+
+    @staticmethod
+    def stored_status(post):
+        return Post.objects.filter(pk=post.pk).values_list("status", flat=True).first()
+
+    def keep_as_pending_draft(self, request, post, form):
+        """Readers keep the approved text: the author's title, summary and body become the pending draft."""
+        form.kept_as_pending_draft = True
+        pending = PendingDraft.objects.filter(post=post).first() or PendingDraft(
+            post=post, based_on=form.cleaned_data["loaded_version"]
+        )
+        autosave.keep_pending_text(request, self, pending, form.cleaned_data)
+        self.message_user(
+            request,
+            gettext(
+                "Your changes to this published post's text are kept as a pending draft for an editor to approve; "
+                "readers still see the published version. Only an editor changes its other fields."
+            ),
+            messages.WARNING,
+        )
+
+    def get_inline_instances(self, request, obj=None):
+        """Bylines and links of a live essay are an editor's to change: readers would see an author's at once."""
+        if obj is not None and obj.is_live and not self.has_publish_permission(request):
+            return []
+        return super().get_inline_instances(request, obj)
+
     def save_related(self, request, form, formsets, change):
+        if getattr(form, "kept_as_pending_draft", False):
+            return
         super().save_related(request, form, formsets, change)
         if not change and not self.has_publish_permission(request):
             self.put_own_byline_first(request, form.instance)
@@ -133,6 +193,10 @@ class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin,
             PostAuthor.objects.create(post=post, author=profile, position=0)
 
     # List.
+
+    @admin.display(description=_("status"), ordering="status")
+    def publication_state(self, post):
+        return scheduled_for(post) if post.is_scheduled else post.get_status_display()
 
     @admin.display(description=_("authors"))
     def author_names(self, post):
@@ -158,6 +222,11 @@ class PostAdmin(PublishingActions, TranslationViews, WritingRoom, HttpsURLMixin,
             raise PermissionDenied
         if not self.has_publish_permission(request):
             version = get_object_or_404(Version.objects.get_for_object(post), pk=version_id)
+            if post.is_live:
+                self.message_user(
+                    request, gettext("Only an editor can restore a version of a published post."), messages.ERROR
+                )
+                return redirect("admin:blog_post_history", post.pk)
             if version.field_dict["status"] != post.status:
                 self.message_user(
                     request,

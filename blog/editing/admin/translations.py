@@ -235,6 +235,17 @@ class TranslationViews:
         translation, source = self.translation_and_source(request, object_id)
         if source is None:
             return self.not_a_translation(request, translation)
+        if request.method == "POST" and translation.is_live and not self.has_publish_permission(request):
+            # Readers keep the approved text: an author's change to a live translation waits for an editor.
+            self.message_user(
+                request,
+                gettext(
+                    "This translation is published: write your changes on its change page, where they wait for "
+                    "an editor's approval as a pending draft."
+                ),
+                messages.ERROR,
+            )
+            return redirect("admin:blog_post_change", translation.pk)
         form = SideBySideForm(request.POST or None, translation=translation, source=source)
         preview = translation.body_html
         if request.method == "POST" and "_preview" in request.POST:

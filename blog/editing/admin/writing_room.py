@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
@@ -86,18 +86,41 @@ class WritingRoom:
         return post
 
     def publish_pending_draft_view(self, request, object_id):
+        """An editor approves the pending draft they read (its version comes with the form), nothing newer."""
         post = self._changeable_post(request, object_id)
-        problem = autosave.publish_pending_draft(request, post, self)
-        if problem:
-            self.message_user(request, problem, messages.ERROR)
-        else:
-            self.message_user(request, gettext("The pending draft is published."), messages.SUCCESS)
-        return redirect("admin:blog_post_change", post.pk)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        return self._act_on_seen_draft(
+            request,
+            post,
+            lambda seen: autosave.publish_pending_draft(
+                request, post, self, seen_version=seen, minor_change=request.POST.get("minor_change") == "on"
+            ),
+            gettext("The pending draft is published."),
+        )
 
     def discard_pending_draft_view(self, request, object_id):
         post = self._changeable_post(request, object_id)
-        PendingDraft.objects.filter(post=post).delete()
-        self.message_user(request, gettext("The pending draft is discarded."), messages.SUCCESS)
+        return self._act_on_seen_draft(
+            request,
+            post,
+            lambda seen: autosave.discard_pending_draft(request, post, self, seen_version=seen),
+            gettext("The pending draft is discarded; its text is kept in the history for an editor to restore."),
+        )
+
+    def _act_on_seen_draft(self, request, post, act, done):
+        """Run `act` with the draft version the form carried; a script is answered in JSON (409 on a conflict)."""
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        try:
+            act(request.POST.get("draft_version", ""))
+        except autosave.Conflict as conflict:
+            if wants_json:
+                return JsonResponse({"error": str(conflict)}, status=409)
+            self.message_user(request, str(conflict), messages.ERROR)
+        else:
+            if wants_json:
+                return JsonResponse({"done": done})
+            self.message_user(request, done, messages.SUCCESS)
         return redirect("admin:blog_post_change", post.pk)
 
     def get_changeform_initial_data(self, request):
@@ -119,9 +142,13 @@ class WritingRoom:
         if pending is not None:
             context["pending_draft"] = pending
             context["pending_diff"] = autosave.pending_draft_diff(obj, pending)
+            context["pending_draft_version"] = autosave.draft_version_of(pending)
+            context["may_publish"] = self.has_publish_permission(request)
             form = context["adminform"].form
             if RESUME_PARAMETER in request.GET and not form.is_bound:
-                form.initial.update(title=pending.title, summary=pending.summary, body=pending.body)
+                form.initial.update(
+                    title=pending.title, summary=pending.summary, body=pending.body, minor_change=pending.minor_change
+                )
                 resumed = autosave.draft_version_of(pending)
         context["resumed_draft"] = resumed
         context["resume_parameter"] = RESUME_PARAMETER
