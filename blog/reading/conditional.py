@@ -232,7 +232,7 @@ def public_page(view, reads=()):
         # Browsers revalidate every time (they would otherwise reuse the page unasked and miss edits); an edge
         # keeps what anyone may be shown until a purge (blog.reading.edge).
         if fit_to_share(request, response):
-            edge.mark_shared(response, generation)
+            edge.mark_shared(response)
         else:
             edge.mark_private(response)
         return response

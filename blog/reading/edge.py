@@ -53,21 +53,14 @@ def label(request, response):
         response.headers[header] = value
 
 
-def edge_seconds(generation, now):
-    """How long an edge may keep a page: EDGE_MAX_AGE, but never past the next scheduled post's time.
+def mark_shared(response):
+    """Edges may keep it (s-maxage); browsers revalidate it every time with its ETag (max-age=0).
 
-    So a scheduled post appears at the edge on time even if no purge is sent then: the page expires, and the
-    request that refetches it moves the generation (blog.reading.conditional.content_state).
+    Always EDGE_MAX_AGE: a lifetime counting down to the next scheduled post would tell anyone its embargo time.
+    A scheduled post reaches the edge by a purge instead: `manage.py publish_due` (cron, every minute) moves the
+    generation once its time has come, and that purges what it moved.
     """
-    seconds = settings.BUNKO_EDGE_MAX_AGE
-    if generation.next_publish_at is not None:
-        seconds = min(seconds, max(1, int((generation.next_publish_at - now).total_seconds()) + 1))
-    return seconds
-
-
-def mark_shared(response, generation):
-    """Edges may keep it (s-maxage); browsers revalidate it every time with its ETag (max-age=0)."""
-    response.headers["Cache-Control"] = f"max-age=0, s-maxage={edge_seconds(generation, timezone.now())}"
+    response.headers["Cache-Control"] = f"max-age=0, s-maxage={settings.BUNKO_EDGE_MAX_AGE}"
 
 
 def mark_private(response):
