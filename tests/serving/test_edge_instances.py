@@ -99,6 +99,7 @@ def cluster(static_root, tmp_path_factory):  # noqa: F811 (the imported fixture)
         env = production_env(
             PLAIN_HTTP="1", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=str(static_root), MEDIA_ROOT=str(folder / "media"),
             DATABASE_URL=database, EDGE_PURGE_URLS=f"http://{HOST}:{edge_port}/", RELEASE=secrets.token_hex(8),
+            EDGE_PURGE_SECRET=secrets.token_urlsafe(24),
         )  # fmt: skip
         if redis_url():
             env["REDIS_URL"] = redis_url()
@@ -110,7 +111,8 @@ def cluster(static_root, tmp_path_factory):  # noqa: F811 (the imported fixture)
         try:
             cluster.start("A")
             cluster.start("B")
-            with varnish(edge_port, [(HOST, port) for port in cluster.ports.values()], outage_html=outage_page_html()):
+            backends = [(HOST, port) for port in cluster.ports.values()]
+            with varnish(edge_port, backends, purge_secret=env["EDGE_PURGE_SECRET"], outage_html=outage_page_html()):
                 cluster.edge = f"http://{HOST}:{edge_port}"
                 yield cluster
         finally:
@@ -172,7 +174,8 @@ def test_instances_failing_cost_readers_nothing_the_edge_can_serve(cluster):
 
     cluster.kill("B")
     # A purged page stays for grace: once the edge sees no instance up, it serves it rather than an error.
-    assert request(edge, "/", method="PURGE", headers={"xkey": paths["key"]})[0] == 200
+    purge = {"xkey": paths["key"], "Purge-Secret": cluster.env["EDGE_PURGE_SECRET"]}
+    assert request(edge, "/", method="PURGE", headers=purge)[0] == 200
     assert eventually(lambda: request(edge, paths["essay"])[0] == 200, seconds=10)
     for path in cached_pages:
         status, _headers, body = request(edge, path)
