@@ -33,7 +33,7 @@ def site_vcl(backends, purgers, outage_page, purge_secret, tls_terminators=(), h
     """The per-site part of the VCL: `backends` are (host, port) pairs, `purgers` and `tls_terminators`
     addresses or networks.
 
-    Each instance is probed at `probe` (/healthz: it answers 503 when its database is away).
+    Each instance is probed at `probe` (/healthz: it answers 503 when its database or cache is away).
     """
     if not re.fullmatch(r"[A-Za-z0-9_.~+/=-]{16,}", purge_secret or ""):
         raise ValueError("The purge secret must be at least 16 letters, digits or -_.~+/= (secrets.token_urlsafe).")
