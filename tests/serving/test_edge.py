@@ -276,3 +276,53 @@ def test_only_the_tls_terminator_says_a_request_came_over_https(edge, settings):
     status, headers, body = request(edge, path, headers={"X-Forwarded-Proto": "https"}, source=TLS_TERMINATOR)
     assert status == 200 and headers["X-Cache"] == "MISS"  # kept apart from the http:// page
     assert 'rel="canonical" href="https://' in body
+
+
+def unpublish(post):
+    post.status = Post.Status.DRAFT
+    post.save()
+
+
+def postpone(post):
+    post.publish_at = timezone.now() + timezone.timedelta(days=2)
+    post.save()
+
+
+def retitle(post):
+    post.title = "Retitled"
+    post.save()
+
+
+@pytest.mark.parametrize(
+    "retract",
+    [
+        unpublish,
+        postpone,  # published, then moved into the future: gone from every page until then
+        lambda post: post.delete(),
+        lambda post: Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT),  # a bulk write
+    ],
+    ids=["unpublish", "postpone", "delete", "bulk"],
+)
+def test_retractions_are_purged_hard_and_edits_soft(db, settings, retract):
+    """A soft purge leaves the page in grace, served again while every instance is down: never for a retraction."""
+    settings.BUNKO_EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]  # no edge answers: the purges stay recorded
+    essay = make_post(title="Out there")
+    PendingPurge.objects.all().delete()
+    retitle(essay)
+    assert PendingPurge.objects.exists() and not hard_purged(essay)
+    retract(essay)
+    assert hard_purged(essay)
+
+
+def hard_purged(essay):
+    """Whether a hard purge is recorded for the essay's pages (or for everything, as a bulk write purges)."""
+    keys = {f"essay:{essay.translation_key}", "everything"}
+    return any(keys & set(purge.keys.split()) for purge in PendingPurge.objects.filter(hard=True))
+
+
+def test_a_scheduled_post_back_to_draft_is_purged_hard(db, settings):
+    settings.BUNKO_EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]
+    scheduled = make_post(title="Embargoed", publish_at=timezone.now() + timezone.timedelta(hours=3))
+    PendingPurge.objects.all().delete()
+    unpublish(scheduled)
+    assert hard_purged(scheduled)
