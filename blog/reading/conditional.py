@@ -254,8 +254,7 @@ def keep_only_read_parameters(request, reads):
     query = kept.urlencode()
     if query != request.META.get("QUERY_STRING", ""):
         request.META["QUERY_STRING"] = query
-        kept._mutable = False
-        request.GET = kept
+        request.GET = QueryDict(query)
 
 
 def respond(view, request, args, kwargs, generation):
