@@ -219,11 +219,13 @@ BUNKO_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
 BUNKO_RELEASE = os.environ.get("RELEASE", "")
 # A shared cache at the edge (Varnish, a CDN; blog.reading.edge): public pages tell it to keep them for up to
 # EDGE_MAX_AGE seconds, labelled with what they show, and every write purges what it moved at EDGE_PURGE_URLS
-# (comma-separated; empty: no edge), each with EDGE_PURGE_TIMEOUT seconds to answer. EDGE_PURGER names the
-# purger class (blog.reading.edge.Purger) for another kind of edge.
+# (comma-separated; empty: no edge), each with EDGE_PURGE_TIMEOUT seconds to answer, sending EDGE_PURGE_SECRET
+# (the edge refuses a purge without it). EDGE_PURGER names the purger class (blog.reading.edge.Purger) for
+# another kind of edge.
 BUNKO_EDGE_MAX_AGE = int(os.environ.get("EDGE_MAX_AGE", 24 * 3600))
 BUNKO_EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
 BUNKO_EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
+BUNKO_EDGE_PURGE_SECRET = os.environ.get("EDGE_PURGE_SECRET", "")
 # Seconds after a purge that it is sent again, for pages that were being rendered from before the write (0: never).
 BUNKO_EDGE_PURGE_REPEAT = float(os.environ.get("EDGE_PURGE_REPEAT", "5"))
 BUNKO_EDGE_PURGER = os.environ.get("EDGE_PURGER", "blog.reading.edge.VarnishPurger")
