@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0013_edge_purges'),
+        ('blog', '0014_review_state'),
     ]
 
     operations = [
