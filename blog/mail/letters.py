@@ -32,7 +32,7 @@ CODE_CSS = (settings.BASE_DIR / "static" / "css" / "code.css").read_text().split
 INLINER = css_inline.CSSInliner(
     load_remote_stylesheets=False, extra_css=(Path(__file__).with_name("letter.css")).read_text() + CODE_CSS
 )
-TEXT_CONFIG = ParserConfig(display_links=True, css=CSS_PROFILES["strict"])
+TEXT_CONFIG = ParserConfig(display_links=True, display_images=True, css=CSS_PROFILES["strict"])
 # Stand-ins for each subscriber's signed links: the composed letter is shared, the links are not.
 MANAGE_LINK = "https://manage.invalid/"
 UNSUBSCRIBE_LINK = "https://unsubscribe.invalid/"
@@ -161,7 +161,8 @@ def for_mail(body_html, post_url):
 
 def thumbnail_facade(link):
     """A video facade (a link the site's script turns into a player) as the video's thumbnail, linked to it."""
-    title = " ".join(link.text_content().replace("▶", "").split())
+    named = link.find_class("embed-title")
+    title = " ".join((named[0] if named else link).text_content().replace("▶", "").split())
     video = video_from_url(link.get("href", ""))
     if video is None or video.provider != "YouTube":
         link.text, link[:] = f"▶ {title}", []
@@ -169,7 +170,7 @@ def thumbnail_facade(link):
     video_id = video.watch_url.split("v=")[1].split("&")[0]
     link[:] = []
     link.text = None
-    link.append(lxml.html.Element("img", src=YOUTUBE_THUMBNAIL.format(video_id), alt=f"▶ {title}", width="480"))
+    link.append(lxml.html.Element("img", src=YOUTUBE_THUMBNAIL.format(video_id), alt=f"▶ {title} (YouTube)", width="480"))
     link.set("class", "video-thumbnail")
 
 
