@@ -417,4 +417,4 @@ class RelatedLink(InEditorsOrder):
 
 
 # Subscriptions (readers who get essays by email) live in a module of their own; importing it here registers them.
-from blog.subscriptions import Delivery, Newsletter, Subscriber  # noqa: E402, F401
+from blog.subscriptions import Delivery, Newsletter, Subscriber  # noqa: F401

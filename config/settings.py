@@ -325,6 +325,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 BUNKO_SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 BUNKO_MAIL_RATE_PER_MINUTE = int(os.environ.get("MAIL_RATE_PER_MINUTE", "0"))
 BUNKO_MAIL_UNSUBSCRIBE_ADDRESS = os.environ.get("MAIL_UNSUBSCRIBE_ADDRESS", "")
+# SMTP connections send_newsletters uses at once on PostgreSQL (on SQLite, one).
+BUNKO_MAIL_CONNECTIONS = int(os.environ.get("MAIL_CONNECTIONS", "4"))
 # Floods: subscriptions asked for from one client address, and attempts for one email address, per hour.
 BUNKO_SUBSCRIBE_PER_IP_HOUR = int(os.environ.get("SUBSCRIBE_PER_IP_HOUR", "20"))
 BUNKO_SUBSCRIBE_PER_ADDRESS_HOUR = int(os.environ.get("SUBSCRIBE_PER_ADDRESS_HOUR", "5"))

@@ -17,13 +17,16 @@ many subscribers there are.
 """
 
 import logging
+import queue as queues
 import smtplib
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as database
 from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -49,6 +52,30 @@ class Report:
     retrying: int = 0
     failed: int = 0
     server_unavailable: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, outcome):
+        with self.lock:
+            setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+class Pacer:
+    """At most `rate_per_minute` sends a minute across every connection of a run (0: no limit)."""
+
+    def __init__(self, rate_per_minute):
+        self.interval = 60 / rate_per_minute if rate_per_minute else 0
+        self.next_send = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self):
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next_send)
+            self.next_send = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
 
 
 def forget_unconfirmed(now):
@@ -98,31 +125,20 @@ def queue(now):
 
 
 class Sender:
-    """Sends due deliveries through one connection of Django's email backend, at most `rate_per_minute` a minute."""
+    """Sends deliveries through one connection of Django's email backend, one transaction per email."""
 
-    def __init__(self, connection, rate_per_minute=0):
+    def __init__(self, connection, pacer):
         self.connection = connection
-        self.interval = 60 / rate_per_minute if rate_per_minute else 0
-        self.last_send = None
+        self.pacer = pacer
         self.editions = {}  # newsletter pk -> ({language: version}, original)
         self.letters = {}  # (version pk, interface language, note) -> Letter
 
-    def run(self, now, report):
-        last_pk = 0
-        while True:
-            due = Delivery.objects.filter(
-                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-                state=Delivery.State.QUEUED,
-                pk__gt=last_pk,
-            )
-            chunk = list(due.order_by("pk").values_list("pk", flat=True)[:CHUNK])
-            if not chunk:
-                return
-            for pk in chunk:
-                if not self.deliver(pk, now, report):
-                    report.server_unavailable = True
-                    return
-            last_pk = chunk[-1]
+    def work(self, pks, now, report, stop):
+        """Deliver the pks taken from `pks` until its None; after a lost server, only take them (so none blocks)."""
+        while (pk := pks.get()) is not None:
+            if not stop.is_set() and not self.deliver(pk, now, report):
+                report.server_unavailable = True
+                stop.set()
 
     def deliver(self, pk, now, report):
         """Claim, send and mark one delivery in one transaction; False when the server cannot be reached."""
@@ -137,11 +153,11 @@ class Sender:
                 return True
             if delivery.subscriber.state != Subscriber.State.CONFIRMED:
                 Delivery.objects.filter(pk=pk).update(state=Delivery.State.FAILED, last_error="address bounced")
-                report.failed += 1
+                report.count("failed")
                 return True
             letter = self.letter_for(delivery)
             email = letter.for_subscriber(delivery.subscriber, message_id=message_id(delivery))
-            self.pace()
+            self.pacer.wait()
             try:
                 self.connection.send_messages([email])
             except (smtplib.SMTPException, OSError) as error:
@@ -150,7 +166,7 @@ class Sender:
                 state=Delivery.State.SENT, sent_at=timezone.now(), language=letter.language,
                 attempts=delivery.attempts + 1, last_error="",
             )  # fmt: skip
-            report.sent += 1
+            report.count("sent")
             return True
 
     def failed(self, delivery, error, now, report):
@@ -169,10 +185,7 @@ class Sender:
         Delivery.objects.filter(pk=delivery.pk).update(
             state=state, attempts=attempts, next_attempt_at=next_attempt, last_error=reason
         )
-        if state == Delivery.State.FAILED:
-            report.failed += 1
-        else:
-            report.retrying += 1
+        report.count("failed" if state == Delivery.State.FAILED else "retrying")
         if code == 0:  # the connection itself failed: the rest waits for the next run
             self.connection.close()
             return False
@@ -191,13 +204,6 @@ class Sender:
             self.letters[key] = letters.compose(version, subscriber.interface_language, note, source)
         return self.letters[key]
 
-    def pace(self):
-        if self.interval and self.last_send is not None:
-            wait = self.interval - (time.monotonic() - self.last_send)
-            if wait > 0:
-                time.sleep(wait)
-        self.last_send = time.monotonic()
-
 
 def smtp_code(error):
     """The SMTP reply code an error carries (for refused recipients, the first one's); 0 for a lost connection."""
@@ -214,22 +220,73 @@ def message_id(delivery):
     return f"<bunko.{delivery.newsletter.translation_key.hex}.{delivery.pk}@{host}>"
 
 
-def send_newsletters(now=None, connection=None):
-    """One run of the command: forget stale addresses, queue new essays, send what is due; a Report of counts."""
+def due_deliveries(now):
+    """Pks of deliveries due now, read in keyset chunks so memory stays flat."""
+    last_pk = 0
+    while True:
+        due = Delivery.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), state=Delivery.State.QUEUED, pk__gt=last_pk
+        )
+        chunk = list(due.order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not chunk:
+            return
+        yield from chunk
+        last_pk = chunk[-1]
+
+
+def send_newsletters(now=None):
+    """One run of the command: forget stale addresses, queue new essays, send what is due; a Report of counts.
+
+    On PostgreSQL, MAIL_CONNECTIONS senders work side by side (SKIP LOCKED keeps them apart), each with its own
+    SMTP and database connection: an email spends most of its time waiting for the SMTP server's replies. SQLite
+    lets one write transaction run at a time, so there one sender does all.
+    """
     now = now or timezone.now()
     report = Report(forgotten=forget_unconfirmed(now), queued=queue(now))
     if not Delivery.objects.filter(state=Delivery.State.QUEUED).exists():
         return report
-    connection = connection or get_connection()
+    pacer, stop = Pacer(settings.BUNKO_MAIL_RATE_PER_MINUTE), threading.Event()
+    if database.vendor != "postgresql" or settings.BUNKO_MAIL_CONNECTIONS <= 1:
+        pks = queues.SimpleQueue()
+        for pk in [*due_deliveries(now), None]:
+            pks.put(pk)
+        run_sender(pks, pacer, now, report, stop)
+        return report
+    pks = queues.Queue(maxsize=CHUNK)
+    workers = [
+        threading.Thread(target=run_sender, args=(pks, pacer, now, report, stop), kwargs={"own_thread": True})
+        for _ in range(settings.BUNKO_MAIL_CONNECTIONS)
+    ]
+    for worker in workers:
+        worker.start()
+    for pk in due_deliveries(now):
+        if stop.is_set():
+            break
+        pks.put(pk)
+    for _worker in workers:
+        pks.put(None)
+    for worker in workers:
+        worker.join()
+    return report
+
+
+def run_sender(pks, pacer, now, report, stop, own_thread=False):
+    """One sender: an SMTP connection opened once (the backend would otherwise connect around every email)."""
+    connection = get_connection()
     try:
-        # Opened once for the run: the backend would otherwise connect and say QUIT around every email.
+        if database.vendor == "sqlite" and not database.in_atomic_block:
+            # In WAL mode a commit then needs no fsync and still survives the process dying; a power cut may undo
+            # the last marks, which only resends those emails, with their Message-IDs.
+            with database.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=NORMAL")
         connection.open()
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("Mail server unavailable: %s", type(error).__name__)
         report.server_unavailable = True
-        return report
+        stop.set()
     try:
-        Sender(connection, settings.BUNKO_MAIL_RATE_PER_MINUTE).run(now, report)
+        Sender(connection, pacer).work(pks, now, report, stop)
     finally:
         connection.close()
-    return report
+        if own_thread:
+            database.close()

@@ -63,6 +63,8 @@ def smtp_server(tmp_path, settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.DEFAULT_FROM_EMAIL = "Bunko <essays@bunko.test>"
     settings.BUNKO_SITE_URL = SITE_URL
+    # One sender, in the test's own thread and transaction (others would not see the test's rows on PostgreSQL).
+    settings.BUNKO_MAIL_CONNECTIONS = 1
     yield Inbox(directory, port)
     process.terminate()
     process.wait(timeout=10)

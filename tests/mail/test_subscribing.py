@@ -1,5 +1,6 @@
 """A reader subscribes, confirms, and gets each new essay once, in their language, with unsubscribe headers."""
 
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -43,8 +44,8 @@ def test_subscribe_confirm_publish_delivers_exactly_one_email_in_the_readers_lan
     # Published after the reader confirmed: an essay from before then is not theirs to receive.
     original = make_post(title="The lab at night", language="en", body="Notes from the lab.", publish_at=timezone.now())
     make_translation(original, language="ja", title="夜の研究室", body="研究室の記録。", publish_at=timezone.now())
-    call_command("send_newsletters", stdout=open("/dev/null", "w"))
-    call_command("send_newsletters", stdout=open("/dev/null", "w"))
+    call_command("send_newsletters", stdout=io.StringIO())
+    call_command("send_newsletters", stdout=io.StringIO())
 
     [essay] = smtp_server.messages(to="hanako@example.org")[1:]
     assert essay["Subject"] == "夜の研究室"
@@ -62,7 +63,7 @@ def test_one_click_unsubscribe_needs_no_cookie_and_stops_the_mail(settings, smtp
     settings.BUNKO_MAIL_UNSUBSCRIBE_ADDRESS = "unsubscribe@bunko.test"
     make_subscriber("reader@example.org", ["en"])
     make_post(title="First essay")
-    call_command("send_newsletters", stdout=open("/dev/null", "w"))
+    call_command("send_newsletters", stdout=io.StringIO())
     [essay] = smtp_server.messages()
     https_link, mailto_link = re.findall(r"<([^>]+)>", essay["List-Unsubscribe"])
     assert mailto_link.startswith("mailto:unsubscribe@bunko.test?subject=")
@@ -76,7 +77,7 @@ def test_one_click_unsubscribe_needs_no_cookie_and_stops_the_mail(settings, smtp
     assert not Subscriber.objects.exists()
 
     make_post(title="Second essay")
-    call_command("send_newsletters", stdout=open("/dev/null", "w"))
+    call_command("send_newsletters", stdout=io.StringIO())
     assert len(smtp_server.messages()) == 1
     # A second POST of the same link (a retry) is answered, not refused.
     assert mail_provider.post(urlsplit(https_link).path).status_code == 200
@@ -85,7 +86,7 @@ def test_one_click_unsubscribe_needs_no_cookie_and_stops_the_mail(settings, smtp
 def test_the_manage_link_changes_languages_and_scope(client, smtp_server):
     reader = make_subscriber("reader@example.org", ["en"])
     make_post(title="An essay")
-    call_command("send_newsletters", stdout=open("/dev/null", "w"))
+    call_command("send_newsletters", stdout=io.StringIO())
     manage_path = re.search(
         r"https://bunko\.test(/en/subscribe/manage/[^\"/]+/)", smtp_server.messages()[0].get_body(("html",)).get_content()
     ).group(1)
@@ -107,5 +108,5 @@ def test_readers_following_a_tag_get_only_its_essays(smtp_server):
     follower.tags.set([science])
     make_post(title="On cooking")
     make_post(title="On proteins", tags=[science])
-    call_command("send_newsletters", stdout=open("/dev/null", "w"))
+    call_command("send_newsletters", stdout=io.StringIO())
     assert [message["Subject"] for message in smtp_server.messages()] == ["On proteins"]
