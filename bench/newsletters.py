@@ -77,9 +77,10 @@ def smtp_sink():
 
 
 def run_size(size, database_url, port):
-    with tempfile.TemporaryDirectory(prefix="bunko-mail-bench-") as folder, throwaway_database(
-        database_url, size, Path(folder)
-    ) as database:
+    with (
+        tempfile.TemporaryDirectory(prefix="bunko-mail-bench-") as folder,
+        throwaway_database(database_url, size, Path(folder)) as database,
+    ):
         env = bench_environment(Path(folder), database)
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings", SITE_URL="https://bunko.example", EMAIL_HOST=HOST,

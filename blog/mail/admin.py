@@ -51,9 +51,13 @@ class SubscriberAdmin(admin.ModelAdmin):
         writer = csv.writer(response)
         writer.writerow(["email", "state", "languages", "interface_language", "follows", "created_at", "confirmed_at"])
         for subscriber in queryset.prefetch_related("authors", "tags").order_by("pk"):
-            follows = "everything" if subscriber.follows_everything else " ".join(
-                [f"author:{author.slug}" for author in subscriber.authors.all()]
-                + [f"tag:{tag.slug}" for tag in subscriber.tags.all()]
+            follows = (
+                "everything"
+                if subscriber.follows_everything
+                else " ".join(
+                    [f"author:{author.slug}" for author in subscriber.authors.all()]
+                    + [f"tag:{tag.slug}" for tag in subscriber.tags.all()]
+                )
             )
             writer.writerow([
                 subscriber.email, subscriber.state, " ".join(subscriber.languages), subscriber.interface_language,

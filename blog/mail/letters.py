@@ -58,13 +58,17 @@ def send_confirmation(subscriber, build_absolute_uri):
         if subscriber.state == subscriber.State.CONFIRMED:
             subject = _("Your subscription to Bunko")
             link = build_absolute_uri(reverse("mail:manage", kwargs={"token": tokens.manage_token(subscriber)}))
-            lead = _("Someone, probably you, asked to subscribe this address to Bunko. It is subscribed already; "
-                     "to change its languages or topics, or to unsubscribe, open this link:")
+            lead = _(
+                "Someone, probably you, asked to subscribe this address to Bunko. It is subscribed already; "
+                "to change its languages or topics, or to unsubscribe, open this link:"
+            )
         else:
             subject = _("Confirm your subscription to Bunko")
             link = build_absolute_uri(reverse("mail:confirm", kwargs={"token": tokens.confirm_token(subscriber)}))
-            lead = _("Someone, probably you, asked to receive Bunko's new essays at this address. To confirm, open "
-                     "this link and press Confirm (it works for seven days):")
+            lead = _(
+                "Someone, probably you, asked to receive Bunko's new essays at this address. To confirm, open "
+                "this link and press Confirm (it works for seven days):"
+            )
         ignore = _("If it was not you, ignore this email: without confirmation the address is forgotten in seven days.")
         send_mail(subject, f"{lead}\n\n{link}\n\n{ignore}\n", None, [subscriber.email])
 
@@ -176,7 +180,9 @@ def thumbnail_facade(link):
     video_id = video.watch_url.split("v=")[1].split("&")[0]
     link[:] = []
     link.text = None
-    link.append(lxml.html.Element("img", src=YOUTUBE_THUMBNAIL.format(video_id), alt=f"▶ {title} (YouTube)", width="480"))
+    link.append(
+        lxml.html.Element("img", src=YOUTUBE_THUMBNAIL.format(video_id), alt=f"▶ {title} (YouTube)", width="480")
+    )
     link.set("class", "video-thumbnail")
 
 

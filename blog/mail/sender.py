@@ -151,11 +151,12 @@ class Sender:
             )
             if delivery is None:  # another sender has it, or sent it meanwhile
                 return True
-            if delivery.subscriber.state != Subscriber.State.CONFIRMED:
-                Delivery.objects.filter(pk=pk).update(state=Delivery.State.FAILED, last_error="address bounced")
+            letter = self.letter_for(delivery)
+            if delivery.subscriber.state != Subscriber.State.CONFIRMED or letter is None:
+                reason = "essay unpublished" if letter is None else "address bounced"
+                Delivery.objects.filter(pk=pk).update(state=Delivery.State.FAILED, last_error=reason)
                 report.count("failed")
                 return True
-            letter = self.letter_for(delivery)
             email = letter.for_subscriber(delivery.subscriber, message_id=message_id(delivery))
             self.pacer.wait()
             try:
@@ -192,11 +193,19 @@ class Sender:
         return True
 
     def letter_for(self, delivery):
+        """The composed Letter this delivery's reader gets, or None when no version of the essay is public now."""
         newsletter = delivery.newsletter
         if newsletter.pk not in self.editions:
-            versions = Post.objects.published().filter(translation_key=newsletter.translation_key)
-            self.editions[newsletter.pk] = ({post.language: post for post in versions}, newsletter.original)
+            versions = {post.language: post for post in Post.objects.published().filter(
+                translation_key=newsletter.translation_key)}  # fmt: skip
+            # Unpublished since it was queued: the original (or the whole essay) must not go out by email.
+            public = {post.pk: post for post in versions.values()}
+            original = public.get(newsletter.original_id) or min(public.values(), key=lambda post: post.created_at,
+                                                                 default=None)  # fmt: skip
+            self.editions[newsletter.pk] = (versions, original)
         versions, original = self.editions[newsletter.pk]
+        if original is None:
+            return None
         subscriber = delivery.subscriber
         version, note, source = letters.choose_version(versions, original, subscriber.languages)
         key = (version.pk, subscriber.interface_language, note)

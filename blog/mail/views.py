@@ -34,7 +34,9 @@ def bad_link(request):
     return message(
         request,
         _("This link does not work"),
-        _("The link is incomplete, was changed, or has expired. Copy the whole link from the email, or subscribe again."),
+        _(
+            "The link is incomplete, was changed, or has expired. Copy the whole link from the email, or subscribe again."
+        ),
         status=400,
         link=("mail:subscribe", _("Subscribe")),
     )
@@ -103,8 +105,10 @@ def subscribe(request):
     return message(
         request,
         _("Check your inbox"),
-        _("We sent you an email with a link. Open it and press Confirm to start receiving essays. "
-          "If nothing arrives within an hour, check your spam folder."),
+        _(
+            "We sent you an email with a link. Open it and press Confirm to start receiving essays. "
+            "If nothing arrives within an hour, check your spam folder."
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blog.mail.sender import queue, send_newsletters
+from blog.models import Post
 from blog.subscriptions import Delivery, Subscriber
 from tests.factories import make_post
 from tests.mail.conftest import ROOT, free_port, make_subscriber
@@ -186,3 +187,15 @@ def test_unconfirmed_addresses_are_forgotten_after_seven_days(smtp_server, time_
     time_machine.shift(timedelta(days=2, minutes=1))
     assert send_newsletters().forgotten == 1
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["new@example.org"]
+
+
+@pytest.mark.django_db
+def test_an_essay_unpublished_after_queueing_is_not_sent(smtp_server):
+    make_subscriber("reader@example.org")
+    essay = make_post(title="Withdrawn essay")
+    assert queue(timezone.now()) == 1
+    essay.status = Post.Status.DRAFT
+    essay.save()
+    send_newsletters()
+    assert smtp_server.messages() == []
+    assert Delivery.objects.get().state == Delivery.State.FAILED

@@ -88,7 +88,8 @@ def test_the_manage_link_changes_languages_and_scope(client, smtp_server):
     make_post(title="An essay")
     call_command("send_newsletters", stdout=io.StringIO())
     manage_path = re.search(
-        r"https://bunko\.test(/en/subscribe/manage/[^\"/]+/)", smtp_server.messages()[0].get_body(("html",)).get_content()
+        r"https://bunko\.test(/en/subscribe/manage/[^\"/]+/)",
+        smtp_server.messages()[0].get_body(("html",)).get_content(),
     ).group(1)
 
     page = client.get(manage_path)
