@@ -422,3 +422,7 @@ class RelatedLink(InEditorsOrder):
 
     def __str__(self):
         return self.title
+
+
+# Subscriptions (readers who get essays by email) live in a module of their own; importing it here registers them.
+from blog.subscriptions import Delivery, Newsletter, Subscriber  # noqa: F401

@@ -313,6 +313,28 @@ BUNKO_PREVIEW_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "
 # Imports: a post whose file names no author is credited to this author (a slug or name; created if missing).
 BUNKO_DEFAULT_AUTHOR = os.environ.get("DEFAULT_AUTHOR", "").strip() or "The Editors"
 
+# ---- Subscriptions (blog.mail): mail goes through Django's email backend, SMTP unless EMAIL_BACKEND names another
+# (e.g. django-anymail's, for a hosted service). `manage.py send_newsletters` builds links on SITE_URL (scheme://host),
+# sends at most MAIL_RATE_PER_MINUTE emails a minute (0: no limit), and names MAIL_UNSUBSCRIBE_ADDRESS, when set, as
+# the mailto: of List-Unsubscribe. README.md, Subscriptions.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+BUNKO_SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+BUNKO_MAIL_RATE_PER_MINUTE = int(os.environ.get("MAIL_RATE_PER_MINUTE", "0"))
+BUNKO_MAIL_UNSUBSCRIBE_ADDRESS = os.environ.get("MAIL_UNSUBSCRIBE_ADDRESS", "")
+# SMTP connections send_newsletters uses at once on PostgreSQL (on SQLite, one).
+BUNKO_MAIL_CONNECTIONS = int(os.environ.get("MAIL_CONNECTIONS", "4"))
+# Floods: subscriptions asked for from one client address, and attempts for one email address, per hour.
+BUNKO_SUBSCRIBE_PER_IP_HOUR = int(os.environ.get("SUBSCRIBE_PER_IP_HOUR", "20"))
+BUNKO_SUBSCRIBE_PER_ADDRESS_HOUR = int(os.environ.get("SUBSCRIBE_PER_ADDRESS_HOUR", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -26,7 +26,10 @@ urlpatterns = [
     path("", home_redirect, name="home-redirect"),
 ]
 
-urlpatterns += i18n_patterns(path("", include("blog.reading.urls")))
+urlpatterns += i18n_patterns(
+    path("subscribe/", include("blog.mail.urls")),
+    path("", include("blog.reading.urls")),
+)
 
 handler500 = "blog.serving.health.server_error"
 
