@@ -1,6 +1,6 @@
 """The one Markdown renderer: pages, feeds, the admin preview and export all call `render()`.
 
-Python-Markdown with registered extensions (Jekyll clean-up, math, embeds, figures, CJK-aware ids
+Python-Markdown with registered extensions (Jekyll clean-up, math, embeds, figures, ruby, CJK-aware ids
 and quotes), then the nh3 allowlist. Posts store the result on save; bump RENDERER_VERSION whenever
 output changes so `manage.py rerender_posts` recomputes stored HTML.
 """
@@ -27,9 +27,10 @@ from blog.rendering import sanitize
 from blog.rendering.embeds import EmbedExtension
 from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathExtension, heading_slug
 from blog.rendering.jekyll import JekyllExtension
+from blog.rendering.ruby import RubyExtension, search_text
 from blog.text import plain_text
 
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -61,6 +62,7 @@ class Rendered:
     toc: str
     reading_minutes: int
     feed_html: str  # the body as feed readers get it, URLs root-relative until `feed_html()` adds the host
+    search_text: str  # the Markdown as search reads it: ruby's base text and readings (blog.rendering.ruby)
 
 
 def render(text, *, resolve_link=None, language=None):
@@ -76,7 +78,11 @@ def render(text, *, resolve_link=None, language=None):
         else:
             html, toc = _rendered(text, resolve_link)
     return Rendered(
-        html=html, toc=toc, reading_minutes=reading_minutes(html), feed_html=sanitize.clean_for_feed(html)
+        html=html,
+        toc=toc,
+        reading_minutes=reading_minutes(html),
+        feed_html=sanitize.clean_for_feed(html),
+        search_text=search_text(text),
     )
 
 
@@ -135,6 +141,7 @@ def _converter():
                 MathExtension(),
                 EmbedExtension(),
                 FigureExtension(),
+                RubyExtension(),
                 CJKSmartyExtension(),
                 "fenced_code",
                 "codehilite",
