@@ -104,8 +104,8 @@ def feed_html(stored, origin):
 
 
 def reading_minutes(html):
-    """Minutes to read, counting Chinese and Japanese by characters and other languages by words."""
-    text = plain_text(html)
+    """Minutes to read, counting Chinese and Japanese by characters and other languages by words, ruby's base only."""
+    text = plain_text(html, ruby_readings=False)
     characters = len(CJK_CHARACTER.findall(text))
     words = len(WORD.findall(CJK_CHARACTER.sub(" ", text)))
     if not characters and not words:

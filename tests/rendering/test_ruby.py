@@ -25,7 +25,10 @@ def test_every_syntax_gives_the_same_ruby(markdown):
 
 
 def test_aozora_without_a_bar_annotates_only_the_kanji_run():
-    assertHTMLEqual(render("ひらがなの東京《とうきょう》").html, "<p>ひらがなの<ruby>東京<rp>(</rp><rt>とうきょう</rt><rp>)</rp></ruby></p>")
+    assertHTMLEqual(
+        render("ひらがなの東京《とうきょう》").html,
+        "<p>ひらがなの<ruby>東京<rp>(</rp><rt>とうきょう</rt><rp>)</rp></ruby></p>",
+    )
 
 
 def test_aozora_bar_takes_any_base():
@@ -90,6 +93,10 @@ def test_markup_in_readings_is_sanitised_like_any_other():
     assert "<ruby>" in html
     assert "onerror" not in html and "<script" not in html and "alert(1)</" not in html
 
+
+def test_reading_time_counts_the_base_not_the_reading():
+    assert render("漢字" * 200).reading_minutes == 1
+    assert render("{漢字|かんじ}" * 200).reading_minutes == 1  # 400 characters read, not 1,000
 
 
 # What readers, feeds and search get from a saved post.
