@@ -16,7 +16,7 @@ from blog.reading.translations import one_per_essay, reader_versions
 
 RELATED_BY_TAGS_LIMIT = 4
 # The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
-CARD_FIELDS = ("title", "slug", "language", "translation_key", "excerpt", "publish_at")
+CARD_FIELDS = ("title", "title_html", "slug", "language", "translation_key", "excerpt", "publish_at")
 # What the post page does not print: the Markdown source, the feed's copy of the HTML, import bookkeeping, the
 # copy of the source text a translation was made from.
 PAGE_DEFERRED = (

@@ -1,7 +1,7 @@
 """The one Markdown renderer: pages, feeds, the admin preview and export all call `render()`.
 
-Python-Markdown with registered extensions (Jekyll clean-up, math, embeds, figures, ruby, CJK-aware ids
-and quotes), then the nh3 allowlist. Posts store the result on save; bump RENDERER_VERSION whenever
+Python-Markdown with registered extensions (Jekyll clean-up, math, embeds, figures, ruby, CJK-aware ids,
+quotes and phrase breaks), then the nh3 allowlist. Posts store the result on save; bump RENDERER_VERSION whenever
 output changes so `manage.py rerender_posts` recomputes stored HTML.
 """
 
@@ -23,10 +23,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from blog.rendering import sanitize
+from blog.rendering import phrases, sanitize
 from blog.rendering.embeds import EmbedExtension
 from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathExtension, heading_slug
 from blog.rendering.jekyll import JekyllExtension
+from blog.rendering.phrases import PhraseBreakExtension
 from blog.rendering.ruby import RubyExtension, search_text
 from blog.text import plain_text
 
@@ -134,6 +135,8 @@ def _converter():
     language = translation.get_language()
     if language not in converters:
         jekyll = JekyllExtension()
+        # Japanese and Chinese headings break between phrases only (blog.rendering.phrases).
+        phrase_breaks = [PhraseBreakExtension(language)] if phrases.parser(language) else []
         md = markdown.Markdown(
             output_format="html",
             extensions=[
@@ -148,6 +151,7 @@ def _converter():
                 "footnotes",
                 "tables",
                 "toc",
+                *phrase_breaks,
             ],
             extension_configs={
                 "codehilite": {"css_class": "highlight", "guess_lang": False},
