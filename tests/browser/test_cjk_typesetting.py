@@ -65,3 +65,59 @@ def test_headings_and_titles_wrap_only_between_phrases(page, artifacts, language
             assert all(end in ends for end in breaks), (device, lines)
             if device == "phone":
                 assert len(lines) > 2, lines  # narrow enough that the test sees real wrapping
+
+
+VERTICAL_BODY = """\
+## 研究室での日々
+
+{博士|はくし}の三年間で学んだのは、問いを小さく切ることでした。
+
+```python
+print("code stays horizontal")
+```
+
+$$x^2 + y^2 = z^2$$
+"""
+
+
+def writing_modes(page):
+    return page.evaluate(
+        """() => ["p", "pre", "math", "rt"].map(
+          (name) => getComputedStyle(document.querySelector(".post-body " + name)).writingMode)"""
+    )
+
+
+def test_vertical_writing_is_a_remembered_reading_option_of_japanese_essays(page, artifacts):
+    essay = make_post(title="研究室の一年", language="ja", body=VERTICAL_BODY)
+    english = make_post(title="A year in the lab", language="en", body=VERTICAL_BODY)
+    option = page.get_by_role("button", name="縦書きで読む")
+
+    page.goto(essay.get_absolute_url())
+    assert option.get_attribute("aria-pressed") == "false"  # off by default
+    assert writing_modes(page) == ["horizontal-tb"] * 4
+    option.click()
+    # Text and ruby run vertically; code and formulas stay horizontal blocks inside the columns.
+    assert writing_modes(page) == ["vertical-rl", "horizontal-tb", "horizontal-tb", "vertical-rl"]
+    page.screenshot(path=artifacts / "vertical-writing.png", full_page=True)
+
+    page.reload()  # remembered
+    assert option.get_attribute("aria-pressed") == "true"
+    assert writing_modes(page)[0] == "vertical-rl"
+    option.click()
+    page.reload()
+    assert option.get_attribute("aria-pressed") == "false" and writing_modes(page)[0] == "horizontal-tb"
+
+    page.goto(english.get_absolute_url())
+    assert page.locator("[data-vertical-writing]").count() == 0
+
+
+def test_without_javascript_the_essay_reads_horizontally_with_no_dead_button(browser, live_server, transactional_db):
+    essay = make_post(title="研究室の一年", language="ja", body=VERTICAL_BODY)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(essay.get_absolute_url())
+        assert not page.locator("[data-vertical-writing]").is_visible()
+        assert page.evaluate("getComputedStyle(document.querySelector('.post-body p')).writingMode") == "horizontal-tb"
+    finally:
+        context.close()
