@@ -22,6 +22,8 @@ UNBROKEN = {"ruby", "a", "code", "kbd", "samp", "math", "img"}
 # Python-Markdown's placeholders for stashed HTML (math, raw tags): one unbreakable unit each.
 PLACEHOLDER = re.compile(STX + r"[^\x03]*\x03")
 WBR = "<wbr>"
+# A heading longer than this is no heading a reader scans: left to the browser, it cannot cost a save seconds.
+MAX_HEADING_CHARACTERS = 300
 
 
 @functools.cache
@@ -91,6 +93,8 @@ class PhraseBreakTreeprocessor(Treeprocessor):
                     add(child, "tail", may_break)
 
         collect(heading, True)
+        if sum(map(len, read)) > MAX_HEADING_CHARACTERS:
+            return
         cuts = {}
         for boundary in _boundaries("".join(read), self.language):
             for owner, where, start, end, origins in breakable:

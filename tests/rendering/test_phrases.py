@@ -74,3 +74,7 @@ def test_a_bulk_rename_breaks_the_new_title_too(client):
     post = make_post(title="Draft", language="ja")
     Post.objects.filter(pk=post.pk).update(title="研究室の一年を振り返る")
     assert "<h1>研究室の<wbr>一年を<wbr>振り返る</h1>" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_an_overlong_heading_is_left_to_the_browser():
+    assert "<wbr>" not in render("## " + "研究室の一年を振り返る" * 40, language="ja").html
