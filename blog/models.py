@@ -165,7 +165,8 @@ class PostQuerySet(ContentQuerySet):
                 *(
                     When(language=code, then=Value(rendering.phrases.title_html(title, code)))
                     for code, _ in settings.LANGUAGES
-                )
+                ),
+                default=Value(rendering.phrases.title_html(title, None)),
             )
         return super().update(**kwargs)
 
