@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -157,9 +157,25 @@ class PostQuerySet(ContentQuerySet):
         """Posts whose stored HTML came from an older renderer."""
         return self.exclude(renderer_version=rendering.RENDERER_VERSION)
 
+    def update(self, **kwargs):
+        """A bulk rename (admin actions, the importer) stores each language's `title_html` with it, as save() does."""
+        title = kwargs.get("title")
+        if isinstance(title, str) and "title_html" not in kwargs:
+            kwargs["title_html"] = Case(
+                *(
+                    When(language=code, then=Value(rendering.phrases.title_html(title, code)))
+                    for code, _ in settings.LANGUAGES
+                ),
+                default=Value(rendering.phrases.title_html(title, None)),
+            )
+        return super().update(**kwargs)
+
 
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
-RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
+RENDERED_FIELDS = [
+    "body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version", "search_text",
+    "title_html",
+]  # fmt: skip
 # What Post.save() notes about its own text for its translations (blog.translation_drift).
 DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
 
@@ -242,6 +258,10 @@ class Post(models.Model):
     excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
     renderer_version = models.CharField(editable=False, max_length=20, blank=True)
+    # The body as search reads it: ruby's base text whole and its readings as words (blog.rendering.ruby).
+    search_text = models.TextField(editable=False, blank=True)
+    # The title as cards and its page show it: escaped, with phrase breaks in Japanese and Chinese.
+    title_html = models.TextField(editable=False, blank=True)
 
     # Where an imported post came from, so importing again updates it instead of duplicating it.
     source_path = models.CharField(_("import source"), max_length=500, blank=True, editable=False)
@@ -344,6 +364,8 @@ class Post(models.Model):
         self.excerpt = text.excerpt(self)
         self.reading_minutes = rendered.reading_minutes
         self.renderer_version = rendering.RENDERER_VERSION
+        self.search_text = rendered.search_text
+        self.title_html = rendering.phrases.title_html(self.title, self.language)
 
     def get_absolute_url(self):
         with translation.override(self.language):

@@ -11,6 +11,8 @@ EXCERPT_LENGTH = 160
 SENTENCE_END = re.compile(r"[。．！？!?]|\.(?=\s|$)")
 # Text inside these elements is not prose a reader would quote (code for embeds, formulas, styles).
 SKIPPED_ELEMENTS = {"script", "style", "template", "math", "svg", "iframe", "noscript"}
+# Ruby readings and their fallback parentheses: shown as 漢字(かんじ) in plain text, not read as more text.
+RUBY_ANNOTATIONS = {"rt", "rp"}
 BLOCK_ELEMENTS = {
     "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
     "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section",
@@ -19,19 +21,20 @@ BLOCK_ELEMENTS = {
 
 
 class _TextExtractor(HTMLParser):
-    def __init__(self):
+    def __init__(self, skipped):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self.skipping = 0
+        self.skipped = skipped
 
     def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED_ELEMENTS:
+        if tag in self.skipped:
             self.skipping += 1
         elif tag in BLOCK_ELEMENTS:
             self.parts.append(" ")
 
     def handle_endtag(self, tag):
-        if tag in SKIPPED_ELEMENTS:
+        if tag in self.skipped:
             self.skipping = max(0, self.skipping - 1)
         elif tag in BLOCK_ELEMENTS:
             self.parts.append(" ")
@@ -41,9 +44,12 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-def plain_text(html):
-    """The words a reader sees in `html`, entities decoded, whitespace collapsed (not HTML-safe)."""
-    extractor = _TextExtractor()
+def plain_text(html, *, ruby_readings=True):
+    """The words a reader sees in `html`, entities decoded, whitespace collapsed (not HTML-safe).
+
+    Without `ruby_readings`, ruby keeps its base text only: what is counted, not what is quoted.
+    """
+    extractor = _TextExtractor(SKIPPED_ELEMENTS if ruby_readings else SKIPPED_ELEMENTS | RUBY_ANNOTATIONS)
     extractor.feed(html or "")
     extractor.close()
     return " ".join("".join(extractor.parts).split())

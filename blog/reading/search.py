@@ -27,7 +27,7 @@ from blog.text import plain_text
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 PASSAGE_LENGTH = 160
-SEARCHED_FIELDS = ("title", "summary", "body")
+SEARCHED_FIELDS = ("title", "summary", "search_text")  # search_text: the body, ruby read as base and reading
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,15 @@ def test_fields_set_before_the_first_autosave_come_along_to_the_change_page(page
     assert timezone.localtime(post.publish_at).replace(tzinfo=None) == datetime(2030, 1, 2, 9)
 
 
+def test_counts_take_the_base_of_ruby_not_its_reading(page):
+    post = make_post(title="振り仮名", language="ja", body="{漢字|かん|じ}を読む。", status=Post.Status.DRAFT)
+    log_in(page, "chief")
+    page.goto(change_path(post))
+
+    expect(page.locator(".markdownx-preview ruby")).to_have_count(1)
+    expect(page.locator("#writing-room-counts")).to_have_text("6 characters · 1 minute read")  # 漢字を読む。
+
+
 def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(page):
     post = make_post(title="Leaving the lab", body="What readers read today.")
     before = public_html(post)
