@@ -29,7 +29,7 @@ from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathE
 from blog.rendering.jekyll import JekyllExtension
 from blog.text import plain_text
 
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()

@@ -15,10 +15,13 @@ from blog.rendering import images
 
 # A formula longer than this is shown as source: latex2mathml is recursive and not linear.
 MAX_FORMULA_CHARS = 4000
-# `$$...$$`, `\(...\)`, `\[...\]`. A formula cannot contain its own opening delimiter, so a stray
-# opener stops at the next one instead of scanning to the end of the text.
+# `$$...$$`, `$...$`, `\(...\)`, `\[...\]`. A formula cannot contain its own opening delimiter, so a stray
+# opener stops at the next one instead of scanning to the end of the text. A single `$` follows pandoc's
+# rule, so prices stay text ("$5 or $10"): no space just inside either dollar, no digit right after the
+# closing one; `\$` is a literal dollar, in the text and inside a formula.
 MATH_SPANS = (
     rf"\$\$(?P<dollars>(?:[^$]|\$(?!\$)){{1,{MAX_FORMULA_CHARS}}}?)\$\$"
+    rf"|(?<![\\$])\$(?![\s$])(?P<dollar>(?:[^$\\]|\\.){{1,{MAX_FORMULA_CHARS}}}?)(?<!\s)\$(?![\d$])"
     rf"|\\\((?P<paren>(?:[^\\]|\\[^()]){{1,{MAX_FORMULA_CHARS}}}?)\\\)"
     rf"|\\\[(?P<bracket>(?:[^\\]|\\[^\[\]]){{1,{MAX_FORMULA_CHARS}}}?)\\\]"
 )
@@ -42,11 +45,13 @@ def math_html(source, *, display, written):
 
 
 class InlineMathProcessor(InlineProcessor):
-    """`$$...$$` inside a paragraph (kramdown's inline math), `\\(...\\)` and `\\[...\\]`."""
+    """`$$...$$` inside a paragraph (kramdown's inline math), `$...$` (pandoc's), `\\(...\\)` and `\\[...\\]`."""
 
     def handleMatch(self, m, data):
         if m.group("dollars") is not None:
             source, display = m.group("dollars"), False
+        elif m.group("dollar") is not None:
+            source, display = m.group("dollar"), False
         elif m.group("paren") is not None:
             source, display = m.group("paren"), False
         elif re.search(r"[\\^_=+{}<>]", m.group("bracket")):
@@ -111,6 +116,8 @@ class MathExtension(Extension):
         md.preprocessors.register(DisplayMathPreprocessor(md), "display_math", 24)
         # After code spans (190), before escapes (180) and emphasis: `\(`, `_` and `*` belong to TeX.
         md.inlinePatterns.register(InlineMathProcessor(MATH_SPANS, md), "inline_math", 185)
+        # `\$` writes a dollar that opens no formula.
+        md.ESCAPED_CHARS.append("$")
 
 
 def heading_slug(value, separator="-"):
