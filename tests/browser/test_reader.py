@@ -98,3 +98,17 @@ def test_post_page_reads_well_at_phone_and_desktop_widths(page, library, artifac
     box = first_paragraph.bounding_box()
     font_size = float(first_paragraph.evaluate("element => getComputedStyle(element).fontSize").removesuffix("px"))
     assert box["width"] / font_size <= 45
+
+
+def test_display_formula_is_centred_with_room_around_it(page, library):
+    """The site drew `$$…$$` flush left with no margin while the preview centred it."""
+    library.phd_en.body = "Before the formula.\n\n$$\n\\sum_i x_i = 1\n$$\n\nAfter the formula."
+    library.phd_en.save()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(library.phd_en.get_absolute_url())
+    formula = page.locator('.post-body math[display="block"]')
+    body_box = page.locator(".post-body").bounding_box()
+    formula_box = formula.locator("> *").first.bounding_box()
+    body_centre, formula_centre = body_box["x"] + body_box["width"] / 2, formula_box["x"] + formula_box["width"] / 2
+    assert abs(body_centre - formula_centre) < 4
+    assert float(formula.evaluate("math => getComputedStyle(math).marginTop").removesuffix("px")) > 0
