@@ -5,11 +5,14 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import TemplateDoesNotExist, engines
 from django.test import RequestFactory
 from django.utils import timezone, translation
 from django.views.defaults import server_error
+from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
 from blog.models import Post
@@ -479,3 +482,13 @@ def test_query_count_stays_flat_as_content_grows(client, django_assert_max_num_q
     with django_assert_max_num_queries(budget):
         response = client.get(urls[page])
     assert response.status_code == 200
+
+
+def test_favicon_ico_is_an_icon_not_a_404(client):
+    """Browsers ask for /favicon.ico on every site, the admin's pages included, whatever the pages link."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon = finders.find(response["Location"].removeprefix(settings.STATIC_URL).removeprefix("/static/"))
+    with Image.open(icon) as image:
+        assert image.format == "ICO"
+        assert (32, 32) in image.info["sizes"]
