@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BunkoAdminSite(admin.AdminSite):
+    # The index keeps Django's "Site administration", translated in every language, under this header.
     site_header = _("Bunko")
     site_title = _("Bunko")
-    index_title = _("Essays, authors and tags")
 
 
 class BunkoAdminConfig(AdminConfig):

@@ -449,8 +449,8 @@ def test_every_admin_save_is_in_the_revision_history(editor_client, editor_user)
     assert {version.revision.user for version in versions} == {editor_user}
 
 
-@pytest.mark.parametrize(("language", "index_title"), [("en", "Essays, authors and tags"), ("ja", "エッセイ・著者・タグ"),
-                                                        ("zh-hans", "文章、作者和标签")])  # fmt: skip
+@pytest.mark.parametrize(("language", "index_title"), [("en", "Site administration"), ("ja", "サイト管理"),
+                                                        ("zh-hans", "站点管理")])  # fmt: skip
 def test_the_admin_is_branded_bunko_in_every_interface_language(editor_client, language, index_title):
     editor_client.cookies["django_language"] = language
     page = editor_client.get(reverse("admin:index")).content.decode()
