@@ -112,3 +112,25 @@ def test_display_formula_is_centred_with_room_around_it(page, library):
     body_centre, formula_centre = body_box["x"] + body_box["width"] / 2, formula_box["x"] + formula_box["width"] / 2
     assert abs(body_centre - formula_centre) < 4
     assert float(formula.evaluate("math => getComputedStyle(math).marginTop").removesuffix("px")) > 0
+
+
+CONTRAST_WITH_PAGE = """facade => {
+  const luminance = colour => {
+    const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(value => {
+      const c = value / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [facade, document.body].map(element => luminance(getComputedStyle(element).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_video_facade_stands_out_from_the_dark_page(page, library):
+    """In dark mode the facade was #1f1f1f on #181a1b, 1.06:1: a reader could not see where the video was."""
+    page.emulate_media(color_scheme="dark")
+    page.goto(library.media_ja.get_absolute_url())
+    facade = page.locator("a.embed-video")
+    assert facade.evaluate(CONTRAST_WITH_PAGE) >= 3
+    assert facade.locator(".embed-title").evaluate("title => getComputedStyle(title).color") == "rgb(255, 255, 255)"
