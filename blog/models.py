@@ -159,7 +159,9 @@ class PostQuerySet(ContentQuerySet):
 
 
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
-RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
+RENDERED_FIELDS = [
+    "body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version", "search_text"
+]  # fmt: skip
 # What Post.save() notes about its own text for its translations (blog.translation_drift).
 DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
 
@@ -239,6 +241,8 @@ class Post(models.Model):
     excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
     renderer_version = models.CharField(editable=False, max_length=20, blank=True)
+    # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX (blog.text).
+    search_text = models.TextField(editable=False, blank=True)
 
     # Where an imported post came from, so importing again updates it instead of duplicating it.
     source_path = models.CharField(_("import source"), max_length=500, blank=True, editable=False)
@@ -341,6 +345,7 @@ class Post(models.Model):
         self.excerpt = text.excerpt(self)
         self.reading_minutes = rendered.reading_minutes
         self.renderer_version = rendering.RENDERER_VERSION
+        self.search_text = rendered.search_text
 
     def get_absolute_url(self):
         with translation.override(self.language):

@@ -11,6 +11,10 @@ EXCERPT_LENGTH = 160
 SENTENCE_END = re.compile(r"[。．！？!?]|\.(?=\s|$)")
 # Text inside these elements is not prose a reader would quote (code for embeds, formulas, styles).
 SKIPPED_ELEMENTS = {"script", "style", "template", "math", "svg", "iframe", "noscript"}
+# The page's furniture around embeds and footnotes (classes blog.rendering gives them): not the writer's words.
+FURNITURE_CLASSES = {"embed-play", "embed-label", "embed-provider", "footnote-ref", "footnote-backref"}
+TEX_ENCODING = "application/x-tex"  # a formula's annotation holding its TeX source (blog.rendering.extensions)
+VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
 BLOCK_ELEMENTS = {
     "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
     "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section",
@@ -44,6 +48,63 @@ class _TextExtractor(HTMLParser):
 def plain_text(html):
     """The words a reader sees in `html`, entities decoded, whitespace collapsed (not HTML-safe)."""
     extractor = _TextExtractor()
+    extractor.feed(html or "")
+    extractor.close()
+    return " ".join("".join(extractor.parts).split())
+
+
+class _SearchTextExtractor(_TextExtractor):
+    """The prose as search reads it: page furniture left out, images by their alt text, formulas as TeX."""
+
+    def __init__(self):
+        super().__init__()
+        self.open_elements = []  # (tag, whether it is furniture) for each element not yet closed
+        self.display_formula = False
+        self.tex = None  # the TeX source of the open formula, while its annotation is read
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "math":
+            self.display_formula = attributes.get("display") == "block"
+        elif tag == "annotation" and attributes.get("encoding") == TEX_ENCODING:
+            self.tex = []
+        if tag not in VOID_ELEMENTS:
+            furniture = not FURNITURE_CLASSES.isdisjoint(attributes.get("class", "").split())
+            self.open_elements.append((tag, furniture))
+            self.skipping += furniture
+        if tag == "img" and not self.skipping:
+            self.parts.append(f" {attributes.get('alt', '')} ")
+        super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        super().handle_endtag(tag)
+        if tag == "annotation" and self.tex is not None:
+            source = " ".join("".join(self.tex).split())
+            self.tex = None
+            # Only <math> itself skips here (plain text leaves formulas out); search shows their source.
+            if source and self.skipping == 1:
+                self.parts.append(f" $${source}$$ " if self.display_formula else f" ${source}$ ")
+        # Sanitised HTML closes what it opens; searching back keeps a stray end tag from unbalancing the count.
+        for index in range(len(self.open_elements) - 1, -1, -1):
+            if self.open_elements[index][0] == tag:
+                self.skipping -= sum(furniture for _, furniture in self.open_elements[index:])
+                del self.open_elements[index:]
+                break
+
+    def handle_data(self, data):
+        if self.tex is not None:
+            self.tex.append(data)
+        else:
+            super().handle_data(data)
+
+
+def search_text(html):
+    """What search finds and quotes in a post's body: its prose, alt texts, embed titles and formulas' TeX.
+
+    Left out is what the page adds around the writer's words: a video's play mark, "Play video" label and
+    provider name, footnote numbers and their back-links. Tables come out as their cells' words.
+    """
+    extractor = _SearchTextExtractor()
     extractor.feed(html or "")
     extractor.close()
     return " ".join("".join(extractor.parts).split())

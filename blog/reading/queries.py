@@ -20,7 +20,8 @@ CARD_FIELDS = ("title", "slug", "language", "translation_key", "excerpt", "publi
 # What the post page does not print: the Markdown source, the feed's copy of the HTML, import bookkeeping, the
 # copy of the source text a translation was made from.
 PAGE_DEFERRED = (
-    "body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_version", "source_base"
+    "body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_version", "source_base",
+    "search_text",
 )  # fmt: skip
 # Where a list's posts may be narrowed to a subject: the Post relation and the subject's model.
 SUBJECTS = {"tags": Tag, "authors": Author}

@@ -27,7 +27,7 @@ from blog.rendering import sanitize
 from blog.rendering.embeds import EmbedExtension
 from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathExtension, heading_slug
 from blog.rendering.jekyll import JekyllExtension
-from blog.text import plain_text
+from blog.text import plain_text, search_text
 
 RENDERER_VERSION = "6"
 
@@ -61,6 +61,7 @@ class Rendered:
     toc: str
     reading_minutes: int
     feed_html: str  # the body as feed readers get it, URLs root-relative until `feed_html()` adds the host
+    search_text: str  # the body as search reads and quotes it (blog.text.search_text)
 
 
 def render(text, *, resolve_link=None, language=None):
@@ -76,7 +77,11 @@ def render(text, *, resolve_link=None, language=None):
         else:
             html, toc = _rendered(text, resolve_link)
     return Rendered(
-        html=html, toc=toc, reading_minutes=reading_minutes(html), feed_html=sanitize.clean_for_feed(html)
+        html=html,
+        toc=toc,
+        reading_minutes=reading_minutes(html),
+        feed_html=sanitize.clean_for_feed(html),
+        search_text=search_text(html),
     )
 
 

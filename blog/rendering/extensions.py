@@ -12,6 +12,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from blog.rendering import images
+from blog.text import TEX_ENCODING
 
 # A formula longer than this is shown as source: latex2mathml is recursive and not linear.
 MAX_FORMULA_CHARS = 4000
@@ -32,16 +33,27 @@ CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\
 
 
 def math_html(source, *, display, written):
-    """MathML for a TeX formula; one that does not parse stays readable as `written`, its source in code."""
-    latex = source.strip()
+    """MathML for a TeX formula; one that does not parse stays readable as `written`, its source in code.
+
+    The TeX rides along as the formula's annotation (as MathJax and KaTeX write it): browsers show only the
+    MathML, while search and copying read the source the writer typed.
+    """
+    tex = source.strip()
+    latex = tex
     for alias, name in LATEX_ALIASES.items():
         latex = latex.replace(alias, name)
     try:
         if not latex or len(latex) > MAX_FORMULA_CHARS:
             raise ValueError("empty or too long")
-        return latex_to_mathml(latex, display="block" if display else "inline")
+        mathml = latex_to_mathml(latex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many types (and RecursionError) on malformed TeX
         return f'<code class="math-error">{escape(written)}</code>'
+    # latex2mathml writes one <mrow> inside <math>: the one presentation child <semantics> wants.
+    opening_end, closing_start = mathml.index(">") + 1, mathml.rindex("</math>")
+    return (
+        f"{mathml[:opening_end]}<semantics>{mathml[opening_end:closing_start]}"
+        f'<annotation encoding="{TEX_ENCODING}">{escape(tex)}</annotation></semantics></math>'
+    )
 
 
 class InlineMathProcessor(InlineProcessor):

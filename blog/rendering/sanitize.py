@@ -52,7 +52,7 @@ ATTRIBUTES = {
 CLASSES = {
     "a": {"footnote-ref", "footnote-backref", "embed-video", "embed-link"},
     "div": {"footnote", "highlight", "toc"},
-    "span": {"embed-play", "embed-title", "embed-provider", "tweet-card-author",
+    "span": {"embed-play", "embed-title", "embed-label", "embed-provider", "tweet-card-author",
              *filter(None, STANDARD_TYPES.values())},  # Pygments token classes
     "figure": {"embed", "embed-video", "embed-gist"},
     "blockquote": {"tweet-card"},

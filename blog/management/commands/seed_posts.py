@@ -228,6 +228,7 @@ def build_post(essay, language, rendered, step):
         feed_html=html.feed_html,
         reading_minutes=html.reading_minutes,
         renderer_version=rendering.RENDERER_VERSION,
+        search_text=html.search_text,
     )
     post.excerpt = text.excerpt(post)  # as Post.render() stores it
     return post
