@@ -5,6 +5,7 @@ sentence end when one falls inside the limit, otherwise at a character boundary 
 """
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 EXCERPT_LENGTH = 160
@@ -15,6 +16,9 @@ SKIPPED_ELEMENTS = {"script", "style", "template", "math", "svg", "iframe", "nos
 FURNITURE_CLASSES = {"embed-play", "embed-label", "embed-provider", "footnote-ref", "footnote-backref"}
 TEX_ENCODING = "application/x-tex"  # a formula's annotation holding its TeX source (blog.rendering.extensions)
 VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
+# An image in sanitised HTML (blog.rendering): nh3 writes attributes double-quoted, `"` inside them as &quot;.
+IMAGE_TAG = re.compile(r"<img\s[^>]*>")
+IMAGE_ATTRIBUTE = re.compile(r'\s(src|alt)="([^"]*)"')
 BLOCK_ELEMENTS = {
     "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
     "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section",
@@ -108,6 +112,15 @@ def search_text(html):
     extractor.feed(html or "")
     extractor.close()
     return " ".join("".join(extractor.parts).split())
+
+
+def first_image(html):
+    """(src, alt) of the first image in sanitised `html` with an address other pages can fetch, or None."""
+    for tag in IMAGE_TAG.finditer(html or ""):
+        attributes = {name: unescape(value) for name, value in IMAGE_ATTRIBUTE.findall(tag.group())}
+        if attributes.get("src", "").startswith(("/", "https://", "http://")):
+            return attributes["src"], attributes.get("alt", "")
+    return None
 
 
 def truncate(text, length=EXCERPT_LENGTH):

@@ -260,6 +260,24 @@ def test_seo_tags_on_a_post_page(client):
     assert data["datePublished"] == post.publish_at.isoformat(timespec="seconds")
 
 
+def test_link_previews_show_the_first_image_of_the_text_and_a_cover_wins(client):
+    """No page had an og:image and JSON-LD had no image, though the essay's text showed pictures."""
+    body = "Intro.\n\n![A chart of \"three\" results](/media/uploads/chart.png)\n\n![Second](https://example.org/b.png)"
+    post = make_post(title="Figures", body=body)
+    response = client.get(post.get_absolute_url())
+    chart_url = "http://testserver/media/uploads/chart.png"
+    assertContains(response, f'<meta property="og:image" content="{chart_url}">', html=True)
+    assertContains(response, '<meta property="og:image:alt" content="A chart of &quot;three&quot; results">', html=True)
+    assertContains(response, f'<meta name="twitter:image" content="{chart_url}">', html=True)
+    assert json_ld(response)["image"] == chart_url
+
+    post.cover_image = SimpleUploadedFile("cover.jpg", b"jpeg", content_type="image/jpeg")
+    post.save()
+    response = client.get(post.get_absolute_url())
+    assert json_ld(response)["image"] == f"http://testserver{post.cover_image.url}"
+    assertNotContains(response, chart_url)
+
+
 def test_json_ld_cannot_be_broken_out_of(client):
     post = make_post(title="</script><script>alert(1)</script> & more")
     response = client.get(post.get_absolute_url())
