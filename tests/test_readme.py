@@ -129,13 +129,16 @@ def test_every_manage_py_command_in_the_readme_works_on_the_local_site(local_sit
 
 
 def test_make_run_again_keeps_a_deleted_demo_essay_deleted_and_make_demo_brings_it_back(local_site):
+    def shell(code):
+        return run(local_site, [sys.executable, "manage.py", "shell", "--no-imports", "-c", code])
+
+    demo_essay = "from blog.models import Post; essay = Post.objects.filter(slug='leaving-the-lab'); "
+
     def demo_essays():
-        code = "from blog.models import Post; print(Post.objects.filter(slug='leaving-the-lab').count())"
-        return int(run(local_site, [sys.executable, "manage.py", "shell", "--no-imports", "-c", code]).stdout.split()[-1])
+        return int(shell(demo_essay + "print(essay.count())").stdout)
 
     loaded = demo_essays()
-    code = "from blog.models import Post; Post.objects.filter(slug='leaving-the-lab').delete()"
-    assert loaded and run(local_site, [sys.executable, "manage.py", "shell", "--no-imports", "-c", code]).returncode == 0
+    assert loaded and shell(demo_essay + "essay.delete()").returncode == 0
 
     again = make(local_site, "setup")
     assert again.returncode == 0, again.stdout + again.stderr

@@ -227,13 +227,15 @@ def test_tables_are_searched_by_their_words_not_their_pipes(client):
 
 
 def test_alt_texts_and_captions_are_searched_and_quoted(client):
-    make_post(language="ja", title="図", body='結果は次の通り。\n\n![棒グラフの比較](/media/chart.png "三つの手法")\n\n以上。')
+    body = '結果は次の通り。\n\n![棒グラフの比較](/media/chart.png "三つの手法")\n\n以上。'
+    make_post(language="ja", title="図", body=body)
     assert passage_of(client, "棒グラフ") == "結果は次の通り。 <mark>棒グラフ</mark>の比較 三つの手法 以上。"
 
 
 def test_formulas_are_quoted_as_their_tex_source(client):
     """Formulas vanished from snippets: MathML is not text, so the source the writer typed stands in for it."""
-    make_post(language="ja", title="円", body="円の面積は $\\pi r^2$ で、$$2\\pi r$$ は周の長さ。\n\n$$\nS = \\pi r^2\n$$")
+    body = "円の面積は $\\pi r^2$ で、$$2\\pi r$$ は周の長さ。\n\n$$\nS = \\pi r^2\n$$"
+    make_post(language="ja", title="円", body=body)
     passage = passage_of(client, "面積")
     assert passage == "円の<mark>面積</mark>は $\\pi r^2$ で、 $2\\pi r$ は周の長さ。 $$S = \\pi r^2$$"
     assert [post.title for post in search.search("\\pi", "ja")] == ["円"]

@@ -348,7 +348,9 @@ def test_anyone_with_a_preview_link_reads_the_draft_unindexed_and_uncached(clien
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "label", "published_word"), [("ja", "下書き", "公開"), ("en", "Draft", "Published")])
+@pytest.mark.parametrize(
+    ("language", "label", "published_word"), [("ja", "下書き", "公開"), ("en", "Draft", "Published")]
+)
 def test_a_draft_preview_says_draft_and_shows_no_date(client, language, label, published_word):
     """It said 「公開」 beside an empty <time>, though nothing was published, even with a date already planned."""
     for number, publish_at in enumerate((None, timezone.now() + DAY)):
