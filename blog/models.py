@@ -258,7 +258,7 @@ class Post(models.Model):
     excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
     renderer_version = models.CharField(editable=False, max_length=20, blank=True)
-    # The body as search reads it: ruby's base text whole and its readings as words (blog.rendering.ruby).
+    # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX (blog.text).
     search_text = models.TextField(editable=False, blank=True)
     # The title as cards and its page show it: escaped, with phrase breaks in Japanese and Chinese.
     title_html = models.TextField(editable=False, blank=True)

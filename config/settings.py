@@ -75,7 +75,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "blog.editing.admin_site.BunkoAdminConfig",  # django.contrib.admin under Bunko's name
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -127,9 +127,10 @@ TEMPLATES = [
         },
     },
     {
-        # The admin, with Bunko's overrides in blog/templates/admin/. None has the name of a template that
-        # django.contrib.admin ships, so "blog" need not come before it in INSTALLED_APPS; one that did would.
+        # The admin, with Bunko's overrides in blog/templates/admin/. Only admin/base_site.html has the name of a
+        # template that django.contrib.admin ships: DIRS are searched first, so it wins and extends Django's own.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "blog" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

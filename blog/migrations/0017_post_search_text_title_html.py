@@ -1,7 +1,7 @@
 """Two texts derived on save: `search_text`, which search reads instead of `body`, and `title_html`.
 
-`search_text` is the body with ruby as base text and readings; `title_html` the escaped title with phrase
-breaks in Japanese and Chinese. Until `rerender_posts` recomputes them (RENDERER_VERSION 6 marks every
+`search_text` is the prose search reads and quotes (furniture left out, ruby as base text, readings after);
+`title_html` the escaped title with phrase breaks in Japanese and Chinese. Until `rerender_posts` recomputes them (a new RENDERER_VERSION marks every
 post stale) they are the body and the escaped title, what readers and search had before: no earlier post
 has ruby. The bigram index (0007) follows search to `search_text`.
 """

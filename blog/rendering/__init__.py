@@ -28,10 +28,10 @@ from blog.rendering.embeds import EmbedExtension
 from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathExtension, heading_slug
 from blog.rendering.jekyll import JekyllExtension
 from blog.rendering.phrases import PhraseBreakExtension
-from blog.rendering.ruby import RubyExtension, search_text
-from blog.text import plain_text
+from blog.rendering.ruby import RubyExtension
+from blog.text import plain_text, search_text
 
-RENDERER_VERSION = "6"
+RENDERER_VERSION = "7"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -63,7 +63,7 @@ class Rendered:
     toc: str
     reading_minutes: int
     feed_html: str  # the body as feed readers get it, URLs root-relative until `feed_html()` adds the host
-    search_text: str  # the Markdown as search reads it: ruby's base text and readings (blog.rendering.ruby)
+    search_text: str  # the body as search reads and quotes it (blog.text.search_text)
 
 
 def render(text, *, resolve_link=None, language=None):
@@ -83,7 +83,7 @@ def render(text, *, resolve_link=None, language=None):
         toc=toc,
         reading_minutes=reading_minutes(html),
         feed_html=sanitize.clean_for_feed(html),
-        search_text=search_text(text),
+        search_text=search_text(html),
     )
 
 
@@ -170,7 +170,7 @@ def _heading_count(tokens):
 
 
 def _unrendered(text):
-    return format_html('<pre class="unrendered">{}</pre>', text)
+    return format_html('<pre class="unrendered" tabindex="0">{}</pre>', text)
 
 
 def _problem(text):

@@ -10,7 +10,6 @@
 so code and URLs keep their `《》{|}`.
 """
 
-import re
 import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
@@ -23,12 +22,11 @@ RUBY = (
     rf"|(?P<kanji_base>[{KANJI}]{{1,20}})《(?P<kanji_reading>[^《》\n]{{1,50}})》"
     r"|\{(?P<denden_base>[^{}|\n]{1,50})\|(?P<denden_readings>[^{}\n]{1,100})\}"
 )
-RUBY_SPANS = re.compile(RUBY)
 PARENTHESES = ("(", ")")  # shown by browsers without ruby support, and in plain text: 漢字(かんじ)
 
 
 def ruby_pairs(match):
-    """[(base, reading), …] that `match` of RUBY_SPANS annotates, or None when its readings do not fit its base."""
+    """[(base, reading), …] that `match` of RUBY annotates, or None when its readings do not fit its base."""
     if match.group("aozora_base") is not None:
         return [(match.group("aozora_base"), match.group("aozora_reading"))]
     if match.group("kanji_base") is not None:
@@ -39,30 +37,6 @@ def ruby_pairs(match):
     if len(readings) == len(base) and all(readings):
         return list(zip(base, readings, strict=True))
     return None
-
-
-def search_text(markdown):
-    """`markdown` as search reads it: each ruby replaced by its base, its readings listed after the text.
-
-    A reader searching 東京 must find `{東|とう}{京|きょう}`, and one searching とうきょう must too.
-    """
-    readings, previous_end = [], None
-
-    def base(match):
-        nonlocal previous_end
-        pairs = ruby_pairs(match)
-        if pairs is None:
-            return match.group()
-        reading = "".join(reading for _, reading in pairs)
-        if match.start() == previous_end:  # {東|とう}{京|きょう} reads as one word: とうきょう
-            readings[-1] += reading
-        else:
-            readings.append(reading)
-        previous_end = match.end()
-        return "".join(base for base, _ in pairs)
-
-    text = RUBY_SPANS.sub(base, markdown)
-    return "\n\n".join([text, " ".join(readings)]) if readings else text
 
 
 class RubyInlineProcessor(InlineProcessor):

@@ -359,6 +359,20 @@ def test_the_writing_room_has_no_serious_accessibility_violations(page, scheme):
     assert violations == [], "\n".join(violations)
 
 
+def test_the_error_notes_stay_hidden_until_there_is_an_error(page, media_served):
+    """The admin's `.errornote` style showed an empty red box on every post form and in the image dialog."""
+    draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results:\n\n")
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    expect(page.locator("#writing-room-error")).to_be_hidden()
+    paste(page, "results.png", image_bytes("PNG"))
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#writing-room-alt-error")).to_be_hidden()
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(dialog.get_by_role("alert")).to_be_visible()
+
+
 LONG_BODY = "\n\n".join(f"## Part {number}\n\n" + "A paragraph of the essay. " * 30 for number in range(1, 21))
 
 
