@@ -28,6 +28,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(path("", include("blog.reading.urls")))
 
+handler400 = "blog.serving.errors.bad_request"
 handler500 = "blog.serving.health.server_error"
 
 if settings.DEBUG:
