@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from blog.models import Post
+from blog.control_characters import refused_in_summary, refused_in_title
+from blog.models import SUMMARY_MAX_LENGTH, Post
 
 
 class PendingDraft(models.Model):
@@ -21,8 +22,8 @@ class PendingDraft(models.Model):
     """
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="pending_draft")
-    title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True)
+    title = models.CharField(_("title"), max_length=300, validators=[refused_in_title])
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_LENGTH, blank=True, validators=[refused_in_summary])
     body = models.TextField(_("body"), blank=True)
     # version_of(post) when the writer started this draft: publishing refuses a draft of an older post.
     based_on = models.CharField(max_length=40, blank=True)

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from django.utils import timezone
 
+from blog.control_characters import IN_TITLE
 from blog.portability import frontmatter
 from blog.portability.importer import fields
 from blog.portability.importer.redirects import old_paths
@@ -58,7 +59,7 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
     """The Entry for the file at `path` in `site`; raises ImportFailure with the first reason it cannot be."""
     document = _read_document(path)
     known, extra = frontmatter.split_known(document.metadata)
-    title = str(known.get("title") or "").strip()
+    title = fields.without_controls(str(known.get("title") or ""), IN_TITLE, "title", path, warnings).strip()
     if not title:
         raise ImportFailure("no title in the front matter")
 
@@ -90,7 +91,7 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
         authors=fields.author_names(known.get("authors"))
         or fields.author_names(default_author or fields.site_author(site)),
         tags=fields.tag_names(site, known),
-        summary=str(known.get("summary") or "").strip(),
+        summary=fields.summary(known.get("summary"), path, warnings),
         body=body,
         cover_name=cover_name,
         cover_alt=cover_alt[:300],

@@ -83,6 +83,11 @@ def date_parts(day):
     return {"date-parts": [[day.year, day.month, day.day]]}
 
 
+def untitled(language):
+    with translation.override(language):
+        return gettext("Untitled")
+
+
 def site_name(language):
     with translation.override(language):
         return gettext("Bunko")
@@ -105,7 +110,8 @@ def reference_of(post, authors, address):
     item = {
         "id": f"bunko{post.pk}",
         "type": "post-weblog",
-        "title": one_line(post.title),
+        # A title stored with nothing but control characters (before they were refused) still names the work.
+        "title": one_line(post.title) or untitled(language),
         "container-title": site_name(language),
         "language": language,
         "URL": iri_to_uri(address),
