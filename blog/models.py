@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from blog import rendering, text, translation_drift
+from blog.control_characters import refused_in_summary, refused_in_title
 from blog.identifiers import validate_doi, validate_orcid
 
 
@@ -180,13 +181,17 @@ RENDERED_FIELDS = [
 DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
 
 
+# A summary is one paragraph for lists, feeds and meta descriptions; an essay's text belongs in its body.
+SUMMARY_MAX_LENGTH = 2000
+
+
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[refused_in_title])
     slug = models.SlugField(
         _("slug"),
         max_length=200,
@@ -204,7 +209,13 @@ class Post(models.Model):
         Author, through="PostAuthor", related_name="posts", verbose_name=_("authors")
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts", verbose_name=_("tags"))
-    summary = models.TextField(_("summary"), blank=True, help_text=_("One paragraph for lists, feeds and search engines."))
+    summary = models.TextField(
+        _("summary"),
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        validators=[refused_in_summary],
+        help_text=_("One paragraph for lists, feeds and search engines."),
+    )
     body = MarkdownxField(_("body"), help_text=_("Markdown."))
     cover_image = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
     cover_alt = models.CharField(_("cover image description"), max_length=300, blank=True)

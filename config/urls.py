@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("blog.reading.urls")),
 )
 
+handler400 = "blog.serving.errors.bad_request"
 handler500 = "blog.serving.health.server_error"
 
 if settings.DEBUG:
