@@ -10,9 +10,9 @@ footer differ, put in by `for_subscriber`. Nothing tracks the reader: no pixel, 
 import base64
 import re
 from dataclasses import dataclass
+from email.charset import BASE64, Charset
 from email.utils import formatdate
 from functools import cached_property
-from email.charset import BASE64, Charset
 from pathlib import Path
 from urllib.parse import urlsplit
 
