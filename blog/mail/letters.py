@@ -7,7 +7,7 @@ MathML's own `alttext` and in the plain-text part, then styles inlined by css-in
 footer differ, put in by `for_subscriber`. Nothing tracks the reader: no pixel, no rewritten link.
 """
 
-import base64
+import binascii
 import re
 from dataclasses import dataclass
 from email.charset import BASE64, Charset
@@ -158,8 +158,8 @@ class LetterEmail(EmailMultiAlternatives):
             )[1],
         }
         values = {slot.encode(): value.encode("ascii") for slot, value in values.items()}
-        values[base64_lines(SLOT_TEXT)] = base64_lines(self.body)
-        values[base64_lines(SLOT_HTML)] = base64_lines(self.alternatives[0].content)
+        values[SLOT_TEXT_PART] = base64_lines(self.body)
+        values[SLOT_HTML_PART] = base64_lines(self.alternatives[0].content)
         return PreparedMessage(SLOTS_PATTERN.sub(lambda match: values[match.group()], self.letter.mime_template))
 
 
@@ -178,11 +178,13 @@ class PreparedMessage:
 
 def base64_lines(text):
     """`text` as a base64 MIME body: 76-character lines, each ended by CRLF."""
-    return base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
+    encoded = binascii.b2a_base64(text.encode(), newline=False)
+    return b"".join([encoded[start : start + 76] + b"\r\n" for start in range(0, len(encoded), 76)])
 
 
+SLOT_TEXT_PART, SLOT_HTML_PART = base64_lines(SLOT_TEXT), base64_lines(SLOT_HTML)
 SLOTS = [slot.encode() for slot in (SLOT_TO, SLOT_DATE, SLOT_MESSAGE_ID, SLOT_LIST_UNSUBSCRIBE)]
-SLOTS += [base64_lines(SLOT_TEXT), base64_lines(SLOT_HTML)]
+SLOTS += [SLOT_TEXT_PART, SLOT_HTML_PART]
 SLOTS_PATTERN = re.compile(b"|".join(map(re.escape, SLOTS)))
 
 
