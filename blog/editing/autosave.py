@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from blog import rendering
 from blog.editing.forms import version_of
 from blog.editing.pending import PendingDraft
-from blog.models import Author, Post, unique_slug
+from blog.models import Author, Post, post_slug
 
 # An editor's browser autosaves at most every few seconds; this many a minute means something else is calling.
 AUTOSAVES_PER_MINUTE = 30
@@ -101,7 +101,7 @@ def create_draft(request, data, admin):
     with transaction.atomic(), admin.create_revision(request):
         post = Post.objects.create(
             title=data["title"],
-            slug=unique_slug(Post, data["slug"] or data["title"], scope={"language": language}),
+            slug=post_slug(data["slug"] or data["title"], language),
             language=language,
             summary=data["summary"],
             body=data["body"],
