@@ -99,6 +99,17 @@ class PostDetailView(generic.DetailView):
 
     model = Post
 
+    def get(self, request, *args, **kwargs):
+        """A slug the essay has in other languages only gets a 404 page, in the URL's language, linking those."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            elsewhere = {version.language: version for version in queries.versions_at_slug(self.kwargs["slug"])}
+            if not elsewhere:
+                raise
+            versions = [elsewhere[code] for code, _name in settings.LANGUAGES if code in elsewhere]
+            return render(request, "404.html", {"versions_elsewhere": versions}, status=404)
+
     def get_object(self, queryset=None):
         language = translation.get_language()
         versions = queries.essay_versions(language, self.kwargs["slug"])
