@@ -341,7 +341,9 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        stored = Post.objects.filter(pk=self.pk).values("title", "slug", "language", "status").first() if self.pk else None
+        stored = None
+        if self.pk:
+            stored = Post.objects.filter(pk=self.pk).values("title", "slug", "language", "status").first()
         if not self.slug or self.slug_follows_title(stored):
             self.slug = post_slug(self.title, self.language, exclude_pk=self.pk)
             if kwargs.get("update_fields") is not None:

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def create_translation(client, source, language, title):
-    response = client.post(reverse("admin:blog_post_translate", args=[source.pk]), {"language": language, "title": title})
+    data = {"language": language, "title": title}
+    response = client.post(reverse("admin:blog_post_translate", args=[source.pk]), data)
     assert response.status_code == 302
     return Post.objects.get(translation_key=source.translation_key, language=language)
 
@@ -76,7 +77,11 @@ def test_a_drafts_slug_made_from_its_title_stays_free_of_other_posts_in_its_lang
 
 @pytest.mark.parametrize(
     ("language", "old_slug", "new_slug"),
-    [("en", "a-day-in-the-lab", "one-day-in-the-lab"), ("ja", "研究室の一日", "ラボの一日"), ("zh-hans", "实验室的一天", "实验室一日")],
+    [
+        ("en", "a-day-in-the-lab", "one-day-in-the-lab"),
+        ("ja", "研究室の一日", "ラボの一日"),
+        ("zh-hans", "实验室的一天", "实验室一日"),
+    ],
 )
 def test_changing_a_published_slug_redirects_the_old_address(editor_client, editor_user, language, old_slug, new_slug):
     post = make_post(title="A day", slug=old_slug, language=language)
@@ -95,4 +100,3 @@ def test_changing_a_published_slug_redirects_the_old_address(editor_client, edit
     editor_client.logout()
     assert editor_client.get(old_url).status_code == 200
     assert editor_client.get(url_in(language, "blog:post-detail", slug=new_slug))["Location"] == old_url
-

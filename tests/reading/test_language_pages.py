@@ -43,9 +43,7 @@ def language_name(code, language):
 
 
 @pytest.mark.parametrize("missing", LANGUAGES)
-def test_a_url_in_a_language_the_essay_lacks_is_a_404_in_that_language_linking_the_published_versions(
-    client, missing
-):
+def test_a_url_in_a_language_the_essay_lacks_is_a_404_in_that_language_linking_the_published_versions(client, missing):
     others = [code for code in LANGUAGES if code != missing]
     published, draft = others
     versions = essay_without(missing, draft=draft)
@@ -105,4 +103,5 @@ def test_the_switcher_speaks_the_pages_language_and_shows_a_missing_version_as_a
     # The autonyms of the existing versions link to them, each marked with its own language.
     for code, version in versions.items():
         name = translation.get_language_info(code)["name_local"]
-        assert re.search(rf'<a href="{re.escape(version.get_absolute_url())}" hreflang="{code}" lang="{code}"[^>]*>{name}</a>', switcher)
+        link = rf'<a href="{re.escape(version.get_absolute_url())}" hreflang="{code}" lang="{code}"[^>]*>{name}</a>'
+        assert re.search(link, switcher)
