@@ -107,8 +107,14 @@ class PostDetailView(generic.DetailView):
             elsewhere = {version.language: version for version in queries.versions_at_slug(self.kwargs["slug"])}
             if not elsewhere:
                 raise
-            versions = [elsewhere[code] for code, _name in settings.LANGUAGES if code in elsewhere]
-            return render(request, "404.html", {"versions_elsewhere": versions}, status=404)
+            # The URL's language first: the essay may have a version in it, at that version's own slug.
+            language = translation.get_language()
+            codes = [language, *(code for code, _name in settings.LANGUAGES if code != language)]
+            context = {
+                "versions_elsewhere": [elsewhere[code] for code in codes if code in elsewhere],
+                "has_version_here": language in elsewhere,
+            }
+            return render(request, "404.html", context, status=404)
 
     def get_object(self, queryset=None):
         language = translation.get_language()

@@ -105,3 +105,26 @@ def test_the_switcher_speaks_the_pages_language_and_shows_a_missing_version_as_a
         name = translation.get_language_info(code)["name_local"]
         link = rf'<a href="{re.escape(version.get_absolute_url())}" hreflang="{code}" lang="{code}"[^>]*>{name}</a>'
         assert re.search(link, switcher)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_another_languages_slug_under_this_language_points_first_to_this_languages_version(client, language):
+    versions = essay_without(None)
+    other = LANGUAGES[(LANGUAGES.index(language) + 1) % 3]
+
+    response = client.get(url_in(language, "blog:post-detail", slug=SLUGS[other] + "-elsewhere"))
+    assert response.status_code == 404  # a slug no version has: the plain page
+
+    Post.objects.filter(pk=versions[other].pk).update(slug=SLUGS[other] + "-elsewhere")
+    response = client.get(url_in(language, "blog:post-detail", slug=SLUGS[other] + "-elsewhere"))
+    assert response.status_code == 404
+    html = response.content.decode()
+    notice = translated(
+        language,
+        "This essay has another address in %(language)s. It can be read in:",
+        language=language_name(language, language),
+    )
+    assert notice in html
+    links = re.findall(r'<li><a href="([^"]+)" hreflang="([^"]+)">', html)
+    assert links[0] == (versions[language].get_absolute_url(), language)
+    assert len(links) == 3
