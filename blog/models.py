@@ -367,10 +367,12 @@ class Post(models.Model):
     def slug_follows_title(self, stored):
         """A draft never published whose slug was made from its old title gets one from its new title.
 
-        Not once published: its address may be linked and cited by then. Nor when the editor typed a slug.
+        Not once published: its address may be linked and cited by then. Nor when the editor typed a slug, nor
+        for an imported post, whose file names its slug (and would name it again on the next import).
         """
         return (
             stored is not None
+            and not self.source_path
             and stored["status"] == self.Status.DRAFT
             and stored["title"] != self.title
             and stored["slug"] == self.slug

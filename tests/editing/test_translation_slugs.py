@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from blog.models import Post
+from blog.portability.importer import import_paths
 from tests.editing.test_admin import change_url
 from tests.factories import make_post, url_in
 from tests.forms import submitted_form
@@ -100,3 +101,16 @@ def test_changing_a_published_slug_redirects_the_old_address(editor_client, edit
     editor_client.logout()
     assert editor_client.get(old_url).status_code == 200
     assert editor_client.get(url_in(language, "blog:post-detail", slug=new_slug))["Location"] == old_url
+
+
+def test_an_imported_draft_keeps_the_slug_its_file_names_when_its_title_changes(tmp_path):
+    path = tmp_path / "site" / "_posts" / "2024-01-22-lab-notes.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\ntitle: Lab notes\ndraft: true\nlang: en\n---\n\nBody.\n", encoding="utf-8")
+    import_paths(paths=[tmp_path / "site"])
+    assert Post.objects.get().slug == "lab-notes"
+
+    path.write_text(path.read_text().replace("title: Lab notes", "title: Notes from the lab"), encoding="utf-8")
+    import_paths(paths=[tmp_path / "site"])
+    assert Post.objects.get().title == "Notes from the lab"
+    assert Post.objects.get().slug == "lab-notes"
