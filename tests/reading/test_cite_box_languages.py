@@ -24,8 +24,8 @@ AUTHORS = {"ja": ("森 遥", "森 遥"), "zh-hans": ("森 遥", "森 遥"), "en"
 
 
 def essay_in(language):
-    """An essay by an author whose display name carries her romanisation, as the demo's does."""
-    author = make_author("森 遥 (Haruka Mori)", romanized_name="Haruka Mori")
+    """An essay by an author whose display name carries her romanisation (her profile has no romanised name)."""
+    author = make_author("森 遥 (Haruka Mori)")
     return make_post(
         title=TITLES[language], slug=SLUGS[language], language=language, publish_at=JANUARY_22, authors=[author]
     )
