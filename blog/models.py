@@ -359,7 +359,7 @@ class Post(models.Model):
         super().save(*args, **kwargs)
         if previous_fingerprint and self.minor_change:
             translation_drift.carry_translations(self, previous_fingerprint)
-        if stored and stored["status"] == self.Status.PUBLISHED:
+        if stored and stored["status"] == self.status == self.Status.PUBLISHED:
             old_url = Post(slug=stored["slug"], language=stored["language"]).get_absolute_url()
             if old_url != self.get_absolute_url():
                 redirect_old_address(old_url, self.get_absolute_url())
