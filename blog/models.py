@@ -5,9 +5,12 @@ reading side's business (blog.reading.state): single writes reach it through Dja
 writes through `content_written` below, so nothing here imports the reading side.
 """
 
+import re
 import uuid
 
 from django.conf import settings
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.dispatch import Signal
@@ -22,9 +25,15 @@ from blog.control_characters import refused_in_summary, refused_in_title
 from blog.identifiers import validate_doi, validate_orcid
 
 
-def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
-    """Slugify `text` (keeping CJK letters) and add -2, -3... until no row in `scope` has it."""
-    base = slugify(text, allow_unicode=True)[: max_length - 10].strip("-") or "post"
+def slug_base(text, *, allow_unicode=True, max_length=200):
+    """`text` slugified, CJK letters kept if `allow_unicode`; ASCII text may fall back to them when it has no other."""
+    base = slugify(text, allow_unicode=allow_unicode) or slugify(text, allow_unicode=True)
+    return base[: max_length - 10].strip("-") or "post"
+
+
+def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200, allow_unicode=True):
+    """Slugify `text` (keeping CJK letters unless told not to) and add -2, -3... until no row in `scope` has it."""
+    base = slug_base(text, allow_unicode=allow_unicode, max_length=max_length)
     queryset = model._default_manager.filter(**(scope or {}))
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
@@ -32,6 +41,39 @@ def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200):
     while queryset.filter(slug=candidate).exists():
         candidate, counter = f"{base}-{counter}", counter + 1
     return candidate
+
+
+# A Japanese or Chinese version's slug keeps its title's own script (readers of that language can read it, and a
+# romanisation would be guesswork); every other language's slug is ASCII.
+OWN_SCRIPT_SLUG_LANGUAGES = {"ja", "zh-hans"}
+
+
+def post_slug(text, language, exclude_pk=None):
+    """A free slug for a post in `language`, made from `text` (its title, or a slug an editor typed)."""
+    return unique_slug(
+        Post,
+        text,
+        scope={"language": language},
+        exclude_pk=exclude_pk,
+        allow_unicode=language in OWN_SCRIPT_SLUG_LANGUAGES,
+    )
+
+
+def made_from_title(slug, title, language):
+    """Whether `slug` is what post_slug() gives for `title` (with or without its -2, -3... suffix)."""
+    base = slug_base(title, allow_unicode=language in OWN_SCRIPT_SLUG_LANGUAGES)
+    return re.fullmatch(rf"{re.escape(base)}(-\d+)?", slug) is not None
+
+
+def redirect_old_address(old_url, new_url):
+    """Send readers of a moved page's old address, and of every address that already led there, to the new one.
+
+    Both URLs as reverse() gives them, percent-encoded, which is how RedirectFallbackMiddleware looks them up.
+    """
+    site = Site.objects.get_current()
+    Redirect.objects.filter(site=site, old_path=new_url).delete()  # moved back: the page answers there again
+    Redirect.objects.filter(site=site, new_path=old_url).update(new_path=new_url)
+    Redirect.objects.update_or_create(site=site, old_path=old_url, defaults={"new_path": new_url})
 
 
 # Sent after a bulk write (QuerySet.update(), bulk_create()), which skips save() and its signals: admin actions,
@@ -333,8 +375,13 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Post, self.title, scope={"language": self.language}, exclude_pk=self.pk)
+        stored = None
+        if self.pk:
+            stored = Post.objects.filter(pk=self.pk).values("title", "slug", "language", "status").first()
+        if not self.slug or self.slug_follows_title(stored):
+            self.slug = post_slug(self.title, self.language, exclude_pk=self.pk)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         self.render()
@@ -346,6 +393,25 @@ class Post(models.Model):
         super().save(*args, **kwargs)
         if previous_fingerprint and self.minor_change:
             translation_drift.carry_translations(self, previous_fingerprint)
+        if stored and stored["status"] == self.status == self.Status.PUBLISHED:
+            old_url = Post(slug=stored["slug"], language=stored["language"]).get_absolute_url()
+            if old_url != self.get_absolute_url():
+                redirect_old_address(old_url, self.get_absolute_url())
+
+    def slug_follows_title(self, stored):
+        """A draft never published whose slug was made from its old title gets one from its new title.
+
+        Not once published: its address may be linked and cited by then. Nor when the editor typed a slug, nor
+        for an imported post, whose file names its slug (and would name it again on the next import).
+        """
+        return (
+            stored is not None
+            and not self.source_path
+            and stored["status"] == self.Status.DRAFT
+            and stored["title"] != self.title
+            and stored["slug"] == self.slug
+            and made_from_title(self.slug, stored["title"], stored["language"])
+        )
 
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()

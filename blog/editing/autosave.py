@@ -30,7 +30,7 @@ from blog.control_characters import refused_in_summary, refused_in_title
 from blog.editing import comparison
 from blog.editing.forms import version_of
 from blog.editing.pending import PendingDraft
-from blog.models import SUMMARY_MAX_LENGTH, Author, Post, unique_slug
+from blog.models import SUMMARY_MAX_LENGTH, Author, Post, post_slug
 from blog.translation_drift import text_of
 
 # An editor's browser autosaves at most every few seconds; this many a minute means something else is calling.
@@ -108,7 +108,7 @@ def create_draft(request, data, admin):
     with transaction.atomic(), admin.create_revision(request):
         post = Post.objects.create(
             title=data["title"],
-            slug=unique_slug(Post, data["slug"] or data["title"], scope={"language": language}),
+            slug=post_slug(data["slug"] or data["title"], language),
             language=language,
             summary=data["summary"],
             body=data["body"],

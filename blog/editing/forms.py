@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from blog import paragraph_diff, rendering, translation_drift
 from blog.editing import uploads
-from blog.models import Author, Post, PostAuthor, RelatedLink, unique_slug
+from blog.models import Author, Post, PostAuthor, RelatedLink, post_slug
 
 
 def https_url_fields(db_field, **kwargs):
@@ -133,20 +133,32 @@ class AuthorAdminForm(forms.ModelForm):
 
 class CreateTranslationForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the translation"))
+    title = forms.CharField(
+        label=_("Title of the translation"),
+        max_length=Post._meta.get_field("title").max_length,
+        required=False,
+        help_text=_("The translation's address is made from it, in its own language, until it is first published."),
+    )
 
     def __init__(self, *args, source, **kwargs):
         super().__init__(*args, **kwargs)
         self.source = source
+        self.fields["title"].initial = source.title
         taken = {source.language, *source.get_translations().values_list("language", flat=True)}
         self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES if code not in taken]
 
     @transaction.atomic
     def save(self):
-        """Copy the source into a new draft in the chosen language that shares its translation key."""
+        """Copy the source into a new draft in the chosen language that shares its translation key.
+
+        The slug is the translation's own, from its title: the source's would put, say, a Japanese address on
+        the English version.
+        """
         source, language = self.source, self.cleaned_data["language"]
+        title = self.cleaned_data["title"] or source.title
         translation = Post.objects.create(
-            title=source.title,
-            slug=unique_slug(Post, source.slug, scope={"language": language}),
+            title=title,
+            slug=post_slug(title, language),
             language=language,
             translation_key=source.translation_key,
             summary=source.summary,

@@ -107,7 +107,7 @@ def language_links(request, versions=None, homes_only=False, page_languages=None
     """Links to this page in each UI language; on a post (`versions`), to its published versions, naming the missing.
 
     `page_languages`: the languages this page exists in, when not all (an archive period); the others are named
-    missing, as a post's are.
+    missing, as a post's are, in the page's language (`missing_label`) and without a link.
     """
     current = translation.get_language()
     path = request.get_full_path()
@@ -116,32 +116,27 @@ def language_links(request, versions=None, homes_only=False, page_languages=None
     for code, _name in settings.LANGUAGES:
         if versions:
             version = versions.get(code)
-            address = permalink(version) if version else url("blog:post-list", language=code)
-            available = version is not None
+            address = permalink(version) if version else None
         elif homes_only:
-            address, available = url("blog:post-list", language=code), True
+            address = url("blog:post-list", language=code)
         else:
             address = page_in_each_language(request)[code] if code != current else path
-            available = page_languages is None or code in page_languages
-            if (address == path and code != current) or not available:
+            if address == path and code != current:  # a page with no address per language: the homes stand in
                 address = url("blog:post-list", language=code)
+            if page_languages is not None and code not in page_languages:
+                address = None
         links.append(
             {
                 "code": code,
                 "name": language_name(code),
                 "url": address,
                 "current": code == current,
-                "available": available,
-                # Only the link standing in for a missing version shows it, in the language it leads to.
-                "home_label": None if available else home_label(code),
+                "available": address is not None,
+                "missing_label": None if address else gettext("Not available in %(language)s")
+                % {"language": language_name_translated(code)},
             }
         )
     return links
-
-
-def home_label(language):
-    with translation.override(language):
-        return gettext("Go to the home page")
 
 
 def alternate_links(request, versions=None, original=None, page_languages=None):

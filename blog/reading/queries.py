@@ -234,6 +234,13 @@ def essay_versions(language, slug):
     return ESSAY_VERSIONS.objects(now=timezone.now(), language=language, slug=slug)
 
 
+def versions_at_slug(slug):
+    """The published versions of the essays published at `slug` in some language, for a URL in a language they
+    lack. A 404 page's query, so not prepared."""
+    keys = Post.objects.published().filter(slug=slug).values("translation_key")
+    return Post.objects.published().filter(translation_key__in=keys).only("title", "slug", "language")
+
+
 def authors_of(post):
     return [byline.author for byline in BYLINES.objects(post=post.pk)]
 

@@ -99,6 +99,23 @@ class PostDetailView(generic.DetailView):
 
     model = Post
 
+    def get(self, request, *args, **kwargs):
+        """A slug the essay has in other languages only gets a 404 page, in the URL's language, linking those."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            elsewhere = {version.language: version for version in queries.versions_at_slug(self.kwargs["slug"])}
+            if not elsewhere:
+                raise
+            # The URL's language first: the essay may have a version in it, at that version's own slug.
+            language = translation.get_language()
+            codes = [language, *(code for code, _name in settings.LANGUAGES if code != language)]
+            context = {
+                "versions_elsewhere": [elsewhere[code] for code in codes if code in elsewhere],
+                "has_version_here": language in elsewhere,
+            }
+            return render(request, "404.html", context, status=404)
+
     def get_object(self, queryset=None):
         language = translation.get_language()
         versions = queries.essay_versions(language, self.kwargs["slug"])

