@@ -261,8 +261,9 @@ def post_json_ld(request, post, authors, tags, versions=()):
         data["identifier"] = {"@type": "PropertyValue", **doi}
     if post.original_author or post.original_title or post.original_url:
         mark_translation(data, post)
-    if post.cover_image:
-        data["image"] = request.build_absolute_uri(post.cover_image.url)
+    image = post.cover_image or post.social_card
+    if image:
+        data["image"] = request.build_absolute_uri(image.url)
     source = source_among(post, versions)
     if source is not None:
         # Beside a republished translation's original (mark_translation), the version it was translated from here.
