@@ -370,8 +370,9 @@ class Post(models.Model):
             authors = [author.name for author in self.authors.order_by("bylines__position", "bylines__pk")]
             with translation.override(self.language):
                 site_name = translation.gettext("Bunko")
-            shown = "\n".join([social_card.DESIGN_VERSION, str(self.pk), self.language, self.title, site_name, *authors])
-            wanted = f"social/{salted_hmac('blog.social_card', shown).hexdigest()[:32]}.png"
+            shown = [social_card.DESIGN_VERSION, str(self.pk), self.language, self.title, site_name, *authors]
+            digest = salted_hmac("blog.social_card", "\n".join(shown)).hexdigest()
+            wanted = f"social/{digest[:32]}.png"
         if wanted and wanted != self.social_card.name and not self.social_card.storage.exists(wanted):
             try:
                 png = social_card.draw(self.title, authors, site_name, self.language)

@@ -10,11 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from blog.models import Post
-
 from blog.reading import edge
 from blog.reading.conditional import content_state
 from blog.reading.state import ContentGeneration
-
 
 CARDS_PER_RUN = 50
 
