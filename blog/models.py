@@ -465,12 +465,17 @@ class RelatedLink(InEditorsOrder):
 
 
 def schedule_social_card(post_id):
+    """Refresh a post's card once the write commits, when its title and whole byline are saved.
+
+    Robust: a card that cannot be drawn or stored is logged, and the editor's committed save still succeeds.
+    """
+
     def refresh():
         post = Post.objects.filter(pk=post_id).first()
         if post is not None:
             post.refresh_social_card()
 
-    transaction.on_commit(refresh)
+    transaction.on_commit(refresh, robust=True)
 
 
 def _post_saved(sender, instance, update_fields=None, **kwargs):
@@ -493,6 +498,8 @@ def _post_deleted(sender, instance, **kwargs):
         transaction.on_commit(lambda: storage.delete(name))
 
 
+# Receivers rather than a save() override: bylines are saved after their post (admin inlines, the importer), and
+# an author's new name changes the cards of their posts too.
 post_save.connect(_post_saved, sender=Post, dispatch_uid="social-card-post-saved")
 post_delete.connect(_post_deleted, sender=Post, dispatch_uid="social-card-post-deleted")
 post_save.connect(_byline_changed, sender=PostAuthor, dispatch_uid="social-card-byline-saved")
