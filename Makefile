@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run setup demo local-env test test-fast install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
+.PHONY: run setup demo local-env test test-fast install install-dev chromium fonts wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ chromium:
 	@command -v java >/dev/null || { \
 	  echo "Installing Debian's Java runtime for the HTML checker"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
+
+# The social cards' fonts (blog.rendering.social_card reads them from SOCIAL_CARD_FONT_DIR, this folder by default):
+# Debian's Noto CJK collections. Without them a published essay gets no card, and the log says so.
+fonts:
+	@test -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc -a -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc || { \
+	  echo "Installing Debian's fonts-noto-cjk for the social cards"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk; }
 
 # The benchmark's load generator, from Debian.
 wrk:
@@ -70,13 +77,13 @@ run: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # BUNKO_ENV_FILE= : a developer's .env reaches neither manage.py here nor any process a test starts.
-test: install-dev chromium wrk varnish
+test: install-dev chromium fonts wrk varnish
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest
 
 # The fast lane while writing code: every test that starts no outside process (no browser, gunicorn, Varnish,
 # wrk, Java, redis-server or SMTP server; tests/conftest.py marks those "external"). `make test` runs them all.
-test-fast: install-dev
+test-fast: install-dev fonts
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external"
 
 # gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.

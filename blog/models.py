@@ -5,17 +5,21 @@ reading side's business (blog.reading.state): single writes reach it through Dja
 writes through `content_written` below, so nothing here imports the reading side.
 """
 
+import logging
 import re
 import uuid
 
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
-from django.db import models
+from django.core.files.base import ContentFile
+from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -23,6 +27,9 @@ from markdownx.models import MarkdownxField
 from blog import rendering, text, translation_drift
 from blog.control_characters import refused_in_summary, refused_in_title
 from blog.identifiers import validate_doi, validate_orcid
+from blog.rendering import social_card
+
+logger = logging.getLogger(__name__)
 
 
 def slug_base(text, *, allow_unicode=True, max_length=200):
@@ -261,6 +268,8 @@ class Post(models.Model):
     body = MarkdownxField(_("body"), help_text=_("Markdown."))
     cover_image = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
     cover_alt = models.CharField(_("cover image description"), max_length=300, blank=True)
+    # The link-preview card of a published or scheduled version (refresh_social_card); a cover image wins over it.
+    social_card = models.ImageField(_("social card"), blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         _("publish time"),
@@ -448,6 +457,37 @@ class Post(models.Model):
         with translation.override(self.language):
             return reverse("blog:post-detail", kwargs={"slug": self.slug})
 
+    def refresh_social_card(self):
+        """Draw this version's card when its title, byline or site name changed; drop it when not live.
+
+        The stored name is a keyed hash of what the card shows: a new title is a new URL (no cache keeps the old
+        card), and a scheduled version's card cannot be guessed before it is published. Run after the commit that
+        set title and byline (schedule_social_card), so a post is drawn once, not once per saved byline.
+        """
+        wanted = ""
+        if self.is_live:
+            authors = [author.name for author in self.authors.order_by("bylines__position", "bylines__pk")]
+            with translation.override(self.language):
+                site_name = translation.gettext("Bunko")
+            shown = [social_card.DESIGN_VERSION, str(self.pk), self.language, self.title, site_name, *authors]
+            digest = salted_hmac("blog.social_card", "\n".join(shown)).hexdigest()
+            wanted = f"social/{digest[:32]}.png"
+        if wanted and wanted != self.social_card.name and not self.social_card.storage.exists(wanted):
+            try:
+                png = social_card.draw(self.title, authors, site_name, self.language)
+            except social_card.FontMissing as missing:
+                logger.warning("No social card for post %s: %s", self.pk, missing)
+                wanted = ""
+            else:
+                wanted = self.social_card.storage.save(wanted, ContentFile(png))
+        previous = self.social_card.name
+        if wanted == previous:
+            return
+        self.social_card.name = wanted
+        self.save(update_fields=["social_card"])  # through save(), so cached pages learn the new image
+        if previous:
+            self.social_card.storage.delete(previous)
+
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
@@ -522,6 +562,48 @@ class RelatedLink(InEditorsOrder):
     def __str__(self):
         return self.title
 
+
+def schedule_social_card(post_id):
+    """Refresh a post's card once the write commits, when its title and whole byline are saved.
+
+    Robust: a card that cannot be drawn or stored is logged, and the editor's committed save still succeeds.
+    """
+
+    def refresh():
+        post = Post.objects.filter(pk=post_id).first()
+        if post is not None:
+            post.refresh_social_card()
+
+    transaction.on_commit(refresh, robust=True)
+
+
+def _post_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None or "social_card" not in update_fields:
+        schedule_social_card(instance.pk)
+
+
+def _byline_changed(sender, instance, **kwargs):
+    schedule_social_card(instance.post_id)
+
+
+def _author_saved(sender, instance, **kwargs):
+    for post_id in instance.bylines.values_list("post_id", flat=True):
+        schedule_social_card(post_id)
+
+
+def _post_deleted(sender, instance, **kwargs):
+    if instance.social_card:
+        name, storage = instance.social_card.name, instance.social_card.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# Receivers rather than a save() override: bylines are saved after their post (admin inlines, the importer), and
+# an author's new name changes the cards of their posts too.
+post_save.connect(_post_saved, sender=Post, dispatch_uid="social-card-post-saved")
+post_delete.connect(_post_deleted, sender=Post, dispatch_uid="social-card-post-deleted")
+post_save.connect(_byline_changed, sender=PostAuthor, dispatch_uid="social-card-byline-saved")
+post_delete.connect(_byline_changed, sender=PostAuthor, dispatch_uid="social-card-byline-deleted")
+post_save.connect(_author_saved, sender=Author, dispatch_uid="social-card-author-saved")
 
 # Subscriptions (readers who get essays by email) live in a module of their own; importing it here registers them.
 from blog.subscriptions import Delivery, Newsletter, Subscriber  # noqa: F401

@@ -194,6 +194,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Where the social cards' fonts are (Debian's fonts-noto-cjk, `make fonts`); without them no card is drawn.
+SOCIAL_CARD_FONT_DIR = Path(os.environ.get("SOCIAL_CARD_FONT_DIR", "/usr/share/fonts/opentype/noto"))
 # Uploads with several app instances: one MEDIA_ROOT that all of them mount (NFS, a shared volume), or object
 # storage named by MEDIA_STORAGE (e.g. django-storages' storages.backends.s3.S3Storage, installed beside Bunko)
 # with MEDIA_STORAGE_OPTIONS as JSON (bucket_name, endpoint_url, custom_domain...). README.md, Scaling out.

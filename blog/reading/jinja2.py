@@ -241,9 +241,12 @@ class SocialImage:
 
 
 def social_image(post):
-    """The picture link previews and search engines show for `post`: its cover, else the first image in its text."""
+    """The picture link previews and search engines show for `post`: its cover, else its social card (drawn on
+    publishing: blog.rendering.social_card), else the first image in its text."""
     if post.cover_image:
         return SocialImage(post.cover_image.url, post.cover_alt)
+    if post.social_card:
+        return SocialImage(post.social_card.url, post.title)
     if found := first_image(post.body_html):
         return SocialImage(*found)
     return None

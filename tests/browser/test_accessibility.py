@@ -151,6 +151,22 @@ def test_pages_pass_the_w3c_html_checker(client, library, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
+def test_a_post_page_with_its_social_card_passes_the_w3c_html_checker(
+    client, db, django_capture_on_commit_callbacks, tmp_path
+):
+    """The card's og:image, og:image:alt and twitter:image tags, as a published essay carries them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        post = make_post(title="博士課程を振り返って", language="ja", summary="三年間で学んだこと。")
+    post.refresh_from_db()
+    response = client.get(post.get_absolute_url())
+    assert post.social_card.url in response.content.decode()
+    (tmp_path / "post-with-card.html").write_bytes(response.content)
+
+    errors = checker_errors([tmp_path / "post-with-card.html"])
+
+    assert errors == [], "\n".join(errors)
+
+
 def checker_errors(paths):
     """The Nu HTML checker's errors in the HTML files `paths`, described."""
     assert shutil.which("java"), "the Nu HTML checker needs Java (apt-get install default-jre-headless)"

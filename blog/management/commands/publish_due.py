@@ -2,14 +2,19 @@
 
 A scheduled post appears with no write at all. Behind an edge no request may reach the origin to notice,
 so this moves the content state when a post's time has come (purging what it moved, blog.reading.edge)
-and sends again any purge that an edge failed to answer.
+and sends again any purge that an edge failed to answer. It also draws the social cards that bulk writes (the
+importer) left out, and drops those of posts no longer live, a batch per run.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
+from blog.models import Post
 from blog.reading import edge
 from blog.reading.conditional import content_state
 from blog.reading.state import ContentGeneration
+
+CARDS_PER_RUN = 50
 
 
 class Command(BaseCommand):
@@ -18,6 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         before = ContentGeneration.objects.current().value
         published = content_state().value != before
+        live = Q(status=Post.Status.PUBLISHED)
+        for post in Post.objects.filter((live & Q(social_card="")) | (~live & ~Q(social_card="")))[:CARDS_PER_RUN]:
+            post.refresh_social_card()
         edge.settle()  # the purge that publishing handed to the background thread
         sent = edge.send_pending()
         if sent is None:
