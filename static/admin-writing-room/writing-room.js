@@ -276,13 +276,40 @@
     count();
   }
 
+  // The preview is the page: markdownx's rendering (the site's renderer) is shown in a frame that holds the public
+  // stylesheets and script (blog/preview_frame.html), with the title, in the essay's language. The admin's own
+  // preview box stays, hidden, as the source the counts read.
+  function previewAsPage(room) {
+    if (!room.preview || !room.config.previewFrameUrl) { return; }
+    var frame = document.createElement("iframe");
+    frame.className = "writing-room-page";
+    frame.title = room.texts.previewTitle;
+    frame.src = room.config.previewFrameUrl + "?language=" + encodeURIComponent(value(room.language));
+    room.preview.hidden = true;
+    room.preview.after(frame);
+    function page() { return frame.contentDocument && frame.contentDocument.getElementById("preview-body"); }
+    function draw() {
+      var body = page();
+      if (!body) { return; }
+      body.innerHTML = room.preview.innerHTML;
+      frame.contentDocument.getElementById("preview-title").textContent = value(room.fields.title);
+      frame.contentDocument.documentElement.lang = value(room.language) || document.documentElement.lang;
+    }
+    frame.addEventListener("load", draw);
+    new MutationObserver(draw).observe(room.preview, { childList: true, subtree: true, characterData: true });
+    if (room.fields.title) { room.fields.title.addEventListener("input", draw); }
+    if (room.language) { room.language.addEventListener("change", draw); }
+    room.previewScroller = function () { return page() && frame.contentDocument.scrollingElement; };
+  }
+
   // The preview follows the editor: the same share of each is scrolled.
   function followingScroll(room) {
     if (!room.preview) { return; }
     room.body.addEventListener("scroll", function () {
       var range = room.body.scrollHeight - room.body.clientHeight;
       var share = range > 0 ? room.body.scrollTop / range : 0;
-      room.preview.scrollTop = share * (room.preview.scrollHeight - room.preview.clientHeight);
+      var scroller = (room.previewScroller && room.previewScroller()) || room.preview;
+      scroller.scrollTop = share * (scroller.scrollHeight - scroller.clientHeight);
     });
   }
 
@@ -435,6 +462,7 @@
     var insert = inserter(room);
     autosaving(room, copy);
     counting(room);
+    previewAsPage(room);
     followingScroll(room);
     room.insert = insert;
     shortcuts(room, insert);

@@ -397,3 +397,54 @@ def test_a_save_during_an_autosave_waits_for_it_and_is_not_refused_as_an_older_c
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # ...then goes through
     draft.refresh_from_db()
     assert draft.body == "Start. Then more."
+
+
+# What a reader sees of an element: its type and its box.
+LOOK = """element => {
+  const style = getComputedStyle(element);
+  const box = element.getBoundingClientRect();
+  return [style.fontFamily, style.fontSize, style.lineHeight, style.color, style.backgroundColor,
+          Math.round(box.width), Math.round(box.height)];
+}"""
+PAGE_PARTS = (".post-header h1", ".post-body p", ".post-body a.embed-video")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_is_the_page_with_its_fonts_and_video_card(page, browser, live_server, artifacts, scheme):
+    post = make_post(
+        title="研究室の一年",
+        language="ja",
+        body="実験ノートを毎週書きました。\n\nhttps://www.youtube.com/watch?v=MgE-e65W5oI\n",
+    )
+    page.emulate_media(color_scheme=scheme)
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    frame = page.frame_locator("iframe.writing-room-page")
+    expect(frame.locator(".post-body p")).to_have_text("実験ノートを毎週書きました。")
+    expect(frame.locator(".post-header h1")).to_have_text("研究室の一年")
+    expect(frame.locator("html")).to_have_attribute("lang", "ja")
+    page.locator("iframe.writing-room-page").screenshot(path=artifacts / f"preview-as-page-{scheme}.png")
+    width = page.locator("iframe.writing-room-page").evaluate("frame => frame.contentDocument.body.clientWidth")
+    in_preview = [frame.locator(part).evaluate(LOOK) for part in PAGE_PARTS]
+
+    # The public page, as wide as the preview: the same fonts, colours and boxes.
+    reader = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    public = reader.new_page()
+    public.emulate_media(color_scheme=scheme)
+    public.goto(post.get_absolute_url())
+    public.screenshot(path=artifacts / f"public-page-{scheme}.png")
+    on_the_page = [public.locator(part).evaluate(LOOK) for part in PAGE_PARTS]
+    reader.close()
+    assert in_preview == on_the_page
+
+
+def test_the_preview_follows_the_editor_and_the_language(page):
+    post = make_post(title="Notes", language="en", status=Post.Status.DRAFT, body="First.")
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    frame = page.frame_locator("iframe.writing-room-page")
+    expect(frame.locator(".post-body p")).to_have_text("First.")
+    page.locator("#id_body").fill("First.\n\n## A heading")
+    expect(frame.locator(".post-body h2")).to_have_text("A heading")
+    page.locator("#id_language").select_option("zh-hans")
+    expect(frame.locator("html")).to_have_attribute("lang", "zh-hans")
