@@ -359,8 +359,8 @@ def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narr
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, "chief")
     page.goto(change_path(draft))
-    preview = page.locator(".markdownx-preview")
-    expect(preview.get_by_role("heading", name="Part 20")).to_have_count(1)
+    preview = page.locator("iframe.writing-room-page")
+    expect(page.frame_locator("iframe.writing-room-page").get_by_role("heading", name="Part 20")).to_have_count(1)
     editor_box, preview_box = page.locator("#id_body").bounding_box(), preview.bounding_box()
 
     if width > 1100:
@@ -369,7 +369,7 @@ def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narr
         # The preview follows the editor's scroll position.
         page.locator("#id_body").evaluate("editor => { editor.scrollTop = editor.scrollHeight; }")
         page.wait_for_function(
-            "() => { const p = document.querySelector('.markdownx-preview');"
+            "() => { const p = document.querySelector('iframe.writing-room-page').contentDocument.scrollingElement;"
             " return p.scrollTop > 0 && p.scrollTop >= p.scrollHeight - p.clientHeight - 2; }"
         )
     else:
@@ -448,3 +448,40 @@ def test_the_preview_follows_the_editor_and_the_language(page):
     expect(frame.locator(".post-body h2")).to_have_text("A heading")
     page.locator("#id_language").select_option("zh-hans")
     expect(frame.locator("html")).to_have_attribute("lang", "zh-hans")
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+PUBLISHING = ("#id_language", "#id_status", "#id_publish_at_0", ".field-tags .select2-selection", "#bylines-group")
+
+
+def test_the_desk_shows_title_editor_and_preview_first_with_publishing_beside_them(page, artifacts):
+    post = make_post(title="Leaving the lab", status=Post.Status.DRAFT, body="Why I left.")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    expect(page.frame_locator("iframe.writing-room-page").locator(".post-body p")).to_have_text("Why I left.")
+    page.screenshot(path=artifacts / "desk-1440.png")
+    title, editor, preview = box(page, "#id_title"), box(page, "#id_body"), box(page, "iframe.writing-room-page")
+    # Title, editor and preview start in the first screen, with room for the editor's first 20rem in it.
+    assert title["y"] < editor["y"] and editor["y"] + 20 * 16 <= 900
+    assert abs(preview["y"] - editor["y"]) < 5 and preview["x"] > editor["x"] + editor["width"]
+    # Publishing and the byline sit in a sidebar to the right of the preview, in the first screen too.
+    for selector in PUBLISHING:
+        field = box(page, selector)
+        assert field["x"] > preview["x"] + preview["width"], selector
+        assert field["y"] < 900, selector
+
+
+def test_on_a_narrow_screen_publishing_comes_under_the_title_before_the_editor(page, artifacts):
+    post = make_post(title="Leaving the lab", status=Post.Status.DRAFT, body="Why I left.")
+    page.set_viewport_size({"width": 800, "height": 900})
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    page.screenshot(path=artifacts / "desk-800.png", full_page=True)
+    title, editor = box(page, "#id_title"), box(page, "#id_body")
+    for selector in PUBLISHING:
+        field = box(page, selector)
+        assert title["y"] + title["height"] < field["y"] < editor["y"], selector
