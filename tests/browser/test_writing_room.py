@@ -258,38 +258,69 @@ def test_a_pasted_or_dropped_png_is_uploaded_and_inserted_with_the_alt_text_give
     body = page.locator("#id_body")
     expect(body).to_have_value(
         re.compile(
-            r"^Results:\n\n!\[Bar chart of \\\[three\\\] results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)$"
+            r"^Results:\n\n!\[Bar chart of \\\[three\\\] results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)\n\n$"
         )
     )
     expect(page.locator(".markdownx-preview img")).to_have_attribute("alt", "Bar chart of [three] results")
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ('"><img src=x onerror=alert(1)>.png', image_bytes("PNG"), "Rename the file"),
-        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
-    ],
-    ids=["hostile-name", "svg"],
-)
-def test_a_hostile_file_name_or_an_svg_is_refused_with_a_clear_message(page, watch, media_root, name, content, message):
+def test_a_hostile_file_name_is_refused_with_a_clear_message(page, watch, media_root):
     draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results.")
     log_in(page, "chief")
     page.goto(change_path(draft))
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    paste(page, name, content, "image/svg+xml" if name.endswith(".svg") else "image/png")
+    paste(page, '"><img src=x onerror=alert(1)>.png', image_bytes("PNG"))
     dialog = page.get_by_role("dialog", name="Describe the image")
     dialog.get_by_label("Decorative").check()
     dialog.get_by_role("button", name="Upload and insert").click()
 
-    expect(page.locator("#writing-room-error")).to_contain_text("The image was not uploaded")
-    expect(page.locator("#writing-room-error")).to_contain_text(message)
+    expect(page.locator("#writing-room-editor-error")).to_contain_text("The image was not uploaded")
+    expect(page.locator("#writing-room-editor-error")).to_contain_text("Rename the file")
     expect(page.locator("#id_body")).to_have_value("Results.")
     assert dialogs == []  # no script from the name or the file ran
     assert not list(media_root.rglob("*.*"))
     expect_refused(watch, "/markdownx/upload/", 400)
+
+
+# A file of `size` bytes, pasted: made in the page, as a writer's 30 MB photo would be.
+GIVE_LARGE_FILE = """([name, type, size]) => {
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array(size)], name, { type }));
+  document.querySelector("#id_body").dispatchEvent(
+    new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "size", "message"),
+    [
+        ("logo.svg", "image/svg+xml", 200, "not a JPEG, PNG, GIF or WebP image"),
+        ("holiday.jpg", "image/jpeg", 30 * 1024 * 1024, "This file is 30.0 MB; an image may be at most 5.0"),
+    ],
+    ids=["svg", "30MB"],
+)
+def test_a_wrong_type_or_a_too_large_file_is_refused_in_the_browser_beside_the_editor(
+    page, media_root, name, content_type, size, message
+):
+    draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results.")
+    log_in(page, "chief")
+    uploads = []
+    page.on("request", lambda request: uploads.append(request.url) if "/markdownx/upload/" in request.url else None)
+    page.goto(change_path(draft))
+
+    page.evaluate(GIVE_LARGE_FILE, [name, content_type, size])
+
+    note = page.locator("#writing-room-editor-error")
+    expect(note).to_contain_text("The image was not uploaded")
+    expect(note).to_contain_text(message)
+    # Nothing asked, nothing sent; the message sits right under the editor.
+    expect(page.get_by_role("dialog", name="Describe the image")).to_be_hidden()
+    assert uploads == []
+    editor, shown = page.locator("#id_body").bounding_box(), note.bounding_box()
+    assert 0 <= shown["y"] - (editor["y"] + editor["height"]) < 40
+    expect(page.locator("#id_body")).to_have_value("Results.")
 
 
 def editing_draft(page, text):
@@ -485,3 +516,97 @@ def test_on_a_narrow_screen_publishing_comes_under_the_title_before_the_editor(p
     for selector in PUBLISHING:
         field = box(page, selector)
         assert title["y"] + title["height"] < field["y"] < editor["y"], selector
+
+
+# Each tool of the toolbar, applied to the whole body: its button's name, its keys, the Markdown, what readers get.
+TOOLS = [
+    ("Bold", "Control+b", "plain", "**plain**", "strong"),
+    ("Italic", "Control+i", "plain", "*plain*", "em"),
+    ("Link", "Control+k", "plain", "[plain](https://)", "a"),
+    ("Heading", "Control+Alt+Digit1", "plain", "## plain", "h2"),
+    ("Quote", "Control+Shift+Period", "plain", "> plain", "blockquote"),
+    ("List", "Control+Shift+Digit8", "plain", "- plain", "ul li"),
+    ("Code", "Control+e", "plain", "`plain`", "code"),
+    ("Math", "Control+Alt+m", "x^2", "$$x^2$$", "math"),
+]
+
+
+@pytest.mark.parametrize("use", ["button", "keys"])
+@pytest.mark.parametrize(("name", "keys", "text", "markdown", "element"), TOOLS, ids=[tool[0] for tool in TOOLS])
+def test_the_toolbar_formats_the_selection_by_button_or_by_its_shown_shortcut(
+    page, use, name, keys, text, markdown, element
+):
+    _draft, body = editing_draft(page, text)
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    button = toolbar.get_by_role("button", name=name, exact=True)
+    # The shortcut is shown on the button and announced with it.
+    expect(button).to_have_attribute("title", re.compile(r"\(Ctrl/⌘\+"))
+    expect(button).to_have_attribute("aria-keyshortcuts", re.compile(r"^Control\+"))
+    page.keyboard.press("Control+a")
+    if use == "button":
+        button.click()
+    else:
+        page.keyboard.press(keys)
+    expect(body).to_have_value(markdown)
+    expect(page.frame_locator("iframe.writing-room-page").locator(f".post-body {element}")).to_have_count(1)
+
+
+def test_the_footnote_tool_numbers_the_mark_and_puts_its_note_at_the_end(page):
+    _draft, body = editing_draft(page, "A claim[^1].\n\n[^1]: A source.")
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("End")
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Footnote").click()
+    page.keyboard.type("Another source.")  # the new note's placeholder is selected
+    expect(body).to_have_value("A claim[^1].[^2]\n\n[^1]: A source.\n\n[^2]: Another source.\n")
+    expect(page.frame_locator("iframe.writing-room-page").locator(".post-body .footnote li")).to_have_count(2)
+
+
+def test_the_embed_tool_puts_a_video_address_on_a_block_of_its_own(page):
+    _draft, body = editing_draft(page, "Before.After.")
+    page.keyboard.press("Control+Home")
+    for _ in range(len("Before.")):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Control+Alt+e")
+    dialog = page.get_by_role("dialog", name="Embed")
+    dialog.get_by_label("Address of a YouTube or Vimeo video").fill("https://www.youtube.com/watch?v=MgE-e65W5oI")
+    dialog.get_by_role("button", name="Insert").click()
+    expect(body).to_have_value("Before.\n\nhttps://www.youtube.com/watch?v=MgE-e65W5oI\n\nAfter.")
+    expect(page.frame_locator("iframe.writing-room-page").locator(".post-body a.embed-video")).to_have_count(1)
+
+
+def test_the_image_tool_picks_a_file_and_inserts_it_as_a_captioned_figure(page, media_served):
+    _draft, body = editing_draft(page, "Results:After.")
+    page.keyboard.press("Control+Home")
+    for _ in range(len("Results:")):
+        page.keyboard.press("ArrowRight")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Image").click()
+    chooser.value.set_files(files=[{"name": "chart.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}])
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    dialog.get_by_label("Alternative text").fill("Bar chart of three results")
+    dialog.get_by_label("Caption").fill('The "three" results')
+    dialog.get_by_role("button", name="Upload and insert").click()
+
+    # A block of its own, the caption as the Markdown title: the page shows a figure with its caption.
+    expect(body).to_have_value(
+        re.compile(
+            r"^Results:\n\n!\[Bar chart of three results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png "
+            r'"The \\"three\\" results"\)\n\nAfter\.$'
+        )
+    )
+    figure = page.frame_locator("iframe.writing-room-page").locator(".post-body figure")
+    expect(figure.locator("img")).to_have_attribute("alt", "Bar chart of three results")
+    expect(figure.locator("figcaption")).to_have_text('The "three" results')
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_toolbar_and_its_dialogs_have_no_serious_accessibility_violations(page, scheme):
+    page.emulate_media(color_scheme=scheme)
+    editing_draft(page, "plain")
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_visible()
+    violations = blocking_violations(Axe().run(page, options={"preload": False}))
+    assert violations == [], "\n".join(violations)
+    page.keyboard.press("Control+Alt+e")
+    expect(page.get_by_role("dialog", name="Embed")).to_be_visible()
+    violations = blocking_violations(Axe().run(page, options={"preload": False}))
+    assert violations == [], "\n".join(violations)

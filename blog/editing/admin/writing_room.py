@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -47,7 +48,35 @@ def script_texts():
         "uploadFailed": gettext("The image was not uploaded: {error}"),
         "altRequired": gettext("Describe the image, or mark it as decorative."),
         "previewTitle": gettext("Preview as readers will see the page"),
+        "tooLarge": gettext("This file is %(size)s; an image may be at most %(limit)s.").replace(
+            "%(limit)s", filesizeformat(settings.BUNKO_UPLOAD_MAX_BYTES)
+        ),
+        "footnotePlaceholder": gettext("The note"),
+        "notAnImage": gettext(
+            "This file is not a JPEG, PNG, GIF or WebP image (SVG and other formats are not accepted)."
+        ),
     }
+
+
+def editor_tools():
+    """The toolbar over the body: what each button does, its name, and its keys as aria-keyshortcuts spells them."""
+    tools = [
+        ("bold", gettext("Bold"), "Control+B"),
+        ("italic", gettext("Italic"), "Control+I"),
+        ("link", gettext("Link"), "Control+K"),
+        ("heading", gettext("Heading"), "Control+Alt+1"),
+        ("quote", gettext("Quote"), "Control+Shift+."),
+        ("list", gettext("List"), "Control+Shift+8"),
+        ("code", gettext("Code"), "Control+E"),
+        ("footnote", gettext("Footnote"), "Control+Alt+F"),
+        ("math", gettext("Math"), "Control+Alt+M"),
+        ("image", gettext("Image"), "Control+Alt+I"),
+        ("embed", gettext("Embed"), "Control+Alt+E"),
+    ]
+    return [
+        {"action": action, "label": label, "keys": keys, "shown": keys.replace("Control", "Ctrl/⌘")}
+        for action, label, keys in tools
+    ]
 
 
 class WritingRoom:
@@ -170,11 +199,14 @@ class WritingRoom:
                 resumed = autosave.draft_version_of(pending)
         context["resumed_draft"] = resumed
         context["resume_parameter"] = RESUME_PARAMETER
+        context["editor_tools"] = editor_tools()
         context["writing_room"] = json.dumps(
             {
                 "autosaveUrl": reverse("admin:blog_post_autosave"),
                 "uploadUrl": reverse("markdownx_upload"),
                 "previewFrameUrl": reverse("admin:blog_post_preview_frame"),
+                "uploadMaxBytes": settings.BUNKO_UPLOAD_MAX_BYTES,
+                "uploadTypes": settings.MARKDOWNX_UPLOAD_CONTENT_TYPES,
                 "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
                 "post": obj.pk if obj else None,
                 "draftVersion": resumed,
