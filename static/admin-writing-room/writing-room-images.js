@@ -59,11 +59,6 @@
   // Images picked, pasted or dropped go through the validated upload, with the alt text and caption asked first.
   function images(room) {
     if (!byId("writing-room-image")) { return; }
-    var note = byId("writing-room-editor-error");
-    // Errors show under the editor, where the writer is looking.
-    function warn(text) {
-      if (note) { note.textContent = text; note.hidden = !text; } else { room.warn(text); }
-    }
     function upload(file, described, at) {
       var data = new FormData();
       data.append("image", file);
@@ -71,7 +66,7 @@
       return room.send(room.config.uploadUrl, data).then(function (reply) {
         var url = reply.answer.image_code && reply.answer.image_code.match(/\]\((.*)\)$/);
         if (!url) { throw new Error(reply.answer.error || String(reply.status)); }
-        warn("");
+        room.warn("");
         room.say("");
         var title = described.caption ? ' "' + escaped(described.caption, /["\\]/g) + '"' : "";
         room.body.setSelectionRange(at, at);
@@ -79,7 +74,7 @@
       }).catch(function (error) {
         var message = room.texts.uploadFailed.replace("{error}", error.message);
         room.say(message);
-        warn(message);
+        room.warn(message);
       });
     }
     function take(files, at) {
@@ -89,7 +84,7 @@
         if (problem) { problems.push(room.texts.uploadFailed.replace("{error}", problem)); }
         return !problem;
       });
-      warn(problems.join(" "));
+      room.warn(problems.join(" "));
       fit.reduce(function (previous, file) {
         return previous.then(function () { return askAlt(room); }).then(function (described) {
           return described === null ? null : upload(file, described, at).then(function () { at = room.body.selectionEnd; });

@@ -396,9 +396,10 @@
     var bar = byId("writing-room-toolbar");
     var shortcuts = [];
     if (bar) {
-      body.before(bar);
-      var note = byId("writing-room-editor-error");
-      body.after(note);
+      room.container.before(bar);
+      // The writing room's messages show under the editor, where the writer is looking.
+      var note = byId("writing-room-error");
+      if (note) { body.after(note); }
       bar.hidden = false;
       Array.prototype.forEach.call(bar.querySelectorAll("button[data-action]"), function (button) {
         var action = actions[button.getAttribute("data-action")];

@@ -276,8 +276,8 @@ def test_a_hostile_file_name_is_refused_with_a_clear_message(page, watch, media_
     dialog.get_by_label("Decorative").check()
     dialog.get_by_role("button", name="Upload and insert").click()
 
-    expect(page.locator("#writing-room-editor-error")).to_contain_text("The image was not uploaded")
-    expect(page.locator("#writing-room-editor-error")).to_contain_text("Rename the file")
+    expect(page.locator("#writing-room-error")).to_contain_text("The image was not uploaded")
+    expect(page.locator("#writing-room-error")).to_contain_text("Rename the file")
     expect(page.locator("#id_body")).to_have_value("Results.")
     assert dialogs == []  # no script from the name or the file ran
     assert not list(media_root.rglob("*.*"))
@@ -312,7 +312,7 @@ def test_a_wrong_type_or_a_too_large_file_is_refused_in_the_browser_beside_the_e
 
     page.evaluate(GIVE_LARGE_FILE, [name, content_type, size])
 
-    note = page.locator("#writing-room-editor-error")
+    note = page.locator("#writing-room-error")
     expect(note).to_contain_text("The image was not uploaded")
     expect(note).to_contain_text(message)
     # Nothing asked, nothing sent; the message sits right under the editor.
