@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run setup local-env test test-fast install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
+.PHONY: run setup demo local-env test test-fast install install-dev chromium wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,11 +54,16 @@ local-env: .env
 	@umask 077 && $(PYTHON) -c 'import secrets; print("# Local development settings, read by manage.py: see README.md, Configuration.\n# Never deploy this file.\nDEBUG=1\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
 	@echo "Wrote $@ for local development: DEBUG=1 and a new SECRET_KEY."
 
-# The local site: settings, database (its stored HTML from the current renderer, after a pull that changed it)
-# and demo essays, and an admin login printed the first time.
+# The local site: settings, database (its stored HTML from the current renderer, after a pull that changed it),
+# and into a new database the demo essays and an admin login printed once. `make demo` loads the demo essays
+# again (those deleted come back; those edited are kept).
 setup: install local-env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py rerender_posts
+	$(BIN)/python manage.py load_demo --new-database-only --base-url http://$(HOST):$(PORT)
+
+demo: install local-env
+	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo --base-url http://$(HOST):$(PORT)
 
 run: setup

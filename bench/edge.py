@@ -10,6 +10,7 @@ varnishd on loopback. Measured:
 
 import json
 import math
+import secrets
 import sys
 import threading
 import time
@@ -49,7 +50,8 @@ def wanted(args):
 def measure(args, size, production, workdir, probed_pages):
     """{"loads": {<page>-edge: load}, "pages": probe rows for them, "summary": origin share and save latency}."""
     edge_port = free_port()
-    env = {**production, "EDGE_PURGE_URLS": f"http://{HOST}:{edge_port}/"}
+    purge_secret = secrets.token_urlsafe(24)
+    env = {**production, "EDGE_PURGE_URLS": f"http://{HOST}:{edge_port}/", "EDGE_PURGE_SECRET": purge_secret}
     site = json.loads(
         run_checked(
             [sys.executable, "manage.py", "shell", "--no-imports", "-c", SITE % EDITOR_PASSWORD], env, "edge site"
@@ -61,7 +63,13 @@ def measure(args, size, production, workdir, probed_pages):
             stack.enter_context(gunicorn(env, args.workers, workdir / f"gunicorn-edge-{n}.log"))[1] for n in (1, 2)
         ]
         edge = stack.enter_context(
-            varnish(edge_port, [(HOST, port) for port in ports], outage_html="unavailable", memory="256m")
+            varnish(
+                edge_port,
+                [(HOST, port) for port in ports],
+                purge_secret=purge_secret,
+                outage_html="unavailable",
+                memory="256m",
+            )
         )
         base_url = f"http://{HOST}:{edge_port}"
         loads = {}

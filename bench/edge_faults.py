@@ -17,6 +17,7 @@ Prints a summary; exits 1 on any failure.
 
 import json
 import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -45,7 +46,11 @@ def run(args, workdir):
     problems = []
     with throwaway_database(args.database_url, args.size, workdir) as database_url:
         edge_port, ports = free_port(), [free_port(), free_port()]
-        env = {**bench_environment(workdir, database_url), "EDGE_PURGE_URLS": f"http://{HOST}:{edge_port}/"}
+        env = {
+            **bench_environment(workdir, database_url),
+            "EDGE_PURGE_URLS": f"http://{HOST}:{edge_port}/",
+            "EDGE_PURGE_SECRET": secrets.token_urlsafe(24),
+        }
         log(f"migrating and seeding {args.size} posts")
         prepare(env, args.size)
         site = json.loads(
@@ -63,7 +68,11 @@ def run(args, workdir):
             for port, server in zip(ports, servers):
                 wait_for_port(port, server)
             with varnish(
-                edge_port, [(HOST, port) for port in ports], outage_html="<h1>Back in a moment</h1>", memory="256m"
+                edge_port,
+                [(HOST, port) for port in ports],
+                purge_secret=env["EDGE_PURGE_SECRET"],
+                outage_html="<h1>Back in a moment</h1>",
+                memory="256m",
             ):
                 base = f"http://{HOST}:{edge_port}"
                 log("warming the edge")

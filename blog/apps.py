@@ -13,4 +13,5 @@ class BlogConfig(AppConfig):
         # The page-cache state's models and receivers live on the reading side, the pending draft and the admin
         # on the editing side: none is a module Django looks for by name (models.py, admin.py), so they load here.
         from blog.editing import admin, pending  # noqa: F401
+        from blog.mail import admin as mail_admin  # noqa: F401
         from blog.reading import state  # noqa: F401

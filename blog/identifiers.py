@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-# The DOI Handbook's syntax: the "10." directory, a registrant code, a slash and any printable suffix.
-DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
+# The DOI Handbook's syntax: the "10." directory, a registrant code, a slash and a suffix of printable characters.
+# Braces are refused too: no registration agency issues them, and in a BibTeX file they would end the field.
+DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s{}\x00-\x1f\x7f-\x9f]+\Z")
 
 
 def orcid_checksum_holds(orcid):
@@ -41,8 +42,12 @@ def validate_orcid(value):
         )
 
 
+def is_doi(value):
+    return bool(DOI.match(value or ""))
+
+
 def validate_doi(value):
-    if not DOI.match(value):
+    if not is_doi(value):
         raise ValidationError(
             _("Write the DOI itself, like 10.5281/zenodo.1234567, without https://doi.org/."), code="invalid"
         )
@@ -54,4 +59,4 @@ def orcid_url(orcid):
 
 
 def doi_url(doi):
-    return f"https://doi.org/{doi}" if DOI.match(doi or "") else ""
+    return f"https://doi.org/{doi}" if is_doi(doi) else ""

@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from blog import rendering, text, translation_drift
+from blog.control_characters import refused_in_summary, refused_in_title
 from blog.identifiers import validate_doi, validate_orcid
 
 
@@ -157,11 +158,31 @@ class PostQuerySet(ContentQuerySet):
         """Posts whose stored HTML came from an older renderer."""
         return self.exclude(renderer_version=rendering.RENDERER_VERSION)
 
+    def update(self, **kwargs):
+        """A bulk rename (admin actions, the importer) stores each language's `title_html` with it, as save() does."""
+        title = kwargs.get("title")
+        if isinstance(title, str) and "title_html" not in kwargs:
+            kwargs["title_html"] = Case(
+                *(
+                    When(language=code, then=Value(rendering.phrases.title_html(title, code)))
+                    for code, _ in settings.LANGUAGES
+                ),
+                default=Value(rendering.phrases.title_html(title, None)),
+            )
+        return super().update(**kwargs)
+
 
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
-RENDERED_FIELDS = ["body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version"]
+RENDERED_FIELDS = [
+    "body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version", "search_text",
+    "title_html",
+]  # fmt: skip
 # What Post.save() notes about its own text for its translations (blog.translation_drift).
 DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
+
+
+# A summary is one paragraph for lists, feeds and meta descriptions; an essay's text belongs in its body.
+SUMMARY_MAX_LENGTH = 2000
 
 
 class Post(models.Model):
@@ -170,7 +191,7 @@ class Post(models.Model):
         IN_REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[refused_in_title])
     slug = models.SlugField(
         _("slug"),
         max_length=200,
@@ -188,7 +209,13 @@ class Post(models.Model):
         Author, through="PostAuthor", related_name="posts", verbose_name=_("authors")
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts", verbose_name=_("tags"))
-    summary = models.TextField(_("summary"), blank=True, help_text=_("One paragraph for lists, feeds and search engines."))
+    summary = models.TextField(
+        _("summary"),
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        validators=[refused_in_summary],
+        help_text=_("One paragraph for lists, feeds and search engines."),
+    )
     body = MarkdownxField(_("body"), help_text=_("Markdown."))
     cover_image = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
     cover_alt = models.CharField(_("cover image description"), max_length=300, blank=True)
@@ -242,6 +269,10 @@ class Post(models.Model):
     excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
     renderer_version = models.CharField(editable=False, max_length=20, blank=True)
+    # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX (blog.text).
+    search_text = models.TextField(editable=False, blank=True)
+    # The title as cards and its page show it: escaped, with phrase breaks in Japanese and Chinese.
+    title_html = models.TextField(editable=False, blank=True)
 
     # Where an imported post came from, so importing again updates it instead of duplicating it.
     source_path = models.CharField(_("import source"), max_length=500, blank=True, editable=False)
@@ -344,6 +375,8 @@ class Post(models.Model):
         self.excerpt = text.excerpt(self)
         self.reading_minutes = rendered.reading_minutes
         self.renderer_version = rendering.RENDERER_VERSION
+        self.search_text = rendered.search_text
+        self.title_html = rendering.phrases.title_html(self.title, self.language)
 
     def get_absolute_url(self):
         with translation.override(self.language):
@@ -422,3 +455,7 @@ class RelatedLink(InEditorsOrder):
 
     def __str__(self):
         return self.title
+
+
+# Subscriptions (readers who get essays by email) live in a module of their own; importing it here registers them.
+from blog.subscriptions import Delivery, Newsletter, Subscriber  # noqa: F401

@@ -75,7 +75,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "blog.editing.admin_site.BunkoAdminConfig",  # django.contrib.admin under Bunko's name
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -127,9 +127,10 @@ TEMPLATES = [
         },
     },
     {
-        # The admin, with Bunko's overrides in blog/templates/admin/. None has the name of a template that
-        # django.contrib.admin ships, so "blog" need not come before it in INSTALLED_APPS; one that did would.
+        # The admin, with Bunko's overrides in blog/templates/admin/. Only admin/base_site.html has the name of a
+        # template that django.contrib.admin ships: DIRS are searched first, so it wins and extends Django's own.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "blog" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -219,11 +220,13 @@ BUNKO_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
 BUNKO_RELEASE = os.environ.get("RELEASE", "")
 # A shared cache at the edge (Varnish, a CDN; blog.reading.edge): public pages tell it to keep them for up to
 # EDGE_MAX_AGE seconds, labelled with what they show, and every write purges what it moved at EDGE_PURGE_URLS
-# (comma-separated; empty: no edge), each with EDGE_PURGE_TIMEOUT seconds to answer. EDGE_PURGER names the
-# purger class (blog.reading.edge.Purger) for another kind of edge.
+# (comma-separated; empty: no edge), each with EDGE_PURGE_TIMEOUT seconds to answer, sending EDGE_PURGE_SECRET
+# (the edge refuses a purge without it). EDGE_PURGER names the purger class (blog.reading.edge.Purger) for
+# another kind of edge.
 BUNKO_EDGE_MAX_AGE = int(os.environ.get("EDGE_MAX_AGE", 24 * 3600))
 BUNKO_EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
 BUNKO_EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
+BUNKO_EDGE_PURGE_SECRET = os.environ.get("EDGE_PURGE_SECRET", "")
 # Seconds after a purge that it is sent again, for pages that were being rendered from before the write (0: never).
 BUNKO_EDGE_PURGE_REPEAT = float(os.environ.get("EDGE_PURGE_REPEAT", "5"))
 BUNKO_EDGE_PURGER = os.environ.get("EDGE_PURGER", "blog.reading.edge.VarnishPurger")
@@ -310,6 +313,28 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 BUNKO_PREVIEW_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "7")))
 # Imports: a post whose file names no author is credited to this author (a slug or name; created if missing).
 BUNKO_DEFAULT_AUTHOR = os.environ.get("DEFAULT_AUTHOR", "").strip() or "The Editors"
+
+# ---- Subscriptions (blog.mail): mail goes through Django's email backend, SMTP unless EMAIL_BACKEND names another
+# (e.g. django-anymail's, for a hosted service). `manage.py send_newsletters` builds links on SITE_URL (scheme://host),
+# sends at most MAIL_RATE_PER_MINUTE emails a minute (0: no limit), and names MAIL_UNSUBSCRIBE_ADDRESS, when set, as
+# the mailto: of List-Unsubscribe. README.md, Subscriptions.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+BUNKO_SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+BUNKO_MAIL_RATE_PER_MINUTE = int(os.environ.get("MAIL_RATE_PER_MINUTE", "0"))
+BUNKO_MAIL_UNSUBSCRIBE_ADDRESS = os.environ.get("MAIL_UNSUBSCRIBE_ADDRESS", "")
+# SMTP connections send_newsletters uses at once on PostgreSQL (on SQLite, one).
+BUNKO_MAIL_CONNECTIONS = int(os.environ.get("MAIL_CONNECTIONS", "4"))
+# Floods: subscriptions asked for from one client address, and attempts for one email address, per hour.
+BUNKO_SUBSCRIBE_PER_IP_HOUR = int(os.environ.get("SUBSCRIBE_PER_IP_HOUR", "20"))
+BUNKO_SUBSCRIBE_PER_ADDRESS_HOUR = int(os.environ.get("SUBSCRIBE_PER_ADDRESS_HOUR", "5"))
 
 LOGGING = {
     "version": 1,

@@ -5,8 +5,10 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.utils.functional import lazy
+from django.views.generic import RedirectView, TemplateView
 
 from blog.editing.admin.endpoints import EditorImageUploadView, MarkdownPreviewView
 from blog.reading import sitemaps
@@ -22,12 +24,18 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
     path("healthz", health.healthz, name="healthz"),
+    # Browsers (and the admin, whose pages name no icon of their own) ask for /favicon.ico unprompted.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.ico")), name="favicon"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots-txt"),
     path("", home_redirect, name="home-redirect"),
 ]
 
-urlpatterns += i18n_patterns(path("", include("blog.reading.urls")))
+urlpatterns += i18n_patterns(
+    path("subscribe/", include("blog.mail.urls")),
+    path("", include("blog.reading.urls")),
+)
 
+handler400 = "blog.serving.errors.bad_request"
 handler500 = "blog.serving.health.server_error"
 
 if settings.DEBUG:

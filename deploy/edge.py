@@ -2,7 +2,8 @@
 
 deploy/varnish/bunko.vcl is the same everywhere; what differs per site goes into a generated
 bunko-site.vcl beside the running edge: the app instances (each probed at /healthz), the addresses
-allowed to purge, and the outage page served when no instance answers.
+allowed to purge and the secret a purge must carry (EDGE_PURGE_SECRET), the TLS terminators trusted to say
+a request came over HTTPS, and the outage page served when no instance answers.
 
     python -m deploy.edge --port 8000      # make serve-edge: Varnish on 8000, gunicorn on 8001 and 8002
 """
@@ -11,6 +12,8 @@ import argparse
 import contextlib
 import json
 import os
+import re
+import secrets
 import shutil
 import signal
 import socket
@@ -26,11 +29,14 @@ VCL = ROOT / "deploy" / "varnish" / "bunko.vcl"
 HOST = "127.0.0.1"
 
 
-def site_vcl(backends, purgers, outage_page, host_header=HOST, probe="/healthz"):
-    """The per-site part of the VCL: `backends` are (host, port) pairs, `purgers` addresses or networks.
+def site_vcl(backends, purgers, outage_page, purge_secret, tls_terminators=(), host_header=HOST, probe="/healthz"):
+    """The per-site part of the VCL: `backends` are (host, port) pairs, `purgers` and `tls_terminators`
+    addresses or networks.
 
     Each instance is probed at `probe` (/healthz: it answers 503 when its database or cache is away).
     """
+    if not re.fullmatch(r"[A-Za-z0-9_.~+/=-]{16,}", purge_secret or ""):
+        raise ValueError("The purge secret must be at least 16 letters, digits or -_.~+/= (secrets.token_urlsafe).")
     lines = []
     for number, (host, port) in enumerate(backends, 1):
         lines += [
@@ -45,9 +51,20 @@ def site_vcl(backends, purgers, outage_page, host_header=HOST, probe="/healthz")
             "    }",
             "}",
         ]
-    lines.append("acl purgers {")
-    lines += [f'    "{address}";' for address in purgers]
-    lines += ["}", "", "sub vcl_init {", "    new app = directors.round_robin();"]
+    for name, addresses in (("purgers", purgers), ("tls_terminators", tls_terminators)):
+        lines.append(f"acl {name} {{")
+        # An ACL needs an entry: with none, one that no client has (the unspecified address).
+        lines += [f'    "{address}";' for address in addresses or ["0.0.0.0"]]
+        lines.append("}")
+    lines += [
+        "",
+        "sub bunko_purge_secret {",
+        f'    if (req.http.Purge-Secret != "{purge_secret}") {{',
+        '        return (synth(403, "Forbidden"));',
+        "    }",
+        "}",
+    ]
+    lines += ["", "sub vcl_init {", "    new app = directors.round_robin();"]
     lines += [f"    app.add_backend(app{number});" for number in range(1, len(backends) + 1)]
     lines += ["}", "", "sub bunko_outage_page {", f'    synthetic(std.fileread("{outage_page}"));', "}", ""]
     return "\n".join(lines)
@@ -60,12 +77,15 @@ def outage_page_html():
     return render_to_string("503.html")
 
 
-def write_config(folder, backends, purgers=(HOST,), outage_html=None, probe="/healthz"):
+def write_config(
+    folder, backends, purge_secret, purgers=(HOST,), tls_terminators=(), outage_html=None, probe="/healthz"
+):
     """Write bunko-site.vcl and the outage page into `folder`."""
     folder = Path(folder)
     outage = folder / "503.html"
     outage.write_text(outage_html or outage_page_html())
-    (folder / "bunko-site.vcl").write_text(site_vcl(backends, purgers, outage, probe=probe))
+    vcl = site_vcl(backends, purgers, outage, purge_secret, tls_terminators, probe=probe)
+    (folder / "bunko-site.vcl").write_text(vcl)
 
 
 def free_port():
@@ -93,13 +113,26 @@ class Edge:
 
 
 @contextlib.contextmanager
-def varnish(port, backends, *, purgers=(HOST,), outage_html=None, probe="/healthz", memory="64m"):
-    """varnishd on HOST:`port` in front of `backends` (yields an Edge), stopped by its process group however the block ends."""
+def varnish(
+    port,
+    backends,
+    *,
+    purge_secret,
+    purgers=(HOST,),
+    tls_terminators=(),
+    outage_html=None,
+    probe="/healthz",
+    memory="64m",
+):
+    """varnishd on HOST:`port` in front of `backends` (yields an Edge), stopped by its process group however the block ends.
+
+    Purges must come from `purgers` with `Purge-Secret: <purge_secret>` (the instances' EDGE_PURGE_SECRET).
+    """
     if not shutil.which("varnishd"):
         raise RuntimeError("varnishd is missing: `make varnish` installs Debian's varnish and varnish-modules.")
     folder = Path(tempfile.mkdtemp(prefix="bunko-edge-"))
     folder.chmod(0o755)  # the cache process runs as Debian's unprivileged varnish user
-    write_config(folder, backends, purgers, outage_html, probe)
+    write_config(folder, backends, purge_secret, purgers, tls_terminators, outage_html, probe)
     command = [
         "varnishd", "-F", "-n", str(folder / "work"), "-a", f"{HOST}:{port}", "-f", str(VCL),
         "-p", f"vcl_path={folder}:{VCL.parent}", "-s", f"malloc,{memory}", "-T", "none",
@@ -162,12 +195,16 @@ def serve(port, instances):
 
     django.setup()
     ports = [port + number for number in range(1, instances + 1)]
-    env = {**os.environ, "EDGE_PURGE_URLS": os.environ.get("EDGE_PURGE_URLS") or f"http://{HOST}:{port}/"}
+    env = {
+        **os.environ,
+        "EDGE_PURGE_URLS": os.environ.get("EDGE_PURGE_URLS") or f"http://{HOST}:{port}/",
+        "EDGE_PURGE_SECRET": os.environ.get("EDGE_PURGE_SECRET") or secrets.token_urlsafe(24),
+    }
     servers = [gunicorn(app_port, env) for app_port in ports]
     try:
         for app_port, server in zip(ports, servers):
             wait_for_port(app_port, server)
-        with varnish(port, [(HOST, app_port) for app_port in ports]) as edge:
+        with varnish(port, [(HOST, app_port) for app_port in ports], purge_secret=env["EDGE_PURGE_SECRET"]) as edge:
             print(f"Bunko through Varnish on http://{HOST}:{port}/ (app instances on {ports}); Ctrl-C stops.")
             edge.process.wait()
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.template.backends import jinja2 as jinja2_backend
+from django.utils import translation
 from django.test.signals import template_rendered
 
 
@@ -56,6 +57,13 @@ def author_user(db):
     user = User.objects.create_user("writer", "writer@example.com", "pw-writer", is_staff=True)
     user.groups.add(Group.objects.get(name="Author"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def interface_language_reset():
+    """A request through LocaleMiddleware leaves its language active in this thread; the next test starts afresh."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,7 @@ HEAD_ONLY = {"meta", "link", "style", "title"}
 RAW_TEXT = {"iframe", "noembed", "noframes", "xmp", "textarea", "title", "style", "script"}
 INVISIBLE = RAW_TEXT - {"textarea"}
 # The forms the site's own templates and the admin print (by class or id); any other form was injected.
-OWN_FORMS = {"site-search", "search-form", "changelist-search", "changelist-form", "logout-form"}
+OWN_FORMS = {"site-search", "search-form", "changelist-search", "changelist-form", "logout-form", "subscribe-short"}
 OWN_SCRIPT_PREFIXES = ("/" + settings.STATIC_URL.strip("/") + "/", "/admin/jsi18n/")
 
 

@@ -59,6 +59,12 @@ def run(site, command, **extra_env):
     )
 
 
+def make(site, target):
+    """`make target` without its install step: make's $(BIN)/python is this test's interpreter (see local_site)."""
+    bin_dir = site.parent / "bin"
+    return run(site, ["make", target, "-o", "install", f"BIN={bin_dir}", f"PYTHON={sys.executable}"])
+
+
 @pytest.fixture(scope="module")
 def local_site(tmp_path_factory):
     """A copy of the tracked files after `make setup` (everything `make run` does before it serves)."""
@@ -70,10 +76,11 @@ def local_site(tmp_path_factory):
             (site / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, site / name)
     # make's $(BIN)/python, standing for the .venv that `make install` would build: this test's interpreter.
-    bin_dir = tmp_path_factory.mktemp("bin")
+    bin_dir = site.parent / "bin"
+    bin_dir.mkdir()
     (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     (bin_dir / "python").chmod(0o755)
-    setup = run(site, ["make", "setup", "-o", "install", f"BIN={bin_dir}", f"PYTHON={sys.executable}"])
+    setup = make(site, "setup")
     assert setup.returncode == 0, setup.stdout + setup.stderr
     assert "Wrote .env for local development" in setup.stdout
     assert "Re-rendered 0 post(s)" in setup.stdout  # after a pull that moved RENDERER_VERSION, the stale ones
@@ -119,6 +126,26 @@ def test_every_manage_py_command_in_the_readme_works_on_the_local_site(local_sit
         assert int(result.stdout.split()[-1]) > 0  # the demo essays that make run loaded
     if args[0] == "export_markdown":
         assert any((local_site / args[1]).rglob("*.md"))
+
+
+def test_make_run_again_keeps_a_deleted_demo_essay_deleted_and_make_demo_brings_it_back(local_site):
+    def shell(code):
+        return run(local_site, [sys.executable, "manage.py", "shell", "--no-imports", "-c", code])
+
+    demo_essay = "from blog.models import Post; essay = Post.objects.filter(slug='leaving-the-lab'); "
+
+    def demo_essays():
+        return int(shell(demo_essay + "print(essay.count())").stdout)
+
+    loaded = demo_essays()
+    assert loaded and shell(demo_essay + "essay.delete()").returncode == 0
+
+    again = make(local_site, "setup")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "the demo essays were not loaded" in again.stdout and demo_essays() == 0
+    demo = make(local_site, "demo")
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert demo_essays() == loaded
 
 
 def test_production_refuses_to_start_without_a_key_even_beside_a_local_env_file(local_site):

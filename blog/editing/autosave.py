@@ -26,10 +26,11 @@ from django.utils.translation import gettext
 from reversion.models import Version
 
 from blog import rendering
+from blog.control_characters import refused_in_summary, refused_in_title
 from blog.editing import comparison
 from blog.editing.forms import version_of
 from blog.editing.pending import PendingDraft
-from blog.models import Author, Post, unique_slug
+from blog.models import SUMMARY_MAX_LENGTH, Author, Post, unique_slug
 from blog.translation_drift import text_of
 
 # An editor's browser autosaves at most every few seconds; this many a minute means something else is calling.
@@ -39,8 +40,8 @@ AUTOSAVES_PER_MINUTE = 30
 class AutosaveForm(forms.Form):
     """The part of the post form an autosave carries; everything else is kept for the writer's Save."""
 
-    title = forms.CharField(max_length=Post._meta.get_field("title").max_length)
-    summary = forms.CharField(required=False)
+    title = forms.CharField(max_length=Post._meta.get_field("title").max_length, validators=[refused_in_title])
+    summary = forms.CharField(required=False, max_length=SUMMARY_MAX_LENGTH, validators=[refused_in_summary])
     body = forms.CharField(required=False, strip=False)
     language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
     slug = forms.CharField(max_length=Post._meta.get_field("slug").max_length, required=False)

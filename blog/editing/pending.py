@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from blog.models import Post
+from blog.control_characters import refused_in_summary, refused_in_title
+from blog.models import SUMMARY_MAX_LENGTH, Post
 
 
 @reversion.register()
@@ -24,8 +25,8 @@ class PendingDraft(models.Model):
     """
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="pending_draft")
-    title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True)
+    title = models.CharField(_("title"), max_length=300, validators=[refused_in_title])
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_LENGTH, blank=True, validators=[refused_in_summary])
     body = models.TextField(_("body"), blank=True)
     # Ticked by the writer for a typo fix: publishing it then leaves the post's translations up to date.
     minor_change = models.BooleanField(_("minor change"), default=False)

@@ -21,6 +21,8 @@ from PIL import Image, ImageOps
 
 # Pillow format name -> stored extension. Everything else (SVG, TIFF, BMP, PSD...) is refused.
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+# A phone's JPEG that carries a second picture (a depth map, a preview) opens as MPO; its first picture is the photo.
+STORED_AS = {"MPO": "JPEG"}
 SAVE_OPTIONS = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {}, "GIF": {}, "WEBP": {"quality": 88}}
 # Image.info keys that describe pixels, not the photographer: everything else is dropped on save.
 PIXEL_INFO_KEYS = {"transparency", "duration", "loop", "background", "icc_profile", "disposal", "blend"}
@@ -54,24 +56,44 @@ def open_verified_image(upload):
         code="not_an_image",
     )
     upload.seek(0)
-    try:
-        with warnings.catch_warnings():
-            # Our own pixel limit below decides; Pillow's warning threshold would only add noise.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+    with warnings.catch_warnings():
+        # Our own pixel limit below decides; Pillow's warning threshold would only add noise.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
             image = Image.open(upload, formats=list(ACCEPTED_FORMATS))
-    except Image.DecompressionBombError:
-        raise _too_many_pixels(None) from None
-    except UNREADABLE:  # UnidentifiedImageError is an OSError
-        raise not_an_image from None
-    # Header sizes are read before any pixel is decoded, so a decompression bomb costs nothing here.
-    pixels = image.width * image.height * getattr(image, "n_frames", 1)
-    if pixels > settings.BUNKO_UPLOAD_MAX_PIXELS:
-        raise _too_many_pixels(pixels)
-    try:
-        image.load()
-    except UNREADABLE:
-        raise _damaged() from None
+        except Image.DecompressionBombError:
+            raise _too_many_pixels(None) from None
+        except UNREADABLE:  # UnidentifiedImageError is an OSError
+            raise not_an_image from None
+        try:
+            _check_every_frame(image)
+            image.load()
+        except Image.DecompressionBombError:
+            raise _too_many_pixels(None) from None
+        except UNREADABLE:
+            raise _damaged() from None
     return image
+
+
+def kept_frames(image):
+    """How many frames the stored copy keeps: every frame of an animation, only the photo of an MPO."""
+    return 1 if image.format in STORED_AS else getattr(image, "n_frames", 1)
+
+
+def _check_every_frame(image):
+    """Refuse an image whose frames hold too many pixels, reading each frame's size before its pixels are decoded.
+
+    A GIF's frame may be larger than the canvas its header announces (Pillow then grows the canvas), so a 1x1
+    GIF can hide a 10,000x10,000 second frame: each frame is sized on its own, after the ones before it were
+    decoded at sizes already checked.
+    """
+    frames = kept_frames(image)
+    for frame in range(frames):
+        image.seek(frame)
+        pixels = image.width * image.height * frames
+        if pixels > settings.BUNKO_UPLOAD_MAX_PIXELS:
+            raise _too_many_pixels(pixels)
+    image.seek(0)
 
 
 def _damaged():
@@ -93,8 +115,8 @@ def _too_many_pixels(pixels):
 def reencoded_image(upload, *, max_size=None):
     """A verified, metadata-free copy of `upload` named `<uuid hex>.<ext>`, shrunk to fit `max_size` if given."""
     image = open_verified_image(upload)
-    image_format = image.format
-    animated = getattr(image, "n_frames", 1) > 1 and max_size is None
+    image_format = STORED_AS.get(image.format, image.format)
+    animated = kept_frames(image) > 1 and max_size is None
     output = io.BytesIO()
     try:
         if not animated:

@@ -20,6 +20,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Subquery
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -39,8 +40,9 @@ from blog.reading.state import (
 )
 
 logger = logging.getLogger(__name__)
-# The page cache only saves work: with Redis down, pages are rendered as if nothing were cached.
-CACHE_DOWN = (redis.ConnectionError, redis.TimeoutError)
+# The page cache only saves work: whatever Redis raises (unreachable, full at maxmemory with `noeviction`, a
+# refused command), pages are rendered as if nothing were cached.
+CACHE_DOWN = redis.RedisError
 
 
 def content_state():
@@ -133,19 +135,42 @@ def months_kept(request):
     return content_cached(request, "months", ContentGeneration.objects.months)
 
 
+class CacheOutage:
+    """Whether this process's last write to the cache failed, so an outage is logged once, not on every request.
+
+    Only a stored value ends it: a Redis full at maxmemory (`noeviction`) still answers reads.
+    """
+
+    failing = False
+
+    @classmethod
+    def failed(cls, doing, error):
+        if not cls.failing:
+            cls.failing = True
+            logger.warning("Cache failing (%s); pages are served without it until it answers.", doing, exc_info=error)
+
+    @classmethod
+    def answered(cls):
+        if cls.failing:
+            cls.failing = False
+            logger.warning("Cache answering again.")
+
+
 def cache_get(key):
     try:
         return cache.get(key)
-    except CACHE_DOWN:
-        logger.warning("Cache unreachable; rendering without it.", exc_info=True)
+    except CACHE_DOWN as error:
+        CacheOutage.failed("reading", error)
         return None
 
 
 def cache_set(key, value):
     try:
         cache.set(key, value, settings.BUNKO_PAGE_CACHE_SECONDS or None)
-    except CACHE_DOWN:
-        logger.warning("Cache unreachable; not storing %s.", key, exc_info=True)
+    except CACHE_DOWN as error:
+        CacheOutage.failed("storing", error)
+        return
+    CacheOutage.answered()
 
 
 def anonymous(request):
@@ -174,19 +199,21 @@ def may_store(request, response):
     return response.status_code == 200 and fit_to_share(request, response)
 
 
-def public_page(view):
+def public_page(view, reads=()):
     """Answer GET/HEAD with 304 when the client's ETag is current, else from the page cache, else by rendering.
 
     Like django.views.decorators.http.condition(), but the validators come from one primary-key read, and
     only a 200 carries them. A listed ETag is answered at once: only this URL's 200 at this generation
     carried it. If-Modified-Since and `If-None-Match: *` are answered after the page is found to exist, so a
-    client never gets 304 for what is a 404.
+    client never gets 304 for what is a 404. `reads`: the query parameters the view reads; any other is
+    ignored (keep_only_read_parameters).
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        keep_only_read_parameters(request, reads)
         generation = content_state()
         request.content_generation = generation
         etag, last_modified = validators_for(request, generation)
@@ -205,12 +232,29 @@ def public_page(view):
         # Browsers revalidate every time (they would otherwise reuse the page unasked and miss edits); an edge
         # keeps what anyone may be shown until a purge (blog.reading.edge).
         if fit_to_share(request, response):
-            edge.mark_shared(response, generation)
+            edge.mark_shared(response)
         else:
             edge.mark_private(response)
         return response
 
     return wrapper
+
+
+def keep_only_read_parameters(request, reads):
+    """Drop from `request` the query parameters its page does not read (utm_*, fbclid, anything unknown).
+
+    The view, its links, the ETag and the page cache key then see one query per page, in one order: junk
+    appended to a URL is served the stored page and adds no cache entry (deploy/varnish/bunko.vcl strips it
+    before the edge's lookup too). Empty values are dropped as well: the views read them as absent.
+    """
+    kept = QueryDict(mutable=True)
+    for name in sorted(reads):
+        if value := request.GET.get(name):
+            kept[name] = value
+    query = kept.urlencode()
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
 
 
 def respond(view, request, args, kwargs, generation):

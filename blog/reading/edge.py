@@ -4,6 +4,11 @@ The page cache already knows which keys each page shows (blog.reading.conditiona
 moves (blog.reading.state.content_changed). Those keys go out as the `Surrogate-Key` header (and `xkey`, the
 name Varnish's xkey module reads), and a write purges the keys it moved at every edge in EDGE_PURGE_URLS.
 
+A purge is soft (the page may still be served, stale, while no app instance answers: Varnish's grace), except
+for a retraction (unpublishing, deleting, a scheduled post back to draft), which is hard: what was taken down
+must never come back from the edge, even in an outage. Each purge carries EDGE_PURGE_SECRET, which the edge
+checks besides the sender's address.
+
 A purge is durable and never holds up the editor: content_changed records it as a PendingPurge row in the
 write's own transaction; after the commit a background thread sends it (with a short timeout) and deletes the
 row. A purge that failed stays recorded, logged, and is sent again by the next write or by
@@ -35,6 +40,7 @@ class PendingPurge(models.Model):
     """Keys moved by a committed write that some edge may still be serving: deleted once every edge purged them."""
 
     keys = models.TextField()  # space-separated, as purge requests send them
+    hard = models.BooleanField(default=False)  # a retraction: the edge drops the pages rather than keep them stale
     created_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveIntegerField(default=0)
 
@@ -53,21 +59,14 @@ def label(request, response):
         response.headers[header] = value
 
 
-def edge_seconds(generation, now):
-    """How long an edge may keep a page: EDGE_MAX_AGE, but never past the next scheduled post's time.
+def mark_shared(response):
+    """Edges may keep it (s-maxage); browsers revalidate it every time with its ETag (max-age=0).
 
-    So a scheduled post appears at the edge on time even if no purge is sent then: the page expires, and the
-    request that refetches it moves the generation (blog.reading.conditional.content_state).
+    Always EDGE_MAX_AGE: a lifetime counting down to the next scheduled post would tell anyone its embargo time.
+    A scheduled post reaches the edge by a purge instead: `manage.py publish_due` (cron, every minute) moves the
+    generation once its time has come, and that purges what it moved.
     """
-    seconds = settings.BUNKO_EDGE_MAX_AGE
-    if generation.next_publish_at is not None:
-        seconds = min(seconds, max(1, int((generation.next_publish_at - now).total_seconds()) + 1))
-    return seconds
-
-
-def mark_shared(response, generation):
-    """Edges may keep it (s-maxage); browsers revalidate it every time with its ETag (max-age=0)."""
-    response.headers["Cache-Control"] = f"max-age=0, s-maxage={edge_seconds(generation, timezone.now())}"
+    response.headers["Cache-Control"] = f"max-age=0, s-maxage={settings.BUNKO_EDGE_MAX_AGE}"
 
 
 def mark_private(response):
@@ -81,25 +80,31 @@ def mark_private(response):
 
 
 class Purger:
-    """What an edge must do: forget every object labelled with any of `keys`, or raise."""
+    """What an edge must do: forget every object labelled with any of `keys`, or raise.
 
-    def purge(self, keys):
+    Soft: it may still serve them while the origin is down. `hard`: it never serves them again.
+    """
+
+    def purge(self, keys, hard=False):
         raise NotImplementedError
 
 
 class VarnishPurger(Purger):
-    """`PURGE /` with `xkey: <keys>` to each EDGE_PURGE_URLS entry (deploy/varnish/bunko.vcl answers it)."""
+    """`PURGE /` with `xkey: <keys>` and the shared secret to each EDGE_PURGE_URLS entry (deploy/varnish/bunko.vcl)."""
 
     def __init__(self, urls, timeout):
         self.urls = urls
         self.timeout = timeout
 
-    def purge(self, keys):
+    def purge(self, keys, hard=False):
+        headers = {"xkey": " ".join(sorted(keys)), "Purge-Secret": settings.BUNKO_EDGE_PURGE_SECRET}
+        if hard:
+            headers["Purge-Mode"] = "hard"
         for url in self.urls:
             parts = urlsplit(url)
             connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=self.timeout)
             try:
-                connection.request("PURGE", parts.path or "/", headers={"xkey": " ".join(sorted(keys))})
+                connection.request("PURGE", parts.path or "/", headers=headers)
                 response = connection.getresponse()
                 response.read()
             finally:
@@ -119,11 +124,11 @@ def purger():
 SENDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-purge")
 
 
-def purge_after_commit(keys):
+def purge_after_commit(keys, hard=False):
     """Record `keys` for purging in the current transaction, and send them once it commits (content_changed calls this)."""
     if not settings.BUNKO_EDGE_PURGE_URLS:
         return
-    PendingPurge.objects.create(keys=" ".join(sorted({*keys, ANY_CHANGE})))
+    PendingPurge.objects.create(keys=" ".join(sorted({*keys, ANY_CHANGE})), hard=hard)
     transaction.on_commit(lambda: SENDER.submit(send_in_background))
 
 
@@ -137,11 +142,23 @@ def send_in_background():
 
 
 def send_pending():
-    """Purge every pending row's keys in one request per edge; returns how many rows were sent, or None on failure."""
+    """Purge every pending row's keys, hard ones first, in one request per edge and kind.
+
+    Returns how many rows were sent, or None on failure.
+    """
     edge = purger()
-    rows = list(PendingPurge.objects.order_by("pk").values_list("pk", "keys"))
+    rows = list(PendingPurge.objects.order_by("pk").values_list("pk", "keys", "hard"))
     if edge is None or not rows:
         return 0
+    for hard in (True, False):
+        batch = [(pk, keys) for pk, keys, row_hard in rows if row_hard == hard]
+        if batch and not send_batch(edge, batch, hard):
+            return None
+    return len(rows)
+
+
+def send_batch(edge, rows, hard):
+    """Purge the keys of `rows` ((pk, keys) pairs) and delete them; False when an edge failed (they stay)."""
     pks = [pk for pk, _keys in rows]
     keys = {key for _pk, value in rows for key in value.split()}
     if len(keys) > MAX_KEYS_PER_PURGE:
@@ -149,31 +166,31 @@ def send_pending():
 
         keys = {EVERYTHING, ANY_CHANGE}
     try:
-        edge.purge(keys)
+        edge.purge(keys, hard)
     except (OSError, http.client.HTTPException) as error:
         logger.warning("Edge purge of %d keys failed (%s); it will be retried.", len(keys), error)
         PendingPurge.objects.filter(pk__in=pks).update(attempts=models.F("attempts") + 1)
-        return None
+        return False
     PendingPurge.objects.filter(pk__in=pks).delete()
-    purge_again_later(edge, keys)
-    return len(pks)
+    purge_again_later(edge, keys, hard)
+    return True
 
 
-def purge_again_later(edge, keys):
+def purge_again_later(edge, keys, hard):
     """Purge `keys` once more in EDGE_PURGE_REPEAT seconds.
 
     A page an instance began rendering before the write committed can reach the edge just after the purge,
     and would then be kept with the old content: the second purge drops it too.
     """
     if settings.BUNKO_EDGE_PURGE_REPEAT:
-        timer = threading.Timer(settings.BUNKO_EDGE_PURGE_REPEAT, repeat_purge, args=(edge, keys))
+        timer = threading.Timer(settings.BUNKO_EDGE_PURGE_REPEAT, repeat_purge, args=(edge, keys, hard))
         timer.daemon = True
         timer.start()
 
 
-def repeat_purge(edge, keys):
+def repeat_purge(edge, keys, hard):
     try:
-        edge.purge(keys)
+        edge.purge(keys, hard)
     except (OSError, http.client.HTTPException) as error:
         logger.warning("Repeating an edge purge of %d keys failed (%s).", len(keys), error)
 

@@ -11,6 +11,7 @@ plural are made here, where it reads Python.
 import functools
 import itertools
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -31,6 +32,7 @@ from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
 from blog.reading.translations import one_per_essay, source_among
+from blog.text import first_image
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -43,7 +45,7 @@ def environment(**options):
     env.globals.update(
         by_name(
             url, static, language_name, reading_time, canonical_url, alternate_links, language_links, month_links,
-            post_json_ld, querystring,
+            post_json_ld, querystring, social_image,
         ),
         _=gettext,
         current_language=translation.get_language,
@@ -237,6 +239,21 @@ def mark_translation(data, post):
     data["translationOfWork"] = {key: value for key, value in original.items() if value}
 
 
+@dataclass(frozen=True)
+class SocialImage:
+    url: str
+    alt: str
+
+
+def social_image(post):
+    """The picture link previews and search engines show for `post`: its cover, else the first image in its text."""
+    if post.cover_image:
+        return SocialImage(post.cover_image.url, post.cover_alt)
+    if found := first_image(post.body_html):
+        return SocialImage(*found)
+    return None
+
+
 def post_json_ld(request, post, authors, tags, versions=()):
     """schema.org BlogPosting for search engines, as a JSON script element that no title can break out of.
 
@@ -261,8 +278,8 @@ def post_json_ld(request, post, authors, tags, versions=()):
         data["identifier"] = {"@type": "PropertyValue", **doi}
     if post.original_author or post.original_title or post.original_url:
         mark_translation(data, post)
-    if post.cover_image:
-        data["image"] = request.build_absolute_uri(post.cover_image.url)
+    if image := social_image(post):
+        data["image"] = request.build_absolute_uri(image.url)
     source = source_among(post, versions)
     if source is not None:
         # Beside a republished translation's original (mark_translation), the version it was translated from here.

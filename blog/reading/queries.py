@@ -16,11 +16,12 @@ from blog.reading.translations import one_per_essay, reader_versions
 
 RELATED_BY_TAGS_LIMIT = 4
 # The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
-CARD_FIELDS = ("title", "slug", "language", "translation_key", "excerpt", "publish_at")
+CARD_FIELDS = ("title", "title_html", "slug", "language", "translation_key", "excerpt", "publish_at")
 # What the post page does not print: the Markdown source, the feed's copy of the HTML, import bookkeeping, the
 # copy of the source text a translation was made from.
 PAGE_DEFERRED = (
-    "body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_version", "source_base"
+    "body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_version", "source_base",
+    "search_text",
 )  # fmt: skip
 # Where a list's posts may be narrowed to a subject: the Post relation and the subject's model.
 SUBJECTS = {"tags": Tag, "authors": Author}

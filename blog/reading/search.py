@@ -21,13 +21,13 @@ from django.utils.safestring import mark_safe
 
 from blog.models import Post
 from blog.reading.translations import reader_versions
-from blog.text import plain_text
 
 # Longer input is cut, not searched: nobody types 200 characters, and bots should not cost a scan each.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 PASSAGE_LENGTH = 160
-SEARCHED_FIELDS = ("title", "summary", "body")
+# search_text: the body's prose (ruby as base, readings after), without the Markdown, URLs and page furniture a reader never typed (blog.text).
+SEARCHED_FIELDS = ("title", "summary", "search_text")
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def passage(text, pattern, length=PASSAGE_LENGTH):
 def highlight(post, query):
     """What a result shows: the title and the passage that matched, terms marked, all else escaped."""
     pattern = _pattern(query.terms)
-    found = passage(plain_text(post.body_html), pattern) or passage(post.summary, pattern)
+    found = passage(post.search_text, pattern) or passage(post.summary, pattern)
     return Hit(
         post=post,
         title_html=mark_terms(post.title, pattern),

@@ -264,7 +264,7 @@ def pages_and_latest_change(sitemap):
     return sitemap.paginator.num_pages, sitemap.get_latest_lastmod()
 
 
-@public_page
+@partial(public_page, reads=("p",))  # contrib's sitemap view reads the page as ?p=
 def section(request, section):
     return sitemap_views.sitemap(
         request, sitemaps=request_sitemaps(request), section=section, template_name="blog/sitemap.xml"

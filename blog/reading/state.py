@@ -110,13 +110,14 @@ class ContentVersion(models.Model):
     token = models.UUIDField(default=uuid.uuid4)
 
 
-def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None):
+def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None, retracted=False):
     """Move the content generation and the `moved` keys: ETags built before this write, and cached pages showing them, are stale.
 
     `posts_dated`: a post appeared, went or changed its time, language or essay, so the months that hold
     essays are found again (as they are for EVERYTHING); tags, bylines and edits leave them be. With
     `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent readers
-    moves the generation, so a post appearing moves it once and the others do no work.
+    moves the generation, so a post appearing moves it once and the others do no work. `retracted`: something
+    readers could see was taken down, so the edge drops what it moved for good (blog.reading.edge, a hard purge).
     """
     now = timezone.now()
     row = ContentGeneration.objects.filter(pk=1)
@@ -131,7 +132,7 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, 
             ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1)], ignore_conflicts=True)
             posts_dated = True
         # Edges keep pages labelled with these keys (blog.reading.edge): purged once this transaction commits.
-        purge_after_commit(moved)
+        purge_after_commit(moved, hard=retracted)
         ContentVersion.objects.bulk_create(
             [ContentVersion(key=key) for key in set(moved)],
             update_conflicts=True,
@@ -158,6 +159,17 @@ def months_by_language():
 LIST_FIELDS = ("status", "publish_at", "language", "slug", "translation_key")
 
 
+def retracts(post, before):
+    """Whether saving `post` takes down what readers could see or were about to: unpublished, back to draft from
+    scheduled, or moved from the past into the future."""
+    if before is None or before["status"] != Post.Status.PUBLISHED:
+        return False
+    if post.status != Post.Status.PUBLISHED:
+        return True
+    now = timezone.now()
+    return before["publish_at"] <= now < post.publish_at
+
+
 def keys_moved_by_save(post):
     """What a reader may see change when `post` is saved as it is now (see ContentVersion).
 
@@ -165,6 +177,7 @@ def keys_moved_by_save(post):
     Changing what places a post in lists (status, time, language, slug, essay) moves every list too.
     """
     before = Post.objects.filter(pk=post.pk).values(*LIST_FIELDS).first() if post.pk is not None else None
+    post._retracts = retracts(post, before)
     if post.status != Post.Status.PUBLISHED and (before is None or before["status"] != Post.Status.PUBLISHED):
         return set()
     moved = {essay_key(post.translation_key)}
@@ -213,12 +226,17 @@ def _content_saved(sender, instance, **kwargs):
     moved = keys_moved(instance)
     if moved:
         # The row's own edit time, so Last-Modified names the edit itself.
-        content_changed(getattr(instance, "updated_at", None), moved=moved, posts_dated=_dates_a_post(instance, moved))
+        content_changed(
+            getattr(instance, "updated_at", None),
+            moved=moved,
+            posts_dated=_dates_a_post(instance, moved),
+            retracted=getattr(instance, "_retracts", False),
+        )
 
 
 def _content_deleted(sender, instance, **kwargs):
     moved = keys_moved(instance, deleted=True)
-    content_changed(moved=moved, posts_dated=_dates_a_post(instance, moved))
+    content_changed(moved=moved, posts_dated=_dates_a_post(instance, moved), retracted=isinstance(instance, Post))
 
 
 def _dates_a_post(instance, moved):
@@ -227,7 +245,8 @@ def _dates_a_post(instance, moved):
 
 
 def _bulk_written(sender, **kwargs):
-    content_changed()
+    # A bulk write does not say what it changed; it may have unpublished posts, so nothing it moved stays in grace.
+    content_changed(retracted=True)
 
 
 def _tags_changed(sender, instance, action, reverse, **kwargs):

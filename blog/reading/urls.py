@@ -29,20 +29,35 @@ class CitationFormatConverter(UnicodeSlugConverter):
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(CitationFormatConverter, "citeformat")
 
+# The query parameters lists read (blog.reading.views): the page, and the language the reader narrowed it to.
+LIST_PARAMETERS = ("page", "lang")
+
 app_name = "blog"
 urlpatterns = [
-    path("", public_page(views.PostListView.as_view()), name="post-list"),
+    path("", public_page(views.PostListView.as_view(), reads=LIST_PARAMETERS), name="post-list"),
     path("posts/<uslug:slug>/", public_page(views.PostDetailView.as_view()), name="post-detail"),
     path(
         "posts/<uslug:slug>/cite.<citeformat:extension>",
         public_page(citation.citation_file),
         name="post-citation",
     ),
-    path("tags/<uslug:slug>/", public_page(views.TagDetailView.as_view()), name="tag-detail"),
-    path("authors/<uslug:slug>/", public_page(views.AuthorDetailView.as_view()), name="author-detail"),
-    path("archive/<int:year>/", public_page(views.PostYearArchiveView.as_view()), name="archive-year"),
-    path("archive/<int:year>/<int:month>/", public_page(views.PostMonthArchiveView.as_view()), name="archive-month"),
-    path("search/", public_page(views.search), name="search"),
+    path("tags/<uslug:slug>/", public_page(views.TagDetailView.as_view(), reads=LIST_PARAMETERS), name="tag-detail"),
+    path(
+        "authors/<uslug:slug>/",
+        public_page(views.AuthorDetailView.as_view(), reads=LIST_PARAMETERS),
+        name="author-detail",
+    ),
+    path(
+        "archive/<int:year>/",
+        public_page(views.PostYearArchiveView.as_view(), reads=LIST_PARAMETERS),
+        name="archive-year",
+    ),
+    path(
+        "archive/<int:year>/<int:month>/",
+        public_page(views.PostMonthArchiveView.as_view(), reads=LIST_PARAMETERS),
+        name="archive-month",
+    ),
+    path("search/", public_page(views.search, reads=(*LIST_PARAMETERS, "q")), name="search"),
     path("preview/<str:token>/", preview.PostPreviewView.as_view(), name="post-preview"),
     path("feeds/all.rss", feeds.LatestPostsFeed(), name="feed-rss"),
     path("feeds/all.atom", feeds.LatestPostsAtomFeed(), name="feed-atom"),

@@ -1,7 +1,7 @@
 """The one Markdown renderer: pages, feeds, the admin preview and export all call `render()`.
 
-Python-Markdown with registered extensions (Jekyll clean-up, math, embeds, figures, CJK-aware ids
-and quotes), then the nh3 allowlist. Posts store the result on save; bump RENDERER_VERSION whenever
+Python-Markdown with registered extensions (Jekyll clean-up, math, embeds, figures, ruby, CJK-aware ids,
+quotes and phrase breaks), then the nh3 allowlist. Posts store the result on save; bump RENDERER_VERSION whenever
 output changes so `manage.py rerender_posts` recomputes stored HTML.
 """
 
@@ -23,13 +23,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from blog.rendering import sanitize
+from blog.rendering import phrases, sanitize
 from blog.rendering.embeds import EmbedExtension
 from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathExtension, heading_slug
 from blog.rendering.jekyll import JekyllExtension
-from blog.text import plain_text
+from blog.rendering.phrases import PhraseBreakExtension
+from blog.rendering.ruby import RubyExtension
+from blog.text import plain_text, search_text
 
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "7"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -61,6 +63,7 @@ class Rendered:
     toc: str
     reading_minutes: int
     feed_html: str  # the body as feed readers get it, URLs root-relative until `feed_html()` adds the host
+    search_text: str  # the body as search reads and quotes it (blog.text.search_text)
 
 
 def render(text, *, resolve_link=None, language=None):
@@ -76,7 +79,11 @@ def render(text, *, resolve_link=None, language=None):
         else:
             html, toc = _rendered(text, resolve_link)
     return Rendered(
-        html=html, toc=toc, reading_minutes=reading_minutes(html), feed_html=sanitize.clean_for_feed(html)
+        html=html,
+        toc=toc,
+        reading_minutes=reading_minutes(html),
+        feed_html=sanitize.clean_for_feed(html),
+        search_text=search_text(html),
     )
 
 
@@ -98,8 +105,8 @@ def feed_html(stored, origin):
 
 
 def reading_minutes(html):
-    """Minutes to read, counting Chinese and Japanese by characters and other languages by words."""
-    text = plain_text(html)
+    """Minutes to read, counting Chinese and Japanese by characters and other languages by words, ruby's base only."""
+    text = plain_text(html, ruby_readings=False)
     characters = len(CJK_CHARACTER.findall(text))
     words = len(WORD.findall(CJK_CHARACTER.sub(" ", text)))
     if not characters and not words:
@@ -128,6 +135,8 @@ def _converter():
     language = translation.get_language()
     if language not in converters:
         jekyll = JekyllExtension()
+        # Japanese and Chinese headings break between phrases only (blog.rendering.phrases).
+        phrase_breaks = [PhraseBreakExtension(language)] if phrases.parser(language) else []
         md = markdown.Markdown(
             output_format="html",
             extensions=[
@@ -135,12 +144,14 @@ def _converter():
                 MathExtension(),
                 EmbedExtension(),
                 FigureExtension(),
+                RubyExtension(),
                 CJKSmartyExtension(),
                 "fenced_code",
                 "codehilite",
                 "footnotes",
                 "tables",
                 "toc",
+                *phrase_breaks,
             ],
             extension_configs={
                 "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -159,7 +170,7 @@ def _heading_count(tokens):
 
 
 def _unrendered(text):
-    return format_html('<pre class="unrendered">{}</pre>', text)
+    return format_html('<pre class="unrendered" tabindex="0">{}</pre>', text)
 
 
 def _problem(text):

@@ -112,15 +112,20 @@ def _seconds(value):
 
 
 def video_facade(video, title=""):
-    """A link to the video that embeds.js turns into the player on click; no request before that."""
+    """A link to the video that embeds.js turns into the player on click; no request before that.
+
+    A video without a title of its own gets the label "Play video", marked `embed-label` so search leaves it out.
+    """
+    title_class = "embed-title"
     if title.strip().lower() in GENERIC_TITLES:
-        title = _("Play video")
+        title, title_class = _("Play video"), "embed-title embed-label"
     return format_html(
         '<figure class="embed embed-video"><a class="embed-video" href="{}" data-embed-src="{}">'
-        '<span class="embed-play" aria-hidden="true">▶</span> <span class="embed-title">{}</span> '
+        '<span class="embed-play" aria-hidden="true">▶</span> <span class="{}">{}</span> '
         '<span class="embed-provider">{}</span></a></figure>',
         video.watch_url,
         video.player_src,
+        title_class,
         " ".join(title.split()),
         video.provider,
     )

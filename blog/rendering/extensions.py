@@ -12,13 +12,17 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from blog.rendering import images
+from blog.text import TEX_ENCODING
 
 # A formula longer than this is shown as source: latex2mathml is recursive and not linear.
 MAX_FORMULA_CHARS = 4000
-# `$$...$$`, `\(...\)`, `\[...\]`. A formula cannot contain its own opening delimiter, so a stray
-# opener stops at the next one instead of scanning to the end of the text.
+# `$$...$$`, `$...$`, `\(...\)`, `\[...\]`. A formula cannot contain its own opening delimiter, so a stray
+# opener stops at the next one instead of scanning to the end of the text. A single `$` follows pandoc's
+# rule, so prices stay text ("$5 or $10"): no space just inside either dollar, no digit right after the
+# closing one; `\$` is a literal dollar, in the text and inside a formula.
 MATH_SPANS = (
     rf"\$\$(?P<dollars>(?:[^$]|\$(?!\$)){{1,{MAX_FORMULA_CHARS}}}?)\$\$"
+    rf"|(?<![\\$])\$(?![\s$])(?P<dollar>(?:[^$\\]|\\.){{1,{MAX_FORMULA_CHARS}}}?)(?<!\s)\$(?![\d$])"
     rf"|\\\((?P<paren>(?:[^\\]|\\[^()]){{1,{MAX_FORMULA_CHARS}}}?)\\\)"
     rf"|\\\[(?P<bracket>(?:[^\\]|\\[^\[\]]){{1,{MAX_FORMULA_CHARS}}}?)\\\]"
 )
@@ -29,24 +33,37 @@ CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\
 
 
 def math_html(source, *, display, written):
-    """MathML for a TeX formula; one that does not parse stays readable as `written`, its source in code."""
-    latex = source.strip()
+    """MathML for a TeX formula; one that does not parse stays readable as `written`, its source in code.
+
+    The TeX rides along as the formula's annotation (as MathJax and KaTeX write it): browsers show only the
+    MathML, while search and copying read the source the writer typed.
+    """
+    tex = source.strip()
+    latex = tex
     for alias, name in LATEX_ALIASES.items():
         latex = latex.replace(alias, name)
     try:
         if not latex or len(latex) > MAX_FORMULA_CHARS:
             raise ValueError("empty or too long")
-        return latex_to_mathml(latex, display="block" if display else "inline")
+        mathml = latex_to_mathml(latex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many types (and RecursionError) on malformed TeX
         return f'<code class="math-error">{escape(written)}</code>'
+    # latex2mathml writes one <mrow> inside <math>: the one presentation child <semantics> wants.
+    opening_end, closing_start = mathml.index(">") + 1, mathml.rindex("</math>")
+    return (
+        f"{mathml[:opening_end]}<semantics>{mathml[opening_end:closing_start]}"
+        f'<annotation encoding="{TEX_ENCODING}">{escape(tex)}</annotation></semantics></math>'
+    )
 
 
 class InlineMathProcessor(InlineProcessor):
-    """`$$...$$` inside a paragraph (kramdown's inline math), `\\(...\\)` and `\\[...\\]`."""
+    """`$$...$$` inside a paragraph (kramdown's inline math), `$...$` (pandoc's), `\\(...\\)` and `\\[...\\]`."""
 
     def handleMatch(self, m, data):
         if m.group("dollars") is not None:
             source, display = m.group("dollars"), False
+        elif m.group("dollar") is not None:
+            source, display = m.group("dollar"), False
         elif m.group("paren") is not None:
             source, display = m.group("paren"), False
         elif re.search(r"[\\^_=+{}<>]", m.group("bracket")):
@@ -111,6 +128,8 @@ class MathExtension(Extension):
         md.preprocessors.register(DisplayMathPreprocessor(md), "display_math", 24)
         # After code spans (190), before escapes (180) and emphasis: `\(`, `_` and `*` belong to TeX.
         md.inlinePatterns.register(InlineMathProcessor(MATH_SPANS, md), "inline_math", 185)
+        # `\$` writes a dollar that opens no formula.
+        md.ESCAPED_CHARS.append("$")
 
 
 def heading_slug(value, separator="-"):

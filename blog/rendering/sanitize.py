@@ -52,12 +52,13 @@ ATTRIBUTES = {
 CLASSES = {
     "a": {"footnote-ref", "footnote-backref", "embed-video", "embed-link"},
     "div": {"footnote", "highlight", "toc"},
-    "span": {"embed-play", "embed-title", "embed-provider", "tweet-card-author",
+    "span": {"embed-play", "embed-title", "embed-label", "embed-provider", "tweet-card-author",
              *filter(None, STANDARD_TYPES.values())},  # Pygments token classes
     "figure": {"embed", "embed-video", "embed-gist"},
     "blockquote": {"tweet-card"},
     "p": {"tweet-card-meta"},
     "code": {"math-error"},
+    "pre": {"unrendered"},  # a body too large or too nested to render, shown as its text (blog.rendering)
 }
 URL_SCHEMES = {"http", "https", "mailto", "data"}  # data: is narrowed to raster images in _checked_attribute
 DATA_IMAGE = re.compile(r"^data:image/(?:png|gif|jpeg|webp);base64,[a-z0-9+/=]*$", re.I)

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 # What a service that is down or unreachable raises, as opposed to a bug: the database through Django's
-# wrappers (refused, dropped, restarted, locked), and Django's RedisCache, which lets redis-py's errors through.
-OUTAGE_ERRORS = (OperationalError, InterfaceError, redis.ConnectionError, redis.TimeoutError)
+# wrappers (refused, dropped, restarted, locked), and Django's RedisCache, which lets redis-py's errors through
+# (any of them: a Redis full at maxmemory refuses writes with OutOfMemoryError).
+OUTAGE_ERRORS = (OperationalError, InterfaceError, redis.RedisError)
 RETRY_AFTER_SECONDS = 30
 
 
@@ -44,26 +45,37 @@ def server_error(request):
 def database_status():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    return "ok"
 
 
 def cache_status():
-    cache.set("healthz", "ok", timeout=10)
+    """The cache's state: "degraded" when Redis answers but refuses to store (full at maxmemory with `noeviction`).
+
+    Pages are then served uncached (blog.reading.conditional.cache_set), so the instance stays in the load balancer.
+    """
+    try:
+        cache.set("healthz", "ok", timeout=10)
+    except (redis.ConnectionError, redis.TimeoutError):
+        raise
+    except redis.RedisError:
+        logger.warning("Health check: the cache refuses to store.", exc_info=True)
+        cache.get("healthz")  # still raises if it cannot even be read
+        return "degraded"
     if cache.get("healthz") != "ok":
         raise RuntimeError("the cache did not return what was just stored")
+    return "ok"
 
 
 @require_safe
 @never_cache
 def healthz(request):
-    """{"database": "ok"|"error", "cache": "ok"|"error"}: 200 when both answer, else 503."""
+    """{"database": "ok"|"error", "cache": "ok"|"degraded"|"error"}: 200 when both answer, else 503."""
     report = {}
     for name, check in (("database", database_status), ("cache", cache_status)):
         try:
-            check()
+            report[name] = check()
         except Exception:  # whatever the failure, a health check reports it rather than failing itself
             logger.warning("Health check: the %s is not answering.", name, exc_info=True)
             report[name] = "error"
-        else:
-            report[name] = "ok"
-    healthy = all(status == "ok" for status in report.values())
+    healthy = "error" not in report.values()
     return JsonResponse(report, status=200 if healthy else 503)

@@ -15,7 +15,8 @@
   var CJK_PER_MINUTE = 400;
   var WORDS_PER_MINUTE = 230;
   var COUNTED_BY_CHARACTER = ["ja", "zh-hans"];
-  var SKIPPED = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, MATH: 1, SVG: 1, IFRAME: 1, NOSCRIPT: 1 };
+  // Ruby readings (RT, and the RP parentheses around them) annotate text the count already has: the base only.
+  var SKIPPED = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, MATH: 1, SVG: 1, IFRAME: 1, NOSCRIPT: 1, RT: 1, RP: 1 };
   var CARRY_KEY = "bunko-writing-room-carry";
   // Fields the change page fills itself: the carried-over values never overwrite them.
   var NOT_CARRIED = /^(csrfmiddlewaretoken|loaded_version|draft_version|resume_draft|title|summary|body|slug|language)$|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/;

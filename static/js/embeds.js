@@ -31,3 +31,29 @@
     player.focus();
   });
 })();
+
+// The reading option of Japanese essays: vertical writing (tategaki), off by default and remembered in this
+// browser. The button stays hidden without script, and the essay reads horizontally.
+(function () {
+  "use strict";
+
+  var KEY = "bunko-vertical-writing";
+  var toggle = document.querySelector("[data-vertical-writing]");
+  var body = document.querySelector(".post-body");
+  if (!toggle || !body) { return; }
+
+  function remembered() {
+    try { return window.localStorage.getItem(KEY) === "on"; } catch (error) { return false; }
+  }
+  function show(vertical) {
+    body.classList.toggle("vertical-writing", vertical);
+    toggle.setAttribute("aria-pressed", String(vertical));
+  }
+  toggle.hidden = false;
+  show(remembered());
+  toggle.addEventListener("click", function () {
+    var vertical = toggle.getAttribute("aria-pressed") !== "true";
+    show(vertical);
+    try { window.localStorage.setItem(KEY, vertical ? "on" : "off"); } catch (error) { /* private mode: not kept */ }
+  });
+})();

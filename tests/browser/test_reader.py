@@ -98,3 +98,39 @@ def test_post_page_reads_well_at_phone_and_desktop_widths(page, library, artifac
     box = first_paragraph.bounding_box()
     font_size = float(first_paragraph.evaluate("element => getComputedStyle(element).fontSize").removesuffix("px"))
     assert box["width"] / font_size <= 45
+
+
+def test_display_formula_is_centred_with_room_around_it(page, library):
+    """The site drew `$$…$$` flush left with no margin while the preview centred it."""
+    library.phd_en.body = "Before the formula.\n\n$$\n\\sum_i x_i = 1\n$$\n\nAfter the formula."
+    library.phd_en.save()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(library.phd_en.get_absolute_url())
+    formula = page.locator('.post-body math[display="block"]')
+    body_box = page.locator(".post-body").bounding_box()
+    formula_box = formula.locator("> *").first.bounding_box()
+    body_centre, formula_centre = body_box["x"] + body_box["width"] / 2, formula_box["x"] + formula_box["width"] / 2
+    assert abs(body_centre - formula_centre) < 4
+    assert float(formula.evaluate("math => getComputedStyle(math).marginTop").removesuffix("px")) > 0
+
+
+CONTRAST_WITH_PAGE = """facade => {
+  const luminance = colour => {
+    const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(value => {
+      const c = value / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [facade, document.body].map(element => luminance(getComputedStyle(element).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_video_facade_stands_out_from_the_dark_page(page, library):
+    """In dark mode the facade was #1f1f1f on #181a1b, 1.06:1: a reader could not see where the video was."""
+    page.emulate_media(color_scheme="dark")
+    page.goto(library.media_ja.get_absolute_url())
+    facade = page.locator("a.embed-video")
+    assert facade.evaluate(CONTRAST_WITH_PAGE) >= 3
+    assert facade.locator(".embed-title").evaluate("title => getComputedStyle(title).color") == "rgb(255, 255, 255)"

@@ -156,6 +156,15 @@ def test_fields_set_before_the_first_autosave_come_along_to_the_change_page(page
     assert timezone.localtime(post.publish_at).replace(tzinfo=None) == datetime(2030, 1, 2, 9)
 
 
+def test_counts_take_the_base_of_ruby_not_its_reading(page):
+    post = make_post(title="振り仮名", language="ja", body="{漢字|かん|じ}を読む。", status=Post.Status.DRAFT)
+    log_in(page, "chief")
+    page.goto(change_path(post))
+
+    expect(page.locator(".markdownx-preview ruby")).to_have_count(1)
+    expect(page.locator("#writing-room-counts")).to_have_text("6 characters · 1 minute read")  # 漢字を読む。
+
+
 def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(page):
     post = make_post(title="Leaving the lab", body="What readers read today.")
     before = public_html(post)
@@ -379,6 +388,20 @@ def test_the_writing_room_has_no_serious_accessibility_violations(page, scheme):
     # refuses (and logs); the one rule that needs them, css-orientation-lock, is about the site's own CSS.
     violations = blocking_violations(Axe().run(page, options={"preload": False}))
     assert violations == [], "\n".join(violations)
+
+
+def test_the_error_notes_stay_hidden_until_there_is_an_error(page, media_served):
+    """The admin's `.errornote` style showed an empty red box on every post form and in the image dialog."""
+    draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results:\n\n")
+    log_in(page, "chief")
+    page.goto(change_path(draft))
+    expect(page.locator("#writing-room-error")).to_be_hidden()
+    paste(page, "results.png", image_bytes("PNG"))
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#writing-room-alt-error")).to_be_hidden()
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(dialog.get_by_role("alert")).to_be_visible()
 
 
 LONG_BODY = "\n\n".join(f"## Part {number}\n\n" + "A paragraph of the essay. " * 30 for number in range(1, 21))

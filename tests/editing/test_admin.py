@@ -1,5 +1,6 @@
 """The editors' product: writing with markdownx, revisions, roles, publishing, translations, preview."""
 
+import re
 import uuid
 
 import pytest
@@ -450,3 +451,15 @@ def test_every_admin_save_is_in_the_revision_history(editor_client, editor_user)
     versions = list(Version.objects.get_for_object(post).select_related("revision__user"))
     assert [version.field_dict["title"] for version in versions] == [f"Version {n}" for n in (3, 2, 1, 0)]
     assert {version.revision.user for version in versions} == {editor_user}
+
+
+@pytest.mark.parametrize(("language", "index_title"), [("en", "Site administration"), ("ja", "サイト管理"),
+                                                        ("zh-hans", "站点管理")])  # fmt: skip
+def test_the_admin_is_branded_bunko_in_every_interface_language(editor_client, language, index_title):
+    editor_client.cookies["django_language"] = language
+    page = editor_client.get(reverse("admin:index")).content.decode()
+    assert re.search(r"<title>[^<]*\bBunko</title>", page)
+    assert re.search(r'<div id="site-name"><a href="[^"]+">Bunko</a></div>', page)
+    assert f"<h1>{index_title}</h1>" in page
+    assert "Django" not in page
+    assert re.search(r'<link rel="icon" href="[^"]+/img/favicon\.svg" type="image/svg\+xml">', page)

@@ -2,6 +2,7 @@
 every replaced text kept, the minor change on the pending path, no-change saves, scheduled posts called so."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -222,7 +223,7 @@ def test_publishing_a_draft_changed_after_the_editor_read_it_is_refused_and_show
     page = publish_pending(editor_client, post, seen, follow=True).content.decode()
 
     assert "after you read it" in page
-    assert "+Unread text." in page
+    assert re.search(r"<ins>[^<]*Unread text\.", page)  # the new diff, against the published text
     assert "Approved text." in reader_sees(post)
     scripted = editor_client.post(
         reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),

@@ -4,6 +4,8 @@ import io
 import random
 import re
 import struct
+import time
+import tracemalloc
 import zlib
 
 import pytest
@@ -11,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from blog.models import Author
+from blog.models import Author, Post
+from tests.editing.test_admin import new_post_data
+from tests.factories import make_author
 from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +48,24 @@ def png_header_only(width, height):
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
     )
+
+
+def gif_with_frames(*sizes):
+    """A GIF on a 1x1 canvas whose frames have `sizes` (width, height): each holds one coded pixel, the rest is
+    left to the decoder, as a GIF bomb's frames are."""
+    header = b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    # LZW with 2-bit codes: clear (4), pixel 0, end (5), packed least significant bit first into 0x44 0x01.
+    pixel = b"\x02\x02\x44\x01\x00"
+    frames = b"".join(b"," + struct.pack("<HHHHB", 0, 0, width, height, 0) + pixel for width, height in sizes)
+    return header + frames + b";"
+
+
+def mpo_bytes(size=(60, 40)):
+    """A phone's JPEG with a second picture: Pillow writes it as MPO, and opens it as one."""
+    buffer = io.BytesIO()
+    photo, depth_map = Image.new("RGB", size, "navy"), Image.new("RGB", (size[0] // 2, size[1] // 2), "gray")
+    photo.save(buffer, "MPO", save_all=True, append_images=[depth_map])
+    return buffer.getvalue()
 
 
 def upload(client, name, content, content_type="image/png"):
@@ -165,6 +187,59 @@ def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded(
     assert response.status_code == 400
     assert response.json()["error"] == error
     assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize(
+    ("side", "error"),
+    [
+        (10_000, "This image has 200,000,000 pixels; at most 40,000,000 are allowed. Please make it smaller."),
+        (20_000, "This image has too many pixels; at most 40,000,000 are allowed."),
+    ],
+    ids=["over-our-limit", "over-pillows-own-limit"],
+)
+def test_a_gif_whose_second_frame_is_huge_is_refused_quickly_without_decoding_it(
+    editor_client, media_root, settings, side, error
+):
+    settings.BUNKO_UPLOAD_MAX_PIXELS = 40_000_000
+    bomb = gif_with_frames((1, 1), (side, side))
+
+    tracemalloc.start()
+    started = time.monotonic()
+    response = upload(editor_client, "bomb.gif", bomb, "image/gif")
+    elapsed = time.monotonic() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+    assert stored_files(media_root) == []
+    # Decoding the frame would take 100 MB or more and several seconds; refusing it takes neither.
+    assert elapsed < 2
+    assert peak < 20_000_000
+
+
+def test_a_phones_mpo_jpeg_is_stored_as_the_jpeg_of_its_first_picture(editor_client, media_root):
+    response = upload(editor_client, "IMG_0001.JPG", mpo_bytes(), "image/jpeg")
+
+    assert response.status_code == 200
+    match = STORED_IMAGE_CODE.fullmatch(response.json()["image_code"])
+    assert match[2] == "jpg"
+    with Image.open(media_root / match[1]) as stored:
+        assert (stored.format, stored.size, getattr(stored, "n_frames", 1)) == ("JPEG", (60, 40), 1)
+
+
+def test_a_phones_mpo_jpeg_is_accepted_as_a_cover_image(editor_client, media_root):
+    data = new_post_data(
+        author=make_author("Aya"), cover_image=SimpleUploadedFile("IMG_0002.JPG", mpo_bytes(), "image/jpeg")
+    )
+
+    response = editor_client.post(reverse("admin:blog_post_add"), data)
+
+    assert response.status_code == 302
+    cover = Post.objects.get(title=data["title"]).cover_image
+    assert re.fullmatch(r"covers/[0-9a-f]{32}\.jpg", cover.name)
+    with Image.open(media_root / cover.name) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (60, 40))
 
 
 def test_a_truncated_image_is_refused_as_damaged(editor_client, media_root):

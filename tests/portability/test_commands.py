@@ -191,3 +191,17 @@ def test_demo_content_shows_every_feature(media_root):
         assert (media_root / "imported" / "images" / name).is_file()
     assert posts.exclude(cover_image="").exists()
     assert "<table" in posts.get(language="en", slug="reproducible-experiments").body_html
+
+
+def test_load_demo_for_a_new_database_only_leaves_a_used_one_as_it_is():
+    """`make run` reloaded the demo on every start, so an essay the owner deleted came back."""
+    run("load_demo", new_database_only=True)
+    demo = Post.objects.get(language="en", slug="leaving-the-lab")
+    demo.delete()
+
+    out, _ = run("load_demo", new_database_only=True)
+
+    assert "the demo essays were not loaded" in out
+    assert not Post.objects.filter(language="en", slug="leaving-the-lab").exists()
+    run("load_demo")  # `make demo`: on purpose
+    assert Post.objects.filter(language="en", slug="leaving-the-lab").exists()

@@ -554,3 +554,18 @@ def test_importing_again_keeps_a_pending_draft_saved_after_the_export(tmp_path, 
 
     assert PendingDraft.objects.get(post=post).body == "Written after the backup."
     assert any("kept the newer pending draft" in warning for warning in report.warnings)
+
+
+def test_ruby_survives_export_and_import_byte_for_byte(tmp_path):
+    body = "|漢字《かんじ》と東京《とうきょう》、{漢字|かん|じ}と{東京|とうきょう}。\n\n`{code|stays}` ｜文庫《ぶんこ》"
+    make_post(title="振り仮名", slug="furigana", language="ja", body=body)
+    export_all(directory=tmp_path / "first")
+    Post.objects.all().delete()
+    assert import_paths(paths=[tmp_path / "first"]).created == 1
+    export_all(directory=tmp_path / "second")
+
+    post = Post.objects.get()
+    assert post.body == body
+    assert post.body_html.count("<ruby>") == 5
+    for name in ("first", "second"):  # the writer's syntax, not the HTML it renders to, byte for byte
+        assert next((tmp_path / name).rglob("*.md")).read_bytes().split(b"---\n", 2)[2] == b"\n" + body.encode() + b"\n"

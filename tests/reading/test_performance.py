@@ -16,6 +16,11 @@ from blog.reading.state import ContentGeneration
 from tests.factories import make_author, make_post, make_tag, url_in
 
 
+def titles_readable(response):
+    """The page's HTML without the phrase breaks (<wbr>) Japanese and Chinese titles carry."""
+    return response.content.decode().replace("<wbr>", "")
+
+
 def generation():
     return ContentGeneration.objects.get(pk=1).value
 
@@ -193,9 +198,9 @@ def test_logged_in_staff_never_get_or_fill_the_cache(client, essay, editor_user,
 def test_query_string_variants_are_cached_apart(client, essay):
     make_post(title="研究室を出る", language="ja", translation_key=essay.translation_key)
     home = url_in("en", "blog:post-list")
-    assert "研究室を出る" not in client.get(home).content.decode()
-    assert "研究室を出る" in client.get(home + "?lang=ja").content.decode()
-    assert "研究室を出る" not in client.get(home).content.decode()
+    assert "研究室を出る" not in titles_readable(client.get(home))
+    assert "研究室を出る" in titles_readable(client.get(home + "?lang=ja"))
+    assert "研究室を出る" not in titles_readable(client.get(home))
 
 
 # ---- the page cache drops exactly the pages that show what was saved
@@ -257,14 +262,14 @@ def test_publishing_an_essay_expires_every_list_and_post_page(client, two_essays
     make_post(title="新しいエッセイ", language="ja", tags=school.tags.all())
     # Neighbours, related posts, month lists and tag pages all come from the lists.
     assert [path for path in pages if rerenders(client, path, rendered_templates)] == pages
-    assert "新しいエッセイ" in client.get(pages[-1]).content.decode()
+    assert "新しいエッセイ" in titles_readable(client.get(pages[-1]))
 
 
 def test_cached_pages_show_a_scheduled_essay_once_its_time_comes(client, two_essays, time_machine):
     later = make_post(title="明日のエッセイ", language="ja", publish_at=timezone.now() + datetime.timedelta(days=1))
     home = url_in("ja", "blog:post-list")
-    assert "明日のエッセイ" not in client.get(home).content.decode()
-    assert "明日のエッセイ" not in client.get(home).content.decode()  # from the cache
+    assert "明日のエッセイ" not in titles_readable(client.get(home))
+    assert "明日のエッセイ" not in titles_readable(client.get(home))  # from the cache
     time_machine.move_to(later.publish_at + datetime.timedelta(seconds=1))
-    assert "明日のエッセイ" in client.get(home).content.decode()
+    assert "明日のエッセイ" in titles_readable(client.get(home))
     assert client.get(later.get_absolute_url()).status_code == 200

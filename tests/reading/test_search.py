@@ -183,3 +183,59 @@ def test_results_come_newest_first():
     for days, title in [(3, "三日前の博士"), (1, "昨日の博士"), (2, "一昨日の博士")]:
         make_post(language="ja", title=title, publish_at=now - timezone.timedelta(days=days))
     assert [post.title for post in search.search("博士", "ja")] == ["昨日の博士", "一昨日の博士", "三日前の博士"]
+
+
+# -- what search reads: the prose, not the page's furniture or the Markdown around it --------------------------
+
+VIDEO = "https://www.youtube.com/watch?v=MgE-e65W5oI"
+
+
+def passage_of(client, query, language="ja"):
+    """The one result's quoted passage, as the reader sees it on the results page."""
+    hits = search_page(client, query, language=language).context["hits"]
+    assert len(hits) == 1, [hit.post.title for hit in hits]
+    return str(hits[0].passage_html)
+
+
+def test_a_video_is_quoted_and_found_by_its_title_not_by_its_play_label():
+    """Snippets read "▶ 動画を再生 YouTube", yet searching 動画 or YouTube should not find a bare link to a video."""
+    make_post(language="ja", title="講演", body=f"講演の録画です。\n\n{VIDEO}\n\n最後まで見てくださってありがとう。")
+    pasted = f'<iframe width="560" height="315" src="{VIDEO.replace("watch?v=", "embed/")}" title="博士論文の公開発表">'
+    make_post(language="ja", title="発表", body=f"発表の様子。\n\n{pasted}</iframe>\n\n質疑応答もありました。")
+
+    for furniture in ("動画", "YouTube", "▶", "youtube.com"):
+        assert not search.search(furniture, "ja").exists(), furniture
+    assert [post.title for post in search.search("博士論文", "ja")] == ["発表"]
+
+
+def test_snippets_quote_the_prose_around_a_video_without_its_label(client):
+    make_post(language="ja", title="講演", body=f"講演の録画です。\n\n{VIDEO}\n\n最後まで見てくださってありがとう。")
+    passage = passage_of(client, "最後")
+    assert passage == "講演の録画です。 <mark>最後</mark>まで見てくださってありがとう。"
+
+
+def test_footnote_marks_and_back_links_are_left_out_of_snippets(client):
+    make_post(language="ja", title="注", body="本文に注がある[^1]ので読む。\n\n[^1]: 注の中身はここ。")
+    assert passage_of(client, "中身") == "本文に注があるので読む。 注の<mark>中身</mark>はここ。"
+
+
+def test_tables_are_searched_by_their_words_not_their_pipes(client):
+    make_post(title="Results", body="| Method | Score |\n|---|---|\n| Baseline | 0.71 |")
+    assert not search.search("|", "en").exists()
+    assert not search.search("---", "en").exists()
+    assert passage_of(client, "baseline", language="en") == "Method Score <mark>Baseline</mark> 0.71"
+
+
+def test_alt_texts_and_captions_are_searched_and_quoted(client):
+    body = '結果は次の通り。\n\n![棒グラフの比較](/media/chart.png "三つの手法")\n\n以上。'
+    make_post(language="ja", title="図", body=body)
+    assert passage_of(client, "棒グラフ") == "結果は次の通り。 <mark>棒グラフ</mark>の比較 三つの手法 以上。"
+
+
+def test_formulas_are_quoted_as_their_tex_source(client):
+    """Formulas vanished from snippets: MathML is not text, so the source the writer typed stands in for it."""
+    body = "円の面積は $\\pi r^2$ で、$$2\\pi r$$ は周の長さ。\n\n$$\nS = \\pi r^2\n$$"
+    make_post(language="ja", title="円", body=body)
+    passage = passage_of(client, "面積")
+    assert passage == "円の<mark>面積</mark>は $\\pi r^2$ で、 $2\\pi r$ は周の長さ。 $$S = \\pi r^2$$"
+    assert [post.title for post in search.search("\\pi", "ja")] == ["円"]

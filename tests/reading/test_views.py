@@ -5,11 +5,14 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import TemplateDoesNotExist, engines
 from django.test import RequestFactory
 from django.utils import timezone, translation
 from django.views.defaults import server_error
+from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
 from blog.models import Post
@@ -257,6 +260,24 @@ def test_seo_tags_on_a_post_page(client):
     assert data["datePublished"] == post.publish_at.isoformat(timespec="seconds")
 
 
+def test_link_previews_show_the_first_image_of_the_text_and_a_cover_wins(client):
+    """No page had an og:image and JSON-LD had no image, though the essay's text showed pictures."""
+    body = "Intro.\n\n![A chart of \"three\" results](/media/uploads/chart.png)\n\n![Second](https://example.org/b.png)"
+    post = make_post(title="Figures", body=body)
+    response = client.get(post.get_absolute_url())
+    chart_url = "http://testserver/media/uploads/chart.png"
+    assertContains(response, f'<meta property="og:image" content="{chart_url}">', html=True)
+    assertContains(response, '<meta property="og:image:alt" content="A chart of &quot;three&quot; results">', html=True)
+    assertContains(response, f'<meta name="twitter:image" content="{chart_url}">', html=True)
+    assert json_ld(response)["image"] == chart_url
+
+    post.cover_image = SimpleUploadedFile("cover.jpg", b"jpeg", content_type="image/jpeg")
+    post.save()
+    response = client.get(post.get_absolute_url())
+    assert json_ld(response)["image"] == f"http://testserver{post.cover_image.url}"
+    assertNotContains(response, chart_url)
+
+
 def test_json_ld_cannot_be_broken_out_of(client):
     post = make_post(title="</script><script>alert(1)</script> & more")
     response = client.get(post.get_absolute_url())
@@ -479,3 +500,13 @@ def test_query_count_stays_flat_as_content_grows(client, django_assert_max_num_q
     with django_assert_max_num_queries(budget):
         response = client.get(urls[page])
     assert response.status_code == 200
+
+
+def test_favicon_ico_is_an_icon_not_a_404(client):
+    """Browsers ask for /favicon.ico on every site, the admin's pages included, whatever the pages link."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon = finders.find(response["Location"].removeprefix(settings.STATIC_URL).removeprefix("/static/"))
+    with Image.open(icon) as image:
+        assert image.format == "ICO"
+        assert (32, 32) in image.info["sizes"]

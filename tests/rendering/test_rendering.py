@@ -119,6 +119,40 @@ def test_latex_delimiters(text, display):
     assert f'<math display="{display}">' in render(text).html
 
 
+@pytest.mark.parametrize(
+    ("text", "formulas", "kept"),
+    [
+        ("The $x^2$ term", 1, "The "),
+        ("単語$w$にトピック$z_{i}$を", 2, "にトピック"),
+        ("Kramdown $$a$$ and pandoc $b$ side by side", 2, " and pandoc "),
+        ("$x$ costs $5 or $10.", 1, "costs $5 or $10."),
+        ("$x$ from $5-$10 a month", 1, "from $5-$10 a month"),
+        ("$x$ 価格は$5で、$10です", 1, "価格は$5で、$10です"),
+        ("$x$ but $ y$ and $y $ have spaces inside", 1, "$ y$ and $y $"),
+        ("$x$ but $y$5 is followed by a digit", 1, "$y$5"),
+        (r"$x$ but \$y$ is escaped", 1, "but $y$ is"),
+        ("$x$ but `$y$` is code", 1, "<code>$y$</code>"),
+        ("$x$\n\n```\n$y$\n```", 1, "$y$"),
+    ],
+)
+def test_single_dollar_math_follows_pandocs_rule(text, formulas, kept):
+    """`$…$` is math only with no space inside the dollars and no digit after: prices and code stay text."""
+    html = render(text).html
+    assert html.count('<math display="inline">') == formulas
+    assert kept in html
+
+
+def test_single_dollar_formula_holds_an_escaped_dollar_and_leaves_emphasis_to_tex():
+    html = render(r"Spend $a\$_i * b_i$ *now*").html
+    assert html.count("<math") == 1
+    assert "<mi>$</mi>" in html
+    assert html.endswith("<em>now</em></p>")
+
+
+def test_escaped_dollar_outside_math_is_a_plain_dollar():
+    assert render(r"Only \$5.").html == "<p>Only $5.</p>"
+
+
 def test_escaped_reference_brackets_are_not_math():
     assert render(r"\[1\] Smith, *Sparse LDA*.").html == "<p>[1] Smith, <em>Sparse LDA</em>.</p>"
 
@@ -300,7 +334,7 @@ def test_pathological_bodies_are_rejected_and_render_as_plain_text(text):
     assert error.value.messages[0]
 
     html = render(text).html
-    assert html.startswith('<pre class="unrendered">') and html.endswith("</pre>")
+    assert html.startswith('<pre class="unrendered" tabindex="0">') and html.endswith("</pre>")
     assert text[:20].replace(">", "&gt;") in html
 
 
@@ -321,7 +355,7 @@ def test_nesting_within_the_limit_renders():
 @pytest.mark.django_db
 def test_a_pathological_body_never_fails_a_save():
     post = make_post(body="[" * 10_000)
-    assert post.body_html.startswith('<pre class="unrendered">')
+    assert post.body_html.startswith('<pre class="unrendered" tabindex="0">')
 
 
 # Feeds

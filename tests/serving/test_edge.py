@@ -6,6 +6,7 @@ scheduled post appearing on time.
 """
 
 import http.client
+import secrets
 import threading
 import time
 from concurrent.futures import Future
@@ -24,6 +25,8 @@ from deploy.edge import free_port, varnish
 from tests.factories import make_post, make_tag, url_in
 
 OUTAGE_PAGE = "<h1>Back in a moment</h1>"
+PURGE_SECRET = secrets.token_urlsafe(24)
+TLS_TERMINATOR = "127.0.0.3"
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +35,15 @@ def edge_server(django_db_setup, live_server):
     backend = urlsplit(live_server.url)
     port = free_port()
     # Probed at a page that reads no database: the live server shares the test's SQLite connection between threads.
-    with varnish(port, [(backend.hostname, backend.port)], outage_html=OUTAGE_PAGE, probe="/robots.txt"):
+    backends = [(backend.hostname, backend.port)]
+    with varnish(
+        port,
+        backends,
+        purge_secret=PURGE_SECRET,
+        tls_terminators=[TLS_TERMINATOR],
+        outage_html=OUTAGE_PAGE,
+        probe="/robots.txt",
+    ):
         yield f"http://127.0.0.1:{port}"
     # Varnish's kept-alive connections ended with it: the live server's threads for them close their database
     # connections on the way out, before the test database is dropped.
@@ -58,10 +69,11 @@ class InlineSender:
 def edge(edge_server, settings, monkeypatch):
     """The edge, emptied of earlier tests' pages, with this process purging it."""
     settings.BUNKO_EDGE_PURGE_URLS = [edge_server + "/"]
+    settings.BUNKO_EDGE_PURGE_SECRET = PURGE_SECRET
     settings.BUNKO_EDGE_PURGE_REPEAT = 0  # tests that count hits expect one purge per write
     monkeypatch.setattr(edge_purges, "SENDER", InlineSender())
-    status, _headers, _body = request(edge_server, "/", method="PURGE", headers={"xkey": f"everything {ANY_CHANGE}"})
-    assert status == 200
+    everything = {"xkey": f"everything {ANY_CHANGE}", "Purge-Secret": PURGE_SECRET, "Purge-Mode": "hard"}
+    assert request(edge_server, "/", method="PURGE", headers=everything)[0] == 200
     return edge_server
 
 
@@ -172,15 +184,20 @@ def test_nothing_private_is_ever_kept_at_the_edge(edge, client, admin_user):
     assert status == 302 and "Secret draft" not in body
 
 
-def test_only_allowed_addresses_purge_and_only_by_key(edge):
+def test_only_allowed_addresses_with_the_secret_purge_and_only_by_key(edge):
     essay = make_post(title="Kept")
     warm(edge, essay.get_absolute_url())
-    purge = {"xkey": f"essay:{essay.translation_key}"}
+    key = {"xkey": f"essay:{essay.translation_key}"}
+    purge = {**key, "Purge-Secret": PURGE_SECRET}
     status, _headers, _body = request(edge, "/", method="PURGE", headers=purge, source="127.0.0.2")
     assert status == 403
-    status, _headers, body = request(edge, "/", method="PURGE")
+    # From an allowed address (a TLS terminator on this host makes every reader's address one) but no secret.
+    for wrong_secret in (None, "", "guess", PURGE_SECRET[:-1]):
+        headers = key if wrong_secret is None else {**key, "Purge-Secret": wrong_secret}
+        assert request(edge, "/", method="PURGE", headers=headers)[0] == 403, wrong_secret
+        assert cached(edge, essay.get_absolute_url())[0]
+    status, _headers, body = request(edge, "/", method="PURGE", headers={"Purge-Secret": PURGE_SECRET})
     assert status == 400 and "xkey" in body
-    assert cached(edge, essay.get_absolute_url())[0]
     assert request(edge, "/", method="PURGE", headers=purge)[0] == 200
     assert not cached(edge, essay.get_absolute_url())[0]
 
@@ -228,3 +245,84 @@ def test_a_scheduled_post_appears_at_the_edge_on_time(edge):
 
     hit, body = cached(edge, home)
     assert "Due in two seconds" in body and not hit
+
+
+def test_query_parameters_a_page_does_not_read_do_not_split_the_edge_cache(edge):
+    essay = make_post(title="Moss and lichen")
+    feed, home, search = url_in("en", "blog:feed-rss"), url_in("en", "blog:post-list"), url_in("en", "blog:search")
+    warm(edge, feed, f"{home}?lang=ja", f"{search}?q=moss")
+    for number in range(20):
+        junk = f"utm_source=n{number}&fbclid=IwAR{number}&gclid={number}&x{number}="
+        assert cached(edge, f"{feed}?{junk}")[0], junk
+        assert cached(edge, f"{home}?{junk}&lang=ja")[0], junk
+        assert cached(edge, f"{search}?{junk}&q=moss")[0], junk
+    # What a page reads still makes its own page: the list narrowed to English, or another search.
+    assert not cached(edge, f"{home}?lang=en&utm_source=x")[0]
+    hit, body = cached(edge, f"{search}?utm_medium=y&q=lichen")
+    assert not hit and essay.get_absolute_url() in body
+
+
+def test_only_the_tls_terminator_says_a_request_came_over_https(edge, settings):
+    """A client's X-Forwarded-Proto once reached the origin, which cached a page of https:// links for everyone."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # TRUST_X_FORWARDED_PROTO=1
+    essay = make_post(title="Over which scheme")
+    path = essay.get_absolute_url()
+    claimed = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
+    _status, _headers, body = request(edge, path, headers=claimed, source="127.0.0.2")
+    assert 'rel="canonical" href="http://' in body and "https://127.0.0.1" not in body
+    hit, body = cached(edge, path)
+    assert hit and "https://127.0.0.1" not in body
+
+    status, headers, body = request(edge, path, headers={"X-Forwarded-Proto": "https"}, source=TLS_TERMINATOR)
+    assert status == 200 and headers["X-Cache"] == "MISS"  # kept apart from the http:// page
+    assert 'rel="canonical" href="https://' in body
+
+
+def unpublish(post):
+    post.status = Post.Status.DRAFT
+    post.save()
+
+
+def postpone(post):
+    post.publish_at = timezone.now() + timezone.timedelta(days=2)
+    post.save()
+
+
+def retitle(post):
+    post.title = "Retitled"
+    post.save()
+
+
+@pytest.mark.parametrize(
+    "retract",
+    [
+        unpublish,
+        postpone,  # published, then moved into the future: gone from every page until then
+        lambda post: post.delete(),
+        lambda post: Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT),  # a bulk write
+    ],
+    ids=["unpublish", "postpone", "delete", "bulk"],
+)
+def test_retractions_are_purged_hard_and_edits_soft(db, settings, retract):
+    """A soft purge leaves the page in grace, served again while every instance is down: never for a retraction."""
+    settings.BUNKO_EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]  # no edge answers: the purges stay recorded
+    essay = make_post(title="Out there")
+    PendingPurge.objects.all().delete()
+    retitle(essay)
+    assert PendingPurge.objects.exists() and not hard_purged(essay)
+    retract(essay)
+    assert hard_purged(essay)
+
+
+def hard_purged(essay):
+    """Whether a hard purge is recorded for the essay's pages (or for everything, as a bulk write purges)."""
+    keys = {f"essay:{essay.translation_key}", "everything"}
+    return any(keys & set(purge.keys.split()) for purge in PendingPurge.objects.filter(hard=True))
+
+
+def test_a_scheduled_post_back_to_draft_is_purged_hard(db, settings):
+    settings.BUNKO_EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]
+    scheduled = make_post(title="Embargoed", publish_at=timezone.now() + timezone.timedelta(hours=3))
+    PendingPurge.objects.all().delete()
+    unpublish(scheduled)
+    assert hard_purged(scheduled)

@@ -36,12 +36,15 @@ editor = User.objects.create_user("editor", password=%r, is_staff=True)
 editor.groups.add(Group.objects.get(name="Editor"))
 essay = make_post(title="Title as first saved", tags=[make_tag("fieldwork")])
 others = [make_post(title=f"Other essay {number}") for number in range(3)]
+retracted = make_post(title="Soon retracted")
 print(json.dumps({
     "change": reverse("admin:blog_post_change", args=[essay.pk]),
     "login": reverse("admin:login"),
     "essay": essay.get_absolute_url(),
     "key": f"essay:{essay.translation_key}",
     "others": [post.get_absolute_url() for post in others],
+    "retracted": retracted.get_absolute_url(),
+    "retracted_change": reverse("admin:blog_post_change", args=[retracted.pk]),
 }))
 """
 
@@ -99,6 +102,7 @@ def cluster(static_root, tmp_path_factory):  # noqa: F811 (the imported fixture)
         env = production_env(
             PLAIN_HTTP="1", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=str(static_root), MEDIA_ROOT=str(folder / "media"),
             DATABASE_URL=database, EDGE_PURGE_URLS=f"http://{HOST}:{edge_port}/", RELEASE=secrets.token_hex(8),
+            EDGE_PURGE_SECRET=secrets.token_urlsafe(24),
         )  # fmt: skip
         if redis_url():
             env["REDIS_URL"] = redis_url()
@@ -110,7 +114,8 @@ def cluster(static_root, tmp_path_factory):  # noqa: F811 (the imported fixture)
         try:
             cluster.start("A")
             cluster.start("B")
-            with varnish(edge_port, [(HOST, port) for port in cluster.ports.values()], outage_html=outage_page_html()):
+            backends = [(HOST, port) for port in cluster.ports.values()]
+            with varnish(edge_port, backends, purge_secret=env["EDGE_PURGE_SECRET"], outage_html=outage_page_html()):
                 cluster.edge = f"http://{HOST}:{edge_port}"
                 yield cluster
         finally:
@@ -123,13 +128,13 @@ def title_of(base, path):
     return body.split("<h1", 1)[1].split(">", 1)[1].split("<", 1)[0]
 
 
-def save_title(base, paths, title):
-    """An editor logs in to instance `base` and saves the essay with a new title, as a browser does."""
+def save_title(base, paths, title, change="change", field="title"):
+    """An editor logs in to instance `base` and saves the essay (at paths[`change`]) with a new title, as a browser does."""
     editor = Browser(base)
     editor.log_in(paths["login"], "editor", PASSWORD)
-    data = submitted_form(editor.request(paths["change"]))
-    data["title"] = title
-    assert editor.request(paths["change"], data).status_code == 302
+    data = submitted_form(editor.request(paths[change]))
+    data[field] = title
+    assert editor.request(paths[change], data).status_code == 302
 
 
 def eventually(check, seconds=5):
@@ -172,7 +177,8 @@ def test_instances_failing_cost_readers_nothing_the_edge_can_serve(cluster):
 
     cluster.kill("B")
     # A purged page stays for grace: once the edge sees no instance up, it serves it rather than an error.
-    assert request(edge, "/", method="PURGE", headers={"xkey": paths["key"]})[0] == 200
+    purge = {"xkey": paths["key"], "Purge-Secret": cluster.env["EDGE_PURGE_SECRET"]}
+    assert request(edge, "/", method="PURGE", headers=purge)[0] == 200
     assert eventually(lambda: request(edge, paths["essay"])[0] == 200, seconds=10)
     for path in cached_pages:
         status, _headers, body = request(edge, path)
@@ -186,6 +192,31 @@ def test_instances_failing_cost_readers_nothing_the_edge_can_serve(cluster):
     save_title(cluster.url("B"), paths, "Title after the outage")
     assert eventually(lambda: title_of(edge, paths["essay"]) == "Title after the outage", seconds=10)
     assert request(edge, "/en/search/?q=never-cached")[0] == 200
+
+
+def test_a_retracted_essay_never_comes_back_from_the_edge_in_an_outage(cluster):
+    """Unpublishing purges hard: with every instance down, the essay's URL is not served from grace (a soft purge was)."""
+    paths, edge, home = cluster.paths, cluster.edge, "/en/"
+    for path in (paths["retracted"], home):
+        assert eventually(lambda path=path: request(edge, path)[0] == 200, seconds=10)  # the instances are up
+        assert cached(edge, path)[0]
+
+    save_title(cluster.url("A"), paths, "draft", change="retracted_change", field="status")
+    # The list showed the essay: once the edge serves it afresh without it, the purge has landed.
+    assert eventually(lambda: "Soon retracted" not in request(edge, home)[2])
+    try:
+        cluster.kill("A")
+        cluster.kill("B")
+        # Every page made stale (a soft purge, as an edit sends): the list is served again once the edge sees
+        # no instance up, from grace; the retracted essay is not.
+        purge = {"xkey": "everything", "Purge-Secret": cluster.env["EDGE_PURGE_SECRET"]}
+        assert request(edge, "/", method="PURGE", headers=purge)[0] == 200
+        assert eventually(lambda: request(edge, home)[0] == 200, seconds=10)
+        status, _headers, body = request(edge, paths["retracted"])
+        assert status == 503 and "Soon retracted" not in body
+    finally:
+        cluster.start("A")
+        cluster.start("B")
 
 
 def test_uploads_go_to_the_storage_the_environment_names(tmp_path):

@@ -353,6 +353,19 @@ def test_anyone_with_a_preview_link_reads_the_draft_unindexed_and_uncached(clien
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "label", "published_word"), [("ja", "下書き", "公開"), ("en", "Draft", "Published")]
+)
+def test_a_draft_preview_says_draft_and_shows_no_date(client, language, label, published_word):
+    """It said 「公開」 beside an empty <time>, though nothing was published, even with a date already planned."""
+    for number, publish_at in enumerate((None, timezone.now() + DAY)):
+        draft = make_post(title=f"下書き{number}", language=language, status=Post.Status.DRAFT, publish_at=publish_at)
+        meta = re.search(r'<p class="post-dates">(.*?)</p>', client.get(preview_url(draft)).content.decode(), re.S)
+        assert label in meta.group(1)
+        assert "<time" not in meta.group(1) and published_word not in meta.group(1)
+
+
+@pytest.mark.django_db
 def test_a_scheduled_post_previews_in_its_own_language_with_its_date(client):
     post = make_post(title="来週の記事", language="ja", publish_at=timezone.now() + DAY)
     link = preview_url(post)

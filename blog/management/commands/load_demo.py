@@ -1,7 +1,9 @@
 """`manage.py load_demo`: import the demo essays through the importer and make sure an admin exists.
 
 Idempotent: the importer matches the demo files it loaded before and leaves them (and any edits made
-to them in the admin) alone, and an existing superuser is kept, so `make run` can call this on every start.
+to them in the admin) alone, and an existing superuser is kept. A demo essay deleted in the admin comes
+back, though, so `make run` passes --new-database-only: it loads the demo into a database nobody has used
+yet, and `make demo` loads it again on purpose.
 """
 
 import secrets
@@ -12,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.management.commands.import_markdown import write_report
+from blog.models import Post
 from blog.portability.importer import import_paths
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -24,8 +27,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url", default="http://127.0.0.1:8000", help="Where the site is served, for the login hint."
         )
+        parser.add_argument(
+            "--new-database-only",
+            action="store_true",
+            help="Do nothing if the database has any post or user account (make run; make demo loads it anyway).",
+        )
 
     def handle(self, *args, **options):
+        if options["new_database_only"] and (Post.objects.exists() or get_user_model().objects.exists()):
+            self.stdout.write("The database is in use, so the demo essays were not loaded; `make demo` loads them.")
+            return
         report = import_paths(paths=[DEMO_DIR], update_existing=False)
         write_report(self, report, verbosity=options["verbosity"])
         if report.failed:

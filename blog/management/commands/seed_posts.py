@@ -228,6 +228,8 @@ def build_post(essay, language, rendered, step):
         feed_html=html.feed_html,
         reading_minutes=html.reading_minutes,
         renderer_version=rendering.RENDERER_VERSION,
+        search_text=html.search_text,
+        title_html=rendering.phrases.title_html(title, language),
     )
     post.excerpt = text.excerpt(post)  # as Post.render() stores it
     return post

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.utils import timezone
 
+from blog.control_characters import IN_TITLE
 from blog.portability import frontmatter
 from blog.portability.importer import fields
 from blog.portability.importer.redirects import old_paths
@@ -60,7 +61,7 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
     """The Entry for the file at `path` in `site`; raises ImportFailure with the first reason it cannot be."""
     document = _read_document(path)
     known, extra = frontmatter.split_known(document.metadata)
-    title = str(known.get("title") or "").strip()
+    title = fields.without_controls(str(known.get("title") or ""), IN_TITLE, "title", path, warnings).strip()
     if not title:
         raise ImportFailure("no title in the front matter")
 
@@ -93,7 +94,7 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
         or fields.author_names(default_author or fields.site_author(site))
         or _site_default_author(path, warnings),
         tags=fields.tag_names(site, known),
-        summary=str(known.get("summary") or "").strip(),
+        summary=fields.summary(known.get("summary"), path, warnings),
         body=body,
         cover_name=cover_name,
         cover_alt=cover_alt[:300],

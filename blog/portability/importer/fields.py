@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from blog.control_characters import IN_SUMMARY
 from blog.identifiers import validate_doi
+from blog.models import SUMMARY_MAX_LENGTH
 from blog.portability.importer.report import ImportFailure
 
 # A stable namespace, so a translation key written as a word ("ucl-stay") gives the same UUID every time.
@@ -33,6 +35,23 @@ KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 JEKYLL_FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+
+
+def without_controls(text, controls, field, path, warnings):
+    """`text` without the control characters the editor's form refuses in `field`, saying so when there were any."""
+    cleaned = controls.sub("", text)
+    if cleaned != text:
+        warnings.append(f"{path}: control characters removed from the {field}")
+    return cleaned
+
+
+def summary(value, path, warnings):
+    """The summary as the editor's form would accept it: no control characters, at most SUMMARY_MAX_LENGTH long."""
+    text = without_controls(str(value or ""), IN_SUMMARY, "summary", path, warnings).strip()
+    if len(text) > SUMMARY_MAX_LENGTH:
+        warnings.append(f"{path}: summary cut from {len(text):,} to {SUMMARY_MAX_LENGTH:,} characters")
+        text = text[:SUMMARY_MAX_LENGTH].rstrip()
+    return text
 
 
 def normalize_language(value):

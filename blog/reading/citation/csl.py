@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext
 
-from blog.identifiers import orcid_url
+from blog.identifiers import is_doi, orcid_url
 from blog.reading.jinja2 import http_url
 
 # Han ideographs, kana, Hangul and the CJK punctuation between them (U+2E80-9FFF, compatibility ideographs,
@@ -83,6 +83,11 @@ def date_parts(day):
     return {"date-parts": [[day.year, day.month, day.day]]}
 
 
+def untitled(language):
+    with translation.override(language):
+        return gettext("Untitled")
+
+
 def site_name(language):
     with translation.override(language):
         return gettext("Bunko")
@@ -105,7 +110,8 @@ def reference_of(post, authors, address):
     item = {
         "id": f"bunko{post.pk}",
         "type": "post-weblog",
-        "title": one_line(post.title),
+        # A title stored with nothing but control characters (before they were refused) still names the work.
+        "title": one_line(post.title) or untitled(language),
         "container-title": site_name(language),
         "language": language,
         "URL": iri_to_uri(address),
@@ -113,7 +119,7 @@ def reference_of(post, authors, address):
         "author": [contributor.name for contributor in contributors],
         "translator": [contributor.name for contributor in translators],
         "abstract": one_line(post.excerpt),
-        "DOI": post.doi,
+        "DOI": post.doi if is_doi(post.doi) else "",  # one stored before DOIs were checked is left out
         "version": post.revised_on.isoformat() if post.revised_on else "",
         "original-title": one_line(post.original_title),
         "original-date": date_parts(post.original_published_on) if post.original_published_on else None,

@@ -6,6 +6,7 @@ so a title with braces, backslashes, `%`, `&`, quotes or emoji still gives a fil
 
 import json
 import re
+from urllib.parse import quote
 
 import bibtexparser
 import rispy
@@ -15,13 +16,16 @@ from pylatexenc.latexencode import RULE_DICT, RULE_REGEX, UnicodeToLatexConversi
 
 from blog.reading.citation.csl import name_text
 
-# pylatexenc's defaults, except that braces are escaped as \{ \} (which BibTeX readers skip when matching
-# braces), a straight double quote stays one (inside a braced value it is plain text), and the pairs TeX
-# would join into one glyph (-- into a dash, '' into a quote, !` into ¡) are kept apart by an empty group.
+# pylatexenc's defaults, except that braces are written as \textbraceleft and \textbraceright (BibTeX counts
+# every brace, escaped or not, to find where a value ends, so a lone "}" written as \} would end the field), a
+# straight double quote stays one (inside a braced value it is plain text), and the pairs TeX would join into
+# one glyph (-- into a dash, '' into a quote, !` into ¡) are kept apart by an empty group.
 LATEX = UnicodeToLatexEncoder(
     conversion_rules=[
         UnicodeToLatexConversionRule(RULE_REGEX, [(re.compile(r"([-'`!?,])(?=[-'`,])"), r"\1{}")]),
-        UnicodeToLatexConversionRule(RULE_DICT, {ord("{"): r"\{", ord("}"): r"\}", ord('"'): '"'}),
+        UnicodeToLatexConversionRule(
+            RULE_DICT, {ord("{"): r"\textbraceleft{}", ord("}"): r"\textbraceright{}", ord('"'): '"'}
+        ),
         "defaults",
     ],
     unknown_char_policy="keep",  # CJK and emoji: UTF-8 BibTeX (biber, bibtex8, Zotero) reads them as they are
@@ -37,8 +41,17 @@ MEDIA_TYPES = {
 }
 
 
+# What could end or break a field BibTeX keeps verbatim (url, doi): braces, a backslash, whitespace.
+BREAKS_VERBATIM = re.compile(r"[{}\\\s]")
+
+
 def latex(text):
     return LATEX.unicode_to_latex(text)
+
+
+def verbatim(text):
+    """A URL or DOI for a verbatim field: what could end the field percent-encoded, as it would be in a URL."""
+    return BREAKS_VERBATIM.sub(lambda match: quote(match[0], safe=""), text)
 
 
 def bibtex_name(name):
@@ -61,8 +74,8 @@ def bibtex(reference):
         "year": str(year),
         "month": str(month),
         "date": f"{year:04d}-{month:02d}-{day:02d}",
-        "url": item["URL"],
-        "doi": item.get("DOI", ""),
+        "url": verbatim(item["URL"]),
+        "doi": verbatim(item.get("DOI", "")),
         "language": item["language"],
         "version": item.get("version", ""),
         "origtitle": latex(item.get("original-title", "")),
