@@ -285,9 +285,11 @@
     var frame = document.createElement("iframe");
     frame.className = "writing-room-page";
     frame.title = room.texts.previewTitle;
-    frame.src = room.config.previewFrameUrl + "?language=" + encodeURIComponent(value(room.language));
     room.preview.hidden = true;
     room.preview.after(frame);
+    // Loaded after the form, so the page is ready for typing without waiting for the page's stylesheets and fonts.
+    function open() { frame.src = room.config.previewFrameUrl + "?language=" + encodeURIComponent(value(room.language)); }
+    if (document.readyState === "complete") { open(); } else { window.addEventListener("load", open); }
     function page() { return frame.contentDocument && frame.contentDocument.getElementById("preview-body"); }
     function draw() {
       var body = page();
