@@ -277,13 +277,42 @@
     count();
   }
 
+  // The preview is the page: markdownx's rendering (the site's renderer) is shown in a frame that holds the public
+  // stylesheets and script (blog/preview_frame.html), with the title, in the essay's language. The admin's own
+  // preview box stays, hidden, as the source the counts read.
+  function previewAsPage(room) {
+    if (!room.preview || !room.config.previewFrameUrl) { return; }
+    var frame = document.createElement("iframe");
+    frame.className = "writing-room-page";
+    frame.title = room.texts.previewTitle;
+    room.preview.hidden = true;
+    room.preview.after(frame);
+    // Loaded after the form, so the page is ready for typing without waiting for the page's stylesheets and fonts.
+    function open() { frame.src = room.config.previewFrameUrl + "?language=" + encodeURIComponent(value(room.language)); }
+    if (document.readyState === "complete") { open(); } else { window.addEventListener("load", open); }
+    function page() { return frame.contentDocument && frame.contentDocument.getElementById("preview-body"); }
+    function draw() {
+      var body = page();
+      if (!body) { return; }
+      body.innerHTML = room.preview.innerHTML;
+      frame.contentDocument.getElementById("preview-title").textContent = value(room.fields.title);
+      frame.contentDocument.documentElement.lang = value(room.language) || document.documentElement.lang;
+    }
+    frame.addEventListener("load", draw);
+    new MutationObserver(draw).observe(room.preview, { childList: true, subtree: true, characterData: true });
+    if (room.fields.title) { room.fields.title.addEventListener("input", draw); }
+    if (room.language) { room.language.addEventListener("change", draw); }
+    room.previewScroller = function () { return page() && frame.contentDocument.scrollingElement; };
+  }
+
   // The preview follows the editor: the same share of each is scrolled.
   function followingScroll(room) {
     if (!room.preview) { return; }
     room.body.addEventListener("scroll", function () {
       var range = room.body.scrollHeight - room.body.clientHeight;
       var share = range > 0 ? room.body.scrollTop / range : 0;
-      room.preview.scrollTop = share * (room.preview.scrollHeight - room.preview.clientHeight);
+      var scroller = (room.previewScroller && room.previewScroller()) || room.preview;
+      scroller.scrollTop = share * (scroller.scrollHeight - scroller.clientHeight);
     });
   }
 
@@ -302,24 +331,97 @@
     };
   }
 
-  // Ctrl/Cmd+S saves and stays; Ctrl/Cmd+B, I and K format the selection in the body.
-  function shortcuts(room, insert) {
+  // The key a shortcut names ("Control+Alt+1"), as KeyboardEvent.code spells it: the same on every layout.
+  var KEY_CODES = { ".": "Period", "/": "Slash" };
+  function keyCode(key) {
+    if (KEY_CODES[key]) { return KEY_CODES[key]; }
+    return /^\d$/.test(key) ? "Digit" + key : "Key" + key.toUpperCase();
+  }
+
+  // The toolbar over the body (writing_room_bar.html) and its shortcuts; Ctrl/Cmd+S saves and stays.
+  // Images go through writing-room-images.js (room.pickImage); an embed is a link on a line of its own.
+  function toolbar(room, insert) {
     var body = room.body;
     function selected(placeholder) { return body.value.slice(body.selectionStart, body.selectionEnd) || placeholder; }
-    function wrap(mark, placeholder) {
+    function wrap(mark, placeholder, closing) {
       var text = selected(placeholder);
-      insert(mark + text + mark, mark.length, mark.length + text.length);
+      insert(mark + text + (closing || mark), mark.length, mark.length + text.length);
     }
-    body.addEventListener("keydown", function (event) {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
-      var key = event.key.toLowerCase();
-      if (key === "b") { wrap("**", "bold"); }
-      else if (key === "i") { wrap("*", "italic"); }
-      else if (key === "k") {
+    // Whole lines of the selection, each given `prefix`.
+    function prefixLines(prefix) {
+      var start = body.value.lastIndexOf("\n", body.selectionStart - 1) + 1;
+      var end = body.value.indexOf("\n", body.selectionEnd);
+      if (end === -1) { end = body.value.length; }
+      body.setSelectionRange(start, end);
+      var lines = body.value.slice(start, end).split("\n").map(function (line) { return prefix + line; });
+      insert(lines.join("\n"));
+    }
+    // `text` as a block of its own: blank lines before and after, whatever surrounds the caret.
+    function block(text) {
+      var before = body.value.slice(0, body.selectionStart);
+      var after = body.value.slice(body.selectionEnd);
+      var lead = !before || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+      var tail = /^\n\n/.test(after) ? "" : /^\n/.test(after) ? "\n" : "\n\n";
+      insert(lead + text + tail, lead.length, lead.length + text.length);
+    }
+    room.insertBlock = block;
+    function footnote() {
+      var used = body.value.match(/\[\^(\d+)\]/g) || [];
+      var number = used.reduce(function (most, mark) { return Math.max(most, parseInt(mark.slice(2), 10)); }, 0) + 1;
+      insert("[^" + number + "]");
+      var note = "[^" + number + "]: ";
+      var end = body.value.replace(/\s+$/, "").length;
+      body.setSelectionRange(end, body.value.length);
+      var text = "\n\n" + note + room.texts.footnotePlaceholder + "\n";
+      insert(text, 2 + note.length, 2 + note.length + room.texts.footnotePlaceholder.length);
+    }
+    function code() {
+      var text = selected("code");
+      if (text.indexOf("\n") === -1) { wrap("`", "code"); } else { block("```\n" + text + "\n```"); }
+    }
+    var actions = {
+      bold: function () { wrap("**", "bold"); },
+      italic: function () { wrap("*", "italic"); },
+      link: function () {
         var text = selected("link");
         insert("[" + text + "](https://)", text.length + 3, text.length + 11);
-      } else { return; }
+      },
+      heading: function () { prefixLines("## "); },
+      quote: function () { prefixLines("> "); },
+      list: function () { prefixLines("- "); },
+      code: code,
+      footnote: footnote,
+      // kramdown's inline math, which the renderer reads inside a sentence as well as on a line of its own.
+      math: function () { wrap("$$", "x^2"); },
+      image: function () { if (room.pickImage) { room.pickImage(); } },
+      embed: function () { askEmbed(room, block); }
+    };
+    var bar = byId("writing-room-toolbar");
+    var shortcuts = [];
+    if (bar) {
+      room.container.before(bar);
+      // The writing room's messages show under the editor, where the writer is looking.
+      var note = byId("writing-room-error");
+      if (note) { body.after(note); }
+      bar.hidden = false;
+      Array.prototype.forEach.call(bar.querySelectorAll("button[data-action]"), function (button) {
+        var action = actions[button.getAttribute("data-action")];
+        var keys = button.getAttribute("aria-keyshortcuts").split("+");
+        shortcuts.push({
+          code: keyCode(keys[keys.length - 1]), alt: keys.indexOf("Alt") !== -1, shift: keys.indexOf("Shift") !== -1,
+          action: action
+        });
+        button.addEventListener("click", function () { action(); });
+      });
+    }
+    body.addEventListener("keydown", function (event) {
+      if (!(event.ctrlKey || event.metaKey)) { return; }
+      var found = shortcuts.filter(function (shortcut) {
+        return shortcut.code === event.code && shortcut.alt === event.altKey && shortcut.shift === event.shiftKey;
+      })[0];
+      if (!found) { return; }
       event.preventDefault();
+      found.action();
     }, true);
     document.addEventListener("keydown", function (event) {
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
@@ -328,6 +430,24 @@
         if (stay) { stay.click(); }
       }
     });
+  }
+
+  // Ask for an embed's address in the page's dialog; it goes in as a block of its own, which the renderer embeds.
+  function askEmbed(room, block) {
+    var dialog = byId("writing-room-embed");
+    var address = byId("writing-room-embed-url");
+    if (!dialog) { return; }
+    var at = [room.body.selectionStart, room.body.selectionEnd];
+    address.value = "";
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function closed() {
+      dialog.removeEventListener("close", closed);
+      room.body.focus();
+      room.body.setSelectionRange(at[0], at[1]);
+      if (dialog.returnValue === "insert" && address.value.trim()) { block(address.value.trim()); }
+    });
+    dialog.showModal();
+    address.focus();
   }
 
   // What the admin leaves out: a slug suggested from any input, and names for select2's search boxes.
@@ -436,9 +556,10 @@
     var insert = inserter(room);
     autosaving(room, copy);
     counting(room);
+    previewAsPage(room);
     followingScroll(room);
     room.insert = insert;
-    shortcuts(room, insert);
+    toolbar(room, insert);
     // Further parts (writing-room-images.js) start from the same room.
     document.dispatchEvent(new CustomEvent("writing-room:ready", { detail: room }));
     fillAdminGaps(room);

@@ -21,9 +21,9 @@ def test_editor_logs_in_previews_markdown_live_and_opens_the_shared_preview_link
     page.get_by_role("button", name="Log in").click()
     page.goto(f"/admin/blog/post/{draft.pk}/change/")
 
-    # markdownx sends the text to the site's renderer and shows the answer beside the editor.
+    # markdownx sends the text to the site's renderer; the answer shows beside the editor, drawn as the page.
     page.locator("#id_body").fill("## Live heading\n\nhttps://www.youtube.com/watch?v=MgE-e65W5oI")
-    preview = page.locator(".markdownx-preview")
+    preview = page.frame_locator("iframe.writing-room-page")
     expect(preview.get_by_role("heading", name="Live heading")).to_be_visible()
     expect(preview.locator("a.embed-video")).to_have_count(1)
 

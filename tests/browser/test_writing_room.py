@@ -267,38 +267,69 @@ def test_a_pasted_or_dropped_png_is_uploaded_and_inserted_with_the_alt_text_give
     body = page.locator("#id_body")
     expect(body).to_have_value(
         re.compile(
-            r"^Results:\n\n!\[Bar chart of \\\[three\\\] results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)$"
+            r"^Results:\n\n!\[Bar chart of \\\[three\\\] results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png\)\n\n$"
         )
     )
     expect(page.locator(".markdownx-preview img")).to_have_attribute("alt", "Bar chart of [three] results")
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ('"><img src=x onerror=alert(1)>.png', image_bytes("PNG"), "Rename the file"),
-        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
-    ],
-    ids=["hostile-name", "svg"],
-)
-def test_a_hostile_file_name_or_an_svg_is_refused_with_a_clear_message(page, watch, media_root, name, content, message):
+def test_a_hostile_file_name_is_refused_with_a_clear_message(page, watch, media_root):
     draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results.")
     log_in(page, "chief")
     page.goto(change_path(draft))
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    paste(page, name, content, "image/svg+xml" if name.endswith(".svg") else "image/png")
+    paste(page, '"><img src=x onerror=alert(1)>.png', image_bytes("PNG"))
     dialog = page.get_by_role("dialog", name="Describe the image")
     dialog.get_by_label("Decorative").check()
     dialog.get_by_role("button", name="Upload and insert").click()
 
     expect(page.locator("#writing-room-error")).to_contain_text("The image was not uploaded")
-    expect(page.locator("#writing-room-error")).to_contain_text(message)
+    expect(page.locator("#writing-room-error")).to_contain_text("Rename the file")
     expect(page.locator("#id_body")).to_have_value("Results.")
     assert dialogs == []  # no script from the name or the file ran
     assert not list(media_root.rglob("*.*"))
     expect_refused(watch, "/markdownx/upload/", 400)
+
+
+# A file of `size` bytes, pasted: made in the page, as a writer's 30 MB photo would be.
+GIVE_LARGE_FILE = """([name, type, size]) => {
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array(size)], name, { type }));
+  document.querySelector("#id_body").dispatchEvent(
+    new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "size", "message"),
+    [
+        ("logo.svg", "image/svg+xml", 200, "not a JPEG, PNG, GIF or WebP image"),
+        ("holiday.jpg", "image/jpeg", 30 * 1024 * 1024, "This file is 30.0 MB; an image may be at most 5.0"),
+    ],
+    ids=["svg", "30MB"],
+)
+def test_a_wrong_type_or_a_too_large_file_is_refused_in_the_browser_beside_the_editor(
+    page, media_root, name, content_type, size, message
+):
+    draft = make_post(title="Figures", status=Post.Status.DRAFT, body="Results.")
+    log_in(page, "chief")
+    uploads = []
+    page.on("request", lambda request: uploads.append(request.url) if "/markdownx/upload/" in request.url else None)
+    page.goto(change_path(draft))
+
+    page.evaluate(GIVE_LARGE_FILE, [name, content_type, size])
+
+    note = page.locator("#writing-room-error")
+    expect(note).to_contain_text("The image was not uploaded")
+    expect(note).to_contain_text(message)
+    # Nothing asked, nothing sent; the message sits right under the editor.
+    expect(page.get_by_role("dialog", name="Describe the image")).to_be_hidden()
+    assert uploads == []
+    editor, shown = page.locator("#id_body").bounding_box(), note.bounding_box()
+    assert 0 <= shown["y"] - (editor["y"] + editor["height"]) < 40
+    expect(page.locator("#id_body")).to_have_value("Results.")
 
 
 def editing_draft(page, text):
@@ -382,8 +413,8 @@ def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narr
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, "chief")
     page.goto(change_path(draft))
-    preview = page.locator(".markdownx-preview")
-    expect(preview.get_by_role("heading", name="Part 20")).to_have_count(1)
+    preview = page.locator("iframe.writing-room-page")
+    expect(page.frame_locator("iframe.writing-room-page").get_by_role("heading", name="Part 20")).to_have_count(1)
     editor_box, preview_box = page.locator("#id_body").bounding_box(), preview.bounding_box()
 
     if width > 1100:
@@ -392,7 +423,7 @@ def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narr
         # The preview follows the editor's scroll position.
         page.locator("#id_body").evaluate("editor => { editor.scrollTop = editor.scrollHeight; }")
         page.wait_for_function(
-            "() => { const p = document.querySelector('.markdownx-preview');"
+            "() => { const p = document.querySelector('iframe.writing-room-page').contentDocument.scrollingElement;"
             " return p.scrollTop > 0 && p.scrollTop >= p.scrollHeight - p.clientHeight - 2; }"
         )
     else:
@@ -420,3 +451,185 @@ def test_a_save_during_an_autosave_waits_for_it_and_is_not_refused_as_an_older_c
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # ...then goes through
     draft.refresh_from_db()
     assert draft.body == "Start. Then more."
+
+
+# What a reader sees of an element: its type and its box.
+LOOK = """element => {
+  const style = getComputedStyle(element);
+  const box = element.getBoundingClientRect();
+  return [style.fontFamily, style.fontSize, style.lineHeight, style.color, style.backgroundColor,
+          Math.round(box.width), Math.round(box.height)];
+}"""
+PAGE_PARTS = (".post-header h1", ".post-body p", ".post-body a.embed-video")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_is_the_page_with_its_fonts_and_video_card(page, browser, live_server, artifacts, scheme):
+    post = make_post(
+        title="研究室の一年",
+        language="ja",
+        body="実験ノートを毎週書きました。\n\nhttps://www.youtube.com/watch?v=MgE-e65W5oI\n",
+    )
+    page.emulate_media(color_scheme=scheme)
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    frame = page.frame_locator("iframe.writing-room-page")
+    expect(frame.locator(".post-body p")).to_have_text("実験ノートを毎週書きました。")
+    expect(frame.locator(".post-header h1")).to_have_text("研究室の一年")
+    expect(frame.locator("html")).to_have_attribute("lang", "ja")
+    page.locator("iframe.writing-room-page").screenshot(path=artifacts / f"preview-as-page-{scheme}.png")
+    width = page.locator("iframe.writing-room-page").evaluate("frame => frame.contentDocument.body.clientWidth")
+    in_preview = [frame.locator(part).evaluate(LOOK) for part in PAGE_PARTS]
+
+    # The public page, as wide as the preview: the same fonts, colours and boxes.
+    reader = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    public = reader.new_page()
+    public.emulate_media(color_scheme=scheme)
+    public.goto(post.get_absolute_url())
+    public.screenshot(path=artifacts / f"public-page-{scheme}.png")
+    on_the_page = [public.locator(part).evaluate(LOOK) for part in PAGE_PARTS]
+    reader.close()
+    assert in_preview == on_the_page
+
+
+def test_the_preview_follows_the_editor_and_the_language(page):
+    post = make_post(title="Notes", language="en", status=Post.Status.DRAFT, body="First.")
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    frame = page.frame_locator("iframe.writing-room-page")
+    expect(frame.locator(".post-body p")).to_have_text("First.")
+    page.locator("#id_body").fill("First.\n\n## A heading")
+    expect(frame.locator(".post-body h2")).to_have_text("A heading")
+    page.locator("#id_language").select_option("zh-hans")
+    expect(frame.locator("html")).to_have_attribute("lang", "zh-hans")
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+PUBLISHING = ("#id_language", "#id_status", "#id_publish_at_0", ".field-tags .select2-selection", "#bylines-group")
+
+
+def test_the_desk_shows_title_editor_and_preview_first_with_publishing_beside_them(page, artifacts):
+    post = make_post(title="Leaving the lab", status=Post.Status.DRAFT, body="Why I left.")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    expect(page.frame_locator("iframe.writing-room-page").locator(".post-body p")).to_have_text("Why I left.")
+    page.screenshot(path=artifacts / "desk-1440.png")
+    title, editor, preview = box(page, "#id_title"), box(page, "#id_body"), box(page, "iframe.writing-room-page")
+    # Title, editor and preview start in the first screen, with room for the editor's first 20rem in it.
+    assert title["y"] < editor["y"] and editor["y"] + 20 * 16 <= 900
+    assert abs(preview["y"] - editor["y"]) < 5 and preview["x"] > editor["x"] + editor["width"]
+    # Publishing and the byline sit in a sidebar to the right of the preview, in the first screen too.
+    for selector in PUBLISHING:
+        field = box(page, selector)
+        assert field["x"] > preview["x"] + preview["width"], selector
+        assert field["y"] < 900, selector
+
+
+def test_on_a_narrow_screen_publishing_comes_under_the_title_before_the_editor(page, artifacts):
+    post = make_post(title="Leaving the lab", status=Post.Status.DRAFT, body="Why I left.")
+    page.set_viewport_size({"width": 800, "height": 900})
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    page.screenshot(path=artifacts / "desk-800.png", full_page=True)
+    title, editor = box(page, "#id_title"), box(page, "#id_body")
+    for selector in PUBLISHING:
+        field = box(page, selector)
+        assert title["y"] + title["height"] < field["y"] < editor["y"], selector
+
+
+# Each tool of the toolbar, applied to the whole body: its button's name, its keys, the Markdown, what readers get.
+TOOLS = [
+    ("Bold", "Control+b", "plain", "**plain**", "strong"),
+    ("Italic", "Control+i", "plain", "*plain*", "em"),
+    ("Link", "Control+k", "plain", "[plain](https://)", "a"),
+    ("Heading", "Control+Alt+Digit1", "plain", "## plain", "h2"),
+    ("Quote", "Control+Shift+Period", "plain", "> plain", "blockquote"),
+    ("List", "Control+Shift+Digit8", "plain", "- plain", "ul li"),
+    ("Code", "Control+e", "plain", "`plain`", "code"),
+    ("Math", "Control+Alt+m", "x^2", "$$x^2$$", "math"),
+]
+
+
+@pytest.mark.parametrize("use", ["button", "keys"])
+@pytest.mark.parametrize(("name", "keys", "text", "markdown", "element"), TOOLS, ids=[tool[0] for tool in TOOLS])
+def test_the_toolbar_formats_the_selection_by_button_or_by_its_shown_shortcut(
+    page, use, name, keys, text, markdown, element
+):
+    _draft, body = editing_draft(page, text)
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    button = toolbar.get_by_role("button", name=name, exact=True)
+    # The shortcut is shown on the button and announced with it.
+    expect(button).to_have_attribute("title", re.compile(r"\(Ctrl/⌘\+"))
+    expect(button).to_have_attribute("aria-keyshortcuts", re.compile(r"^Control\+"))
+    page.keyboard.press("Control+a")
+    if use == "button":
+        button.click()
+    else:
+        page.keyboard.press(keys)
+    expect(body).to_have_value(markdown)
+    expect(page.frame_locator("iframe.writing-room-page").locator(f".post-body {element}")).to_have_count(1)
+
+
+def test_the_footnote_tool_numbers_the_mark_and_puts_its_note_at_the_end(page):
+    _draft, body = editing_draft(page, "A claim[^1].\n\n[^1]: A source.")
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("End")
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Footnote").click()
+    page.keyboard.type("Another source.")  # the new note's placeholder is selected
+    expect(body).to_have_value("A claim[^1].[^2]\n\n[^1]: A source.\n\n[^2]: Another source.\n")
+    expect(page.frame_locator("iframe.writing-room-page").locator(".post-body .footnote li")).to_have_count(2)
+
+
+def test_the_embed_tool_puts_a_video_address_on_a_block_of_its_own(page):
+    _draft, body = editing_draft(page, "Before.After.")
+    page.keyboard.press("Control+Home")
+    for _ in range(len("Before.")):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Control+Alt+e")
+    dialog = page.get_by_role("dialog", name="Embed")
+    dialog.get_by_label("Address of a YouTube or Vimeo video").fill("https://www.youtube.com/watch?v=MgE-e65W5oI")
+    dialog.get_by_role("button", name="Insert").click()
+    expect(body).to_have_value("Before.\n\nhttps://www.youtube.com/watch?v=MgE-e65W5oI\n\nAfter.")
+    expect(page.frame_locator("iframe.writing-room-page").locator(".post-body a.embed-video")).to_have_count(1)
+
+
+def test_the_image_tool_picks_a_file_and_inserts_it_as_a_captioned_figure(page, media_served):
+    _draft, body = editing_draft(page, "Results:After.")
+    page.keyboard.press("Control+Home")
+    for _ in range(len("Results:")):
+        page.keyboard.press("ArrowRight")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Image").click()
+    chooser.value.set_files(files=[{"name": "chart.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}])
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    dialog.get_by_label("Alternative text").fill("Bar chart of three results")
+    dialog.get_by_label("Caption").fill('The "three" results')
+    dialog.get_by_role("button", name="Upload and insert").click()
+
+    # A block of its own, the caption as the Markdown title: the page shows a figure with its caption.
+    expect(body).to_have_value(
+        re.compile(
+            r"^Results:\n\n!\[Bar chart of three results\]\(/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png "
+            r'"The \\"three\\" results"\)\n\nAfter\.$'
+        )
+    )
+    figure = page.frame_locator("iframe.writing-room-page").locator(".post-body figure")
+    expect(figure.locator("img")).to_have_attribute("alt", "Bar chart of three results")
+    expect(figure.locator("figcaption")).to_have_text('The "three" results')
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_toolbar_and_its_dialogs_have_no_serious_accessibility_violations(page, scheme):
+    page.emulate_media(color_scheme=scheme)
+    editing_draft(page, "plain")
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_visible()
+    violations = blocking_violations(Axe().run(page, options={"preload": False}))
+    assert violations == [], "\n".join(violations)
+    page.keyboard.press("Control+Alt+e")
+    expect(page.get_by_role("dialog", name="Embed")).to_be_visible()
+    violations = blocking_violations(Axe().run(page, options={"preload": False}))
+    assert violations == [], "\n".join(violations)

@@ -46,11 +46,16 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
     formfield_overrides = {**MARKDOWN_EDITOR, **LABELLED_DATE_TIME}
     actions = ["publish", "unpublish"]
     fieldsets = [
-        # The writing room: title and summary above the body, which fills the window beside its preview.
-        (None, {"fields": ["title", "summary", "body", "loaded_version"]}),
-        (_("Publishing"), {"fields": ["language", "slug", "status", "publish_at", "tags"]}),
-        (_("Cover image"), {"fields": ["cover_image", "cover_alt"]}),
-        (_("Citation"), {"fields": [("doi", "revised_on")]}),
+        # The writer's desk (admin/blog/post/change_form.html): title and summary above the body, which fills the
+        # window beside its preview; publishing in a sidebar on wide screens, under the title on narrow ones.
+        (None, {"classes": ["desk-title"], "fields": ["title", "summary"]}),
+        (
+            _("Publishing"),
+            {"classes": ["desk-publishing"], "fields": ["language", "slug", "status", "publish_at", "tags"]},
+        ),
+        (None, {"classes": ["desk-editor"], "fields": ["body", "loaded_version"]}),
+        (_("Cover image"), {"classes": ["collapse"], "fields": ["cover_image", "cover_alt"]}),
+        (_("Citation"), {"classes": ["collapse"], "fields": [("doi", "revised_on")]}),
         (
             _("Advanced"),
             {

@@ -8,14 +8,17 @@ saves as before; a pending draft can still be resumed (a link), compared, publis
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
 
 from blog.editing import autosave
 from blog.editing.pending import PendingDraft
@@ -44,7 +47,36 @@ def script_texts():
         "uploading": gettext("Uploading the image…"),
         "uploadFailed": gettext("The image was not uploaded: {error}"),
         "altRequired": gettext("Describe the image, or mark it as decorative."),
+        "previewTitle": gettext("Preview as readers will see the page"),
+        "tooLarge": gettext("This file is %(size)s; an image may be at most %(limit)s.").replace(
+            "%(limit)s", filesizeformat(settings.BUNKO_UPLOAD_MAX_BYTES)
+        ),
+        "footnotePlaceholder": gettext("The note"),
+        "notAnImage": gettext(
+            "This file is not a JPEG, PNG, GIF or WebP image (SVG and other formats are not accepted)."
+        ),
     }
+
+
+def editor_tools():
+    """The toolbar over the body: what each button does, its name, and its keys as aria-keyshortcuts spells them."""
+    tools = [
+        ("bold", gettext("Bold"), "Control+B"),
+        ("italic", gettext("Italic"), "Control+I"),
+        ("link", gettext("Link"), "Control+K"),
+        ("heading", gettext("Heading"), "Control+Alt+1"),
+        ("quote", gettext("Quote"), "Control+Shift+."),
+        ("list", gettext("List"), "Control+Shift+8"),
+        ("code", gettext("Code"), "Control+E"),
+        ("footnote", gettext("Footnote"), "Control+Alt+F"),
+        ("math", gettext("Math"), "Control+Alt+M"),
+        ("image", gettext("Image"), "Control+Alt+I"),
+        ("embed", gettext("Embed"), "Control+Alt+E"),
+    ]
+    return [
+        {"action": action, "label": label, "keys": keys, "shown": keys.replace("Control", "Ctrl/⌘")}
+        for action, label, keys in tools
+    ]
 
 
 class WritingRoom:
@@ -62,6 +94,11 @@ class WritingRoom:
         own = [
             path("autosave/", view(require_POST(self.autosave_view)), name="blog_post_autosave"),
             path(
+                "preview-frame/",
+                view(xframe_options_sameorigin(require_GET(self.preview_frame_view))),
+                name="blog_post_preview_frame",
+            ),
+            path(
                 "<path:object_id>/pending-draft/publish/",
                 view(require_POST(self.publish_pending_draft_view)),
                 name="blog_post_publish_pending_draft",
@@ -76,6 +113,16 @@ class WritingRoom:
 
     def autosave_view(self, request):
         return autosave.autosave(request, self)
+
+    def preview_frame_view(self, request):
+        """The page the preview is drawn in: the public stylesheets and script, in the essay's language."""
+        language = request.GET.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        response = render(request, "blog/preview_frame.html", {"language": language})
+        # Only the writing room on this site may show it in a frame.
+        response._csp_replace = {"frame-ancestors": ["'self'"]}
+        return response
 
     def _changeable_post(self, request, object_id):
         post = self.get_object(request, unquote(object_id))
@@ -152,10 +199,14 @@ class WritingRoom:
                 resumed = autosave.draft_version_of(pending)
         context["resumed_draft"] = resumed
         context["resume_parameter"] = RESUME_PARAMETER
+        context["editor_tools"] = editor_tools()
         context["writing_room"] = json.dumps(
             {
                 "autosaveUrl": reverse("admin:blog_post_autosave"),
                 "uploadUrl": reverse("markdownx_upload"),
+                "previewFrameUrl": reverse("admin:blog_post_preview_frame"),
+                "uploadMaxBytes": settings.BUNKO_UPLOAD_MAX_BYTES,
+                "uploadTypes": settings.MARKDOWNX_UPLOAD_CONTENT_TYPES,
                 "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
                 "post": obj.pk if obj else None,
                 "draftVersion": resumed,
@@ -163,4 +214,7 @@ class WritingRoom:
             },
             ensure_ascii=False,
         )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        # The preview is drawn in a frame of this site's own (preview_frame_view).
+        response._csp_update = {"frame-src": ["'self'"]}
+        return response
