@@ -32,6 +32,7 @@ from inscriptis.model.config import ParserConfig
 
 from blog.mail import tokens
 from blog.rendering.embeds import video_from_url
+from blog.text import TEX_ENCODING
 
 CODE_CSS = (settings.BASE_DIR / "static" / "css" / "code.css").read_text().split("@media")[0]
 INLINER = css_inline.CSSInliner(
@@ -242,7 +243,7 @@ def for_mail(body_html, post_url):
             thumbnail_facade(facade)
     endnotes(root)
     for formula in root.iter("math"):
-        formula.set("alttext", tex_of(formula))
+        formula.set("alttext", writers_tex(formula))
     root.make_links_absolute(post_url, resolve_base_href=False)
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
 
@@ -277,24 +278,12 @@ def endnotes(root):
             rule.getparent().replace(rule, heading)
 
 
-def tex_of(element):
-    """A TeX reading of MathML (latex2mathml's output): what mail clients without MathML can show instead."""
-    children = [tex_of(child) for child in element]
-    text = (element.text or "").strip()
-    match element.tag:
-        case "msup":
-            return f"{children[0]}^{{{children[1]}}}" if len(children) == 2 else "".join(children)
-        case "msub":
-            return f"{children[0]}_{{{children[1]}}}" if len(children) == 2 else "".join(children)
-        case "msubsup":
-            return f"{children[0]}_{{{children[1]}}}^{{{children[2]}}}" if len(children) == 3 else "".join(children)
-        case "mfrac":
-            return f"\\frac{{{children[0]}}}{{{children[1]}}}" if len(children) == 2 else "".join(children)
-        case "msqrt":
-            return f"\\sqrt{{{''.join(children)}}}"
-        case "mroot":
-            return f"\\sqrt[{children[1]}]{{{children[0]}}}" if len(children) == 2 else "".join(children)
-        case "mi" | "mn" | "mo" | "mtext":
-            return text
-        case _:
-            return text + "".join(children)
+def writers_tex(formula):
+    """The TeX the writer typed, which the renderer keeps as the formula's annotation: what mail clients without
+    MathML show instead (as `alttext`, and in the plain text). The annotation itself goes, so no client prints it
+    beside the formula."""
+    for annotation in formula.iter("annotation"):
+        if annotation.get("encoding") == TEX_ENCODING:
+            annotation.drop_tree()
+            return " ".join((annotation.text or "").split())
+    return " ".join(formula.text_content().split())
