@@ -52,6 +52,15 @@ def switch_color_scheme(page, scheme):
     page.evaluate("() => Promise.all(document.getAnimations().map((animation) => animation.finished))")
 
 
+
+def accessibility_violations(page):
+    violations = blocking_violations(Axe().run(page))
+    switch_color_scheme(page, "dark")
+    violations += blocking_violations(Axe().run(page, options={"runOnly": ["color-contrast"]}))
+    switch_color_scheme(page, "light")
+    return violations
+
+
 def describe(message):
     """A checker message as `page.html:line: message | the offending markup`."""
     page_name = Path(message.get("url", "")).name

@@ -4,22 +4,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from playwright.sync_api import expect
 
 from blog.mail import tokens
 from blog.subscriptions import Subscriber
-from tests.browser.test_accessibility import blocking_violations, checker_errors, switch_color_scheme
+from tests.browser.test_accessibility import accessibility_violations, checker_errors
 from tests.factories import make_author, make_post, make_tag, url_in
-
-
-def accessibility_violations(page):
-    violations = blocking_violations(Axe().run(page))
-    switch_color_scheme(page, "dark")
-    violations += blocking_violations(Axe().run(page, options={"runOnly": ["color-contrast"]}))
-    switch_color_scheme(page, "light")
-    return violations
 
 
 @pytest.mark.browser

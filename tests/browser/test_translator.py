@@ -2,23 +2,16 @@
 each page passes axe, under the site's Content-Security-Policy (see conftest.py's page guard)."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from blog.models import Post
-from tests.browser.test_accessibility import blocking_violations, switch_color_scheme
+from tests.browser.test_accessibility import accessibility_violations
 from tests.factories import make_essay_in_three_languages, make_post, revise_second_paragraph
 
 pytestmark = pytest.mark.browser
 
 
-def accessibility_violations(page):
-    violations = blocking_violations(Axe().run(page))
-    switch_color_scheme(page, "dark")
-    violations += blocking_violations(Axe().run(page, options={"runOnly": ["color-contrast"]}))
-    switch_color_scheme(page, "light")
-    return violations
 
 
 def test_translator_sees_what_changed_translates_side_by_side_and_marks_up_to_date(page):
