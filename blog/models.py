@@ -376,10 +376,15 @@ class InEditorsOrder(models.Model):
 
 
 class PostAuthor(InEditorsOrder):
-    """An author's place in a post's byline."""
+    """An author's place in a post's byline: as one who wrote it, or one who translated it into its language."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", _("Author")
+        TRANSLATOR = "translator", _("Translator")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AUTHOR)
 
     class Meta(InEditorsOrder.Meta):
         verbose_name = _("byline")

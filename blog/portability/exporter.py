@@ -90,9 +90,11 @@ def post_front_matter(post, redirects):
         "date": _format_moment(post.publish_at),
         "draft": post.status != Post.Status.PUBLISHED,
         "translation_key": str(post.translation_key),
-        "authors": [byline.author.slug for byline in post.bylines.all()],
+        "authors": [byline.author.slug for byline in post.bylines.all() if byline.role == PostAuthor.Role.AUTHOR],
         "tags": sorted(tag.name for tag in post.tags.all()),
     }
+    if translators := [byline.author.slug for byline in post.bylines.all() if byline.role == PostAuthor.Role.TRANSLATOR]:
+        data["translators"] = translators
     if post.translated_from is not None:
         data["translation_of"] = post.translated_from.language
         if post.source_fingerprint:

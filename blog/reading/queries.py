@@ -202,7 +202,7 @@ BYLINES = Prepared(
     lambda: (
         PostAuthor.objects.filter(post=post_param())
         .select_related("author")
-        .only("post", "author__name", "author__slug", "author__avatar", "author__orcid", "author__romanized_name")
+        .only("post", "role", "author__name", "author__slug", "author__avatar", "author__orcid", "author__romanized_name")
     )
 )
 TAGS = Prepared(lambda: Tag.objects.filter(posts=post_param()).only("name", "slug"))
@@ -234,7 +234,12 @@ def essay_versions(language, slug):
 
 
 def authors_of(post):
-    return [byline.author for byline in BYLINES.objects(post=post.pk)]
+    """The post's bylines in order, as authors, each with its byline's `role` (PostAuthor.Role)."""
+    authors = []
+    for byline in BYLINES.objects(post=post.pk):
+        byline.author.role = byline.role
+        authors.append(byline.author)
+    return authors
 
 
 def tags_of(post):

@@ -169,7 +169,11 @@ def test_demo_content_shows_every_feature(media_root):
     assert attributed.original_title and attributed.original_author and attributed.original_published_on
     assert posts.filter(status=Post.Status.DRAFT).count() == 1
     assert sum(post.is_scheduled for post in posts) == 1
-    assert posts.filter(bylines__position=1).exists()  # a co-written essay keeps its byline order
+    # A co-written essay keeps its byline order.
+    assert posts.filter(bylines__position=1, bylines__role=PostAuthor.Role.AUTHOR).exists()
+    translated = posts.filter(bylines__role=PostAuthor.Role.TRANSLATOR)
+    assert set(translated.values_list("language", flat=True)) == {"en", "zh-hans"}
+    assert all(post.translated_from_id for post in translated)  # credited on translations only
 
     bodies = "\n".join(posts.values_list("body", flat=True))
     for feature in (

@@ -474,6 +474,32 @@ def test_export_import_export_keeps_what_each_translation_was_made_from_byte_for
     assert chinese.source_base["body"] == original.body  # its base is the source as it is, so the diff has it
 
 
+def test_export_import_export_keeps_who_wrote_and_who_translated_byte_for_byte(tmp_path, settings):
+    mori, wei, okafor = make_author("Haruka Mori"), make_author("Lin Wei"), make_author("Sam Okafor")
+    source = make_post(title="研究室を出た日", slug="kenkyushitsu", language="ja", authors=[mori, wei])
+    make_post(
+        title="Leaving the lab", slug="leaving-the-lab", language="en", translation_key=source.translation_key,
+        authors=[mori, wei], translators=[okafor],
+    )  # fmt: skip
+
+    def round_trip(name):
+        export_all(directory=tmp_path / name)
+        Post.objects.all().delete()
+        report = import_paths(paths=[tmp_path / name])
+        assert (report.created, report.failed, report.warnings) == (2, 0, [])
+
+    round_trip("first")
+    first = yaml.safe_load(next((tmp_path / "first/en").glob("*.md")).read_text().split("---\n")[1])
+    assert (first["authors"], first["translators"]) == ([mori.slug, wei.slug], [okafor.slug])
+    round_trip("second")
+    export_all(directory=tmp_path / "third")
+
+    assert exported_files(tmp_path / "third") == exported_files(tmp_path / "second")
+    bylines = Post.objects.get(language="en").bylines.values_list("author__name", "role")
+    assert list(bylines) == [("Haruka Mori", "author"), ("Lin Wei", "author"), ("Sam Okafor", "translator")]
+    assert list(Post.objects.get(language="ja").bylines.values_list("role", flat=True)) == ["author", "author"]
+
+
 def test_hand_written_translation_of_is_read_and_bad_values_are_warnings(tmp_path):
     key = "3b241101-e2bb-4255-8caf-4136c566a962"
     (tmp_path / "essay.ja.md").write_text(f"---\ntitle: 原文\ntranslation_key: {key}\n---\n本文。\n", encoding="utf-8")
