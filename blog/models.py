@@ -142,6 +142,27 @@ class Tag(NamedBySlug):
         verbose_name_plural = _("tags")
 
 
+class TagName(models.Model):
+    """A tag's name (and description) in one language: readers of that language see it instead of the tag's own."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("name in a language")
+        verbose_name_plural = _("names in other languages")
+        constraints = [models.UniqueConstraint(fields=["tag", "language"], name="tagname_one_per_language")]
+
+    def __str__(self):
+        return self.name
+
+
 class PostQuerySet(ContentQuerySet):
     def published(self, now=None):
         """The one definition of what a reader may see: published, and its time has come.

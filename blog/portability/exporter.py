@@ -68,7 +68,8 @@ def export_all(*, directory):
         if author.avatar:
             media.add(author.avatar.name)
     _write_yaml(directory / "authors.yaml", [_author_data(author) for author in authors])
-    _write_yaml(directory / "tags.yaml", [_tag_data(tag) for tag in Tag.objects.order_by("slug")])
+    tags = Tag.objects.order_by("slug").prefetch_related("names")
+    _write_yaml(directory / "tags.yaml", [_tag_data(tag) for tag in tags])
     report.authors, report.tags = len(authors), Tag.objects.count()
 
     for name in sorted(media):
@@ -193,9 +194,16 @@ def _author_data(author):
 
 
 def _tag_data(tag):
+    """The tag, with its name (and description) in each language that has one under `languages`."""
     data = {"name": tag.name, "slug": tag.slug}
     if tag.description:
         data["description"] = tag.description
+    languages = {
+        local.language: {"name": local.name} | ({"description": local.description} if local.description else {})
+        for local in tag.names.all()
+    }
+    if languages:
+        data["languages"] = languages
     return data
 
 

@@ -254,7 +254,7 @@ def post_json_ld(request, post, authors, tags, versions=()):
         "datePublished": iso_datetime(post.publish_at),
         "dateModified": iso_datetime(max(post.publish_at, post.updated_at)),
         "author": [person(request, author) for author in authors if author.role != PostAuthor.Role.TRANSLATOR],
-        "keywords": [tag.name for tag in tags],
+        "keywords": [tag.local_name for tag in tags],
     }
     if translators := [person(request, author) for author in authors if author.role == PostAuthor.Role.TRANSLATOR]:
         data["translator"] = translators

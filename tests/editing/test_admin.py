@@ -450,3 +450,20 @@ def test_every_admin_save_is_in_the_revision_history(editor_client, editor_user)
     versions = list(Version.objects.get_for_object(post).select_related("revision__user"))
     assert [version.field_dict["title"] for version in versions] == [f"Version {n}" for n in (3, 2, 1, 0)]
     assert {version.revision.user for version in versions} == {editor_user}
+
+
+def test_an_editor_names_a_tag_in_other_languages_on_the_tags_own_page(editor_client, client):
+    tag = make_tag("キャリア", slug="career")
+    make_post(language="en", slug="essay", tags=[tag])
+    change = reverse("admin:blog_tag_change", args=[tag.pk])
+    data = submitted_form(editor_client.get(change), form_id="tag_form")
+    data |= {
+        "names-TOTAL_FORMS": "1",
+        "names-0-language": "en",
+        "names-0-name": "Career",
+        "names-0-description": "The fork in the road.",
+    }
+    response = editor_client.post(change, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert list(tag.names.values_list("language", "name")) == [("en", "Career")]
+    assert '<a href="/en/tags/career/" rel="tag">Career</a>' in client.get("/en/posts/essay/").content.decode()

@@ -164,6 +164,11 @@ def test_demo_content_shows_every_feature(media_root):
     tag_names = set(Tag.objects.values_list("name", flat=True))
     assert len(tag_names) >= 6 and {"キャリア", "求职"} <= tag_names
     assert all(tag.description for tag in Tag.objects.all())
+    # Every tag is named in the two languages besides its own, with a description in each.
+    assert all(
+        len({local.language for local in tag.names.all() if local.description}) == 2 for tag in Tag.objects.all()
+    )
+    assert Tag.objects.get(name="キャリア").names.get(language="en").name == "career"
     assert RelatedPost.objects.exists() and RelatedLink.objects.exists()
     attributed = posts.exclude(original_url="").get()
     assert attributed.original_title and attributed.original_author and attributed.original_published_on
