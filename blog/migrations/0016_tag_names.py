@@ -14,9 +14,8 @@ def let_editors_name_tags(apps, schema_editor):
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
     Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(
-        content_type__app_label="blog", codename__in=[f"{action}_tagname" for action in ("add", "change", "delete", "view")]
-    )
+    codenames = [f"{action}_tagname" for action in ("add", "change", "delete", "view")]
+    permissions = Permission.objects.filter(content_type__app_label="blog", codename__in=codenames)
     for group in Group.objects.filter(name="Editor"):
         group.permissions.add(*permissions)
 

@@ -94,7 +94,8 @@ def post_front_matter(post, redirects):
         "authors": [byline.author.slug for byline in post.bylines.all() if byline.role == PostAuthor.Role.AUTHOR],
         "tags": sorted(tag.name for tag in post.tags.all()),
     }
-    if translators := [byline.author.slug for byline in post.bylines.all() if byline.role == PostAuthor.Role.TRANSLATOR]:
+    translators = [byline.author.slug for byline in post.bylines.all() if byline.role == PostAuthor.Role.TRANSLATOR]
+    if translators:
         data["translators"] = translators
     if post.translated_from is not None:
         data["translation_of"] = post.translated_from.language

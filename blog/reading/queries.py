@@ -94,16 +94,19 @@ def card_links(count):
 
 
 CARD_LINKS = Prepared(card_links)
+
+
+def subject_by_slug(model):
+    """The author or tag at a slug; a tag with `local_name` and `local_description` in the reader's language."""
+    found = model.objects.filter(slug=Param("slug", model._meta.get_field("slug")))
+    if model is Tag:
+        found = found.annotate(local_name=tag_in_language("name"), local_description=tag_in_language("description"))
+    return found
+
+
 SUBJECT_BY_SLUG = {
-    relation: Prepared(lambda model=model: model.objects.filter(slug=Param("slug", model._meta.get_field("slug"))))
-    for relation, model in SUBJECTS.items()
+    relation: Prepared(lambda model=model: subject_by_slug(model)) for relation, model in SUBJECTS.items()
 }
-# A tag page's tag, with `local_name` and `local_description` in the reader's language.
-SUBJECT_BY_SLUG["tags"] = Prepared(
-    lambda: Tag.objects.filter(slug=Param("slug", Tag._meta.get_field("slug"))).annotate(
-        local_name=tag_in_language("name"), local_description=tag_in_language("description")
-    )
-)
 
 
 class EssayList:
@@ -217,7 +220,9 @@ BYLINES = Prepared(
     lambda: (
         PostAuthor.objects.filter(post=post_param())
         .select_related("author")
-        .only("post", "role", "author__name", "author__slug", "author__avatar", "author__orcid", "author__romanized_name")
+        .only(
+            "post", "role", "author__name", "author__slug", "author__avatar", "author__orcid", "author__romanized_name"
+        )
     )
 )
 TAGS = Prepared(

@@ -47,6 +47,7 @@ def new_post_data(*, author, tags=(), **fields):
         "extra_front_matter": "{}",
         **management_form("bylines", 1),
         "bylines-0-author": str(author.pk),
+        "bylines-0-role": "author",
         "bylines-0-position": "0",
         **management_form("related_entries", 0),
         **management_form("related_links", 1),

@@ -140,7 +140,10 @@ class TranslationViews:
         form = CreateTranslationForm(
             request.POST or None,
             source=source,
-            initial={"language": request.GET.get("language"), "translator": getattr(request.user, "author_profile", None)},
+            initial={
+                "language": request.GET.get("language"),
+                "translator": getattr(request.user, "author_profile", None),  # who asks translates, by default
+            },
         )
         if form.is_valid():
             try:
