@@ -192,6 +192,27 @@ class Tag(NamedBySlug):
         verbose_name_plural = _("tags")
 
 
+class TagName(models.Model):
+    """A tag's name (and description) in one language: readers of that language see it instead of the tag's own."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("name in a language")
+        verbose_name_plural = _("names in other languages")
+        constraints = [models.UniqueConstraint(fields=["tag", "language"], name="tagname_one_per_language")]
+
+    def __str__(self):
+        return self.name
+
+
 class PostQuerySet(ContentQuerySet):
     def published(self, now=None):
         """The one definition of what a reader may see: published, and its time has come.
@@ -515,10 +536,15 @@ class InEditorsOrder(models.Model):
 
 
 class PostAuthor(InEditorsOrder):
-    """An author's place in a post's byline."""
+    """An author's place in a post's byline: as one who wrote it, or one who translated it into its language."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", _("Author")
+        TRANSLATOR = "translator", _("Translator")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AUTHOR)
 
     class Meta(InEditorsOrder.Meta):
         verbose_name = _("byline")

@@ -19,8 +19,9 @@ def make_tag(name=None, **fields):
     return Tag.objects.create(name=name or f"tag-{next(_sequence)}", **fields)
 
 
-def make_post(*, authors=None, tags=(), related=(), links=(), **fields):
-    """A published post (publish time one hour ago) unless `status`/`publish_at` say otherwise."""
+def make_post(*, authors=None, translators=(), tags=(), related=(), links=(), **fields):
+    """A published post (publish time one hour ago) unless `status`/`publish_at` say otherwise; `translators`
+    are credited after the `authors`."""
     n = next(_sequence)
     fields.setdefault("title", f"Essay {n}")
     fields.setdefault("language", "en")
@@ -29,8 +30,11 @@ def make_post(*, authors=None, tags=(), related=(), links=(), **fields):
     if fields["status"] == Post.Status.PUBLISHED:
         fields.setdefault("publish_at", timezone.now() - timezone.timedelta(hours=1))
     post = Post.objects.create(**fields)
-    for position, author in enumerate(authors if authors is not None else [make_author()]):
+    authors = authors if authors is not None else [make_author()]
+    for position, author in enumerate(authors):
         PostAuthor.objects.create(post=post, author=author, position=position)
+    for position, translator in enumerate(translators, start=len(authors)):
+        PostAuthor.objects.create(post=post, author=translator, role=PostAuthor.Role.TRANSLATOR, position=position)
     post.tags.set(tags)
     for position, other in enumerate(related):
         RelatedPost.objects.create(from_post=post, to_post=other, position=position)
@@ -41,7 +45,7 @@ def make_post(*, authors=None, tags=(), related=(), links=(), **fields):
 
 def make_translation(source, *, language, **fields):
     """A published version of `source`'s essay in `language`, translated from `source` as it is now."""
-    fields.setdefault("authors", list(source.authors.all()))
+    fields.setdefault("authors", [byline.author for byline in source.bylines.filter(role=PostAuthor.Role.AUTHOR)])
     return make_post(
         language=language, translation_key=source.translation_key, **translation_drift.base_fields(source), **fields
     )

@@ -139,6 +139,12 @@ class CreateTranslationForm(forms.Form):
         required=False,
         help_text=_("The translation's address is made from it, in its own language, until it is first published."),
     )
+    translator = forms.ModelChoiceField(
+        Author.objects.all(),
+        required=False,
+        label=_("Translator"),
+        help_text=_("Credited as “Translated by” after the source's authors. Leave empty if an author translates."),
+    )
 
     def __init__(self, *args, source, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,10 +179,17 @@ class CreateTranslationForm(forms.Form):
             **translation_drift.base_fields(source),
         )
         translation.tags.set(source.tags.all())
-        PostAuthor.objects.bulk_create(
-            PostAuthor(post=translation, author_id=byline.author_id, position=byline.position)
-            for byline in source.bylines.all()
-        )
+        # The source's writers, not its own translators: this version is translated by whoever is chosen here.
+        writers = [byline.author_id for byline in source.bylines.filter(role=PostAuthor.Role.AUTHOR)]
+        bylines = [
+            PostAuthor(post=translation, author_id=author, position=position) for position, author in enumerate(writers)
+        ]
+        translator = self.cleaned_data.get("translator")
+        if translator is not None and translator.pk not in writers:
+            bylines.append(
+                PostAuthor(post=translation, author=translator, role=PostAuthor.Role.TRANSLATOR, position=len(writers))
+            )
+        PostAuthor.objects.bulk_create(bylines)
         RelatedLink.objects.bulk_create(
             RelatedLink(post=translation, title=link.title, url=link.url, summary=link.summary, position=link.position)
             for link in source.related_links.all()

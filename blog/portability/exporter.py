@@ -68,7 +68,8 @@ def export_all(*, directory):
         if author.avatar:
             media.add(author.avatar.name)
     _write_yaml(directory / "authors.yaml", [_author_data(author) for author in authors])
-    _write_yaml(directory / "tags.yaml", [_tag_data(tag) for tag in Tag.objects.order_by("slug")])
+    tags = Tag.objects.order_by("slug").prefetch_related("names")
+    _write_yaml(directory / "tags.yaml", [_tag_data(tag) for tag in tags])
     report.authors, report.tags = len(authors), Tag.objects.count()
 
     for name in sorted(media):
@@ -90,9 +91,12 @@ def post_front_matter(post, redirects):
         "date": _format_moment(post.publish_at),
         "draft": post.status != Post.Status.PUBLISHED,
         "translation_key": str(post.translation_key),
-        "authors": [byline.author.slug for byline in post.bylines.all()],
+        "authors": [byline.author.slug for byline in post.bylines.all() if byline.role == PostAuthor.Role.AUTHOR],
         "tags": sorted(tag.name for tag in post.tags.all()),
     }
+    translators = [byline.author.slug for byline in post.bylines.all() if byline.role == PostAuthor.Role.TRANSLATOR]
+    if translators:
+        data["translators"] = translators
     if post.translated_from is not None:
         data["translation_of"] = post.translated_from.language
         if post.source_fingerprint:
@@ -191,9 +195,16 @@ def _author_data(author):
 
 
 def _tag_data(tag):
+    """The tag, with its name (and description) in each language that has one under `languages`."""
     data = {"name": tag.name, "slug": tag.slug}
     if tag.description:
         data["description"] = tag.description
+    languages = {
+        local.language: {"name": local.name} | ({"description": local.description} if local.description else {})
+        for local in tag.names.all()
+    }
+    if languages:
+        data["languages"] = languages
     return data
 
 

@@ -24,6 +24,7 @@ ALIASES = {
     "draft": ("draft",),
     "published": ("published",),
     "authors": ("authors", "author"),
+    "translators": ("translators",),
     "tags": ("tags",),
     "categories": ("categories", "category"),
     "summary": ("summary", "excerpt", "abstract", "description"),

@@ -95,8 +95,8 @@ class LatestPostsFeed(Feed):
         return feed
 
     def get_object(self, request, slug=None):
-        subject = self.get_subject(slug)
         language = get_language()
+        subject = self.get_subject(slug, language)
         return FeedSource(
             request=request,
             origin=f"{request.scheme}://{request.get_host()}",
@@ -105,8 +105,8 @@ class LatestPostsFeed(Feed):
             subject=subject,
         )
 
-    def get_subject(self, slug):
-        return queries.subject_or_404(self.relation, slug) if self.relation else None
+    def get_subject(self, slug, language):
+        return queries.subject_or_404(self.relation, slug, language) if self.relation else None
 
     def title(self, source):
         return gettext("Bunko: all essays")
@@ -141,7 +141,7 @@ class LatestPostsFeed(Feed):
         def link(post):
             return source.origin + post_path(post.language, post.slug)
 
-        bylines, tags = queries.bylines_and_tags(posts)
+        bylines, tags = queries.bylines_and_tags(posts, source.language)
         authors = {
             pk: [(xml_safe(byline.name), source.origin + author_url(byline.slug)) for byline in group]
             for pk, group in bylines.items()
@@ -233,10 +233,10 @@ class TagFeed(SubjectFeed):
     relation = "tags"
 
     def title(self, source):
-        return gettext("Bunko: essays tagged “%(tag)s”") % {"tag": source.subject.name}
+        return gettext("Bunko: essays tagged “%(tag)s”") % {"tag": source.subject.local_name}
 
     def description(self, source):
-        return source.subject.description or self.title(source)
+        return source.subject.local_description or self.title(source)
 
 
 class TagAtomFeed(TagFeed):

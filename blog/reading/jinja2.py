@@ -27,7 +27,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
 from blog.identifiers import doi_url, orcid_url
-from blog.models import Post
+from blog.models import Post, PostAuthor
 from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
@@ -230,7 +230,7 @@ def mark_translation(data, post):
     original = {"@type": "CreativeWork", "name": post.original_title, "url": http_url(post.original_url)}
     if post.original_author:
         original["author"] = [{"@type": "Person", "name": post.original_author}]
-        data["translator"], data["author"] = data["author"], original["author"]
+        data["translator"], data["author"] = data["author"] + data.get("translator", []), original["author"]
     data["translationOfWork"] = {key: value for key, value in original.items() if value}
 
 
@@ -268,9 +268,11 @@ def post_json_ld(request, post, authors, tags, versions=()):
         "mainEntityOfPage": request.build_absolute_uri(permalink(post)),
         "datePublished": iso_datetime(post.publish_at),
         "dateModified": iso_datetime(max(post.publish_at, post.updated_at)),
-        "author": [person(request, author) for author in authors],
-        "keywords": [tag.name for tag in tags],
+        "author": [person(request, author) for author in authors if author.role != PostAuthor.Role.TRANSLATOR],
+        "keywords": [tag.local_name for tag in tags],
     }
+    if translators := [person(request, author) for author in authors if author.role == PostAuthor.Role.TRANSLATOR]:
+        data["translator"] = translators
     if post.doi:
         doi = {"propertyID": "DOI", "value": post.doi, "url": doi_url(post.doi)}
         data["identifier"] = {"@type": "PropertyValue", **doi}

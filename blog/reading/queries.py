@@ -7,10 +7,11 @@ the language, a slug or some ids change between requests, so Django compiles eac
 from collections import defaultdict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
+from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName
 from blog.reading.prepared import Param, Prepared, list_values, param_list
 from blog.reading.translations import one_per_essay, reader_versions
 
@@ -37,6 +38,13 @@ def language_param():
 
 def post_param():
     return Param("post", Post._meta.pk)
+
+
+def tag_in_language(field, tag_path=None):
+    """The tag's `field` (name or description) in the reader's language, else the tag's own; `tag_path` leads
+    from the queried model to the tag (None: the queried model is Tag)."""
+    local = TagName.objects.filter(tag=OuterRef(tag_path or "pk"), language=language_param()).exclude(**{field: ""})
+    return Coalesce(Subquery(local.values(field)[:1]), F(f"{tag_path}__{field}" if tag_path else field))
 
 
 def published():
@@ -74,7 +82,7 @@ def card_links(count):
         rank=F("position"), tiebreak=F("pk"),
     )  # fmt: skip
     tags = Post.tags.through.objects.filter(post__pk__in=posts).annotate(
-        kind=Value(1), of_post=F("post"), subject=F("tag"), name=F("tag__name"), slug=F("tag__slug"),
+        kind=Value(1), of_post=F("post"), subject=F("tag"), name=tag_in_language("name", "tag"), slug=F("tag__slug"),
         rank=Value(0), tiebreak=Value(0),
     )  # fmt: skip
     columns = ("kind", "of_post", "subject", "name", "slug", "rank", "tiebreak")
@@ -87,9 +95,18 @@ def card_links(count):
 
 
 CARD_LINKS = Prepared(card_links)
+
+
+def subject_by_slug(model):
+    """The author or tag at a slug; a tag with `local_name` and `local_description` in the reader's language."""
+    found = model.objects.filter(slug=Param("slug", model._meta.get_field("slug")))
+    if model is Tag:
+        found = found.annotate(local_name=tag_in_language("name"), local_description=tag_in_language("description"))
+    return found
+
+
 SUBJECT_BY_SLUG = {
-    relation: Prepared(lambda model=model: model.objects.filter(slug=Param("slug", model._meta.get_field("slug"))))
-    for relation, model in SUBJECTS.items()
+    relation: Prepared(lambda model=model: subject_by_slug(model)) for relation, model in SUBJECTS.items()
 }
 
 
@@ -110,11 +127,11 @@ class EssayList:
         return LIST_PAGE.objects(*self.shape, bounds.start or 0, bounds.stop, now=timezone.now(), **self.values)
 
 
-def bylines_and_tags(posts):
+def bylines_and_tags(posts, language):
     """({post pk: its bylines in order}, {post pk: its tags by name}), as rows with the author's or tag's pk as
-    `subject`, its `name` and `slug`."""
+    `subject`, its `name` (a tag's in `language`) and `slug`."""
     bylines, tags = defaultdict(list), defaultdict(list)
-    for link in CARD_LINKS.rows(len(posts), **list_values("post", [post.pk for post in posts])):
+    for link in CARD_LINKS.rows(len(posts), language=language, **list_values("post", [post.pk for post in posts])):
         (tags if link.kind else bylines)[link.of_post].append(link)
     return bylines, tags
 
@@ -154,9 +171,10 @@ def published_versions(posts):
     return versions
 
 
-def subject_or_404(relation, slug):
-    """The tag or author (by `relation`, as in SUBJECTS) whose page or feed the URL names."""
-    found = SUBJECT_BY_SLUG[relation].objects(slug=slug)
+def subject_or_404(relation, slug, language):
+    """The tag or author (by `relation`, as in SUBJECTS) whose page or feed the URL names; a tag with its
+    `local_name` and `local_description` in `language`."""
+    found = SUBJECT_BY_SLUG[relation].objects(slug=slug, language=language)
     if not found:
         raise Http404(f"No {SUBJECTS[relation]._meta.verbose_name} with this slug.")
     return found[0]
@@ -203,10 +221,14 @@ BYLINES = Prepared(
     lambda: (
         PostAuthor.objects.filter(post=post_param())
         .select_related("author")
-        .only("post", "author__name", "author__slug", "author__avatar", "author__orcid", "author__romanized_name")
+        .only(
+            "post", "role", "author__name", "author__slug", "author__avatar", "author__orcid", "author__romanized_name"
+        )
     )
 )
-TAGS = Prepared(lambda: Tag.objects.filter(posts=post_param()).only("name", "slug"))
+TAGS = Prepared(
+    lambda: Tag.objects.filter(posts=post_param()).only("name", "slug").annotate(local_name=tag_in_language("name"))
+)
 RELATED_LINKS = Prepared(lambda: RelatedLink.objects.filter(post=post_param()).only("title", "url", "summary"))
 
 
@@ -242,11 +264,17 @@ def versions_at_slug(slug):
 
 
 def authors_of(post):
-    return [byline.author for byline in BYLINES.objects(post=post.pk)]
+    """The post's bylines in order, as authors, each with its byline's `role` (PostAuthor.Role)."""
+    authors = []
+    for byline in BYLINES.objects(post=post.pk):
+        byline.author.role = byline.role
+        authors.append(byline.author)
+    return authors
 
 
 def tags_of(post):
-    return TAGS.objects(post=post.pk)
+    """The post's tags, each with its `local_name` in the post's language."""
+    return TAGS.objects(post=post.pk, language=post.language)
 
 
 def related_links_of(post):

@@ -15,7 +15,7 @@ from django.db.models import F, Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, content_written
+from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName, content_written
 from blog.reading.edge import purge_after_commit
 from blog.reading.pagination import months_holding
 from blog.reading.prepared import Prepared
@@ -188,7 +188,7 @@ def keys_moved_by_save(post):
     return moved
 
 
-CONTENT_MODELS = (Author, Tag, Post, PostAuthor, RelatedPost, RelatedLink, Post.tags.through)
+CONTENT_MODELS = (Author, Tag, TagName, Post, PostAuthor, RelatedPost, RelatedLink, Post.tags.through)
 
 
 def essay_of(post_id, key=essay_key):
@@ -206,6 +206,8 @@ def keys_moved(instance, *, deleted=False):
         return {tag_key(instance.pk), LISTS} if deleted else {tag_key(instance.pk)}
     if isinstance(instance, Author):
         return {author_key(instance.pk), LISTS} if deleted else {author_key(instance.pk)}
+    if isinstance(instance, TagName):
+        return {tag_key(instance.tag_id)}  # every page printing the tag, in whichever language
     if isinstance(instance, (PostAuthor, Post.tags.through)):
         # Bylines and tags also decide which author and tag pages list the post.
         return {essay_of(instance.post_id), LISTS}

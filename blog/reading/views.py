@@ -63,7 +63,7 @@ class PublishedPostMixin:
 
     def get_queryset(self):
         if self.relation:
-            self.subject = queries.subject_or_404(self.relation, self.kwargs["slug"])
+            self.subject = queries.subject_or_404(self.relation, self.kwargs["slug"], translation.get_language())
         return queries.EssayList(translation.get_language(), written_in(self.request), self.relation, self.subject)
 
     def get_context_data(self, **kwargs):
@@ -82,7 +82,7 @@ class CardLink(NamedTuple):
 
 def with_cards(posts):
     """`posts` with `card_authors` (in byline order) and `card_tags` (by name): one query for the whole page."""
-    bylines, tags = queries.bylines_and_tags(posts)
+    bylines, tags = queries.bylines_and_tags(posts, translation.get_language())
     author_url, tag_url = slug_url("blog:author-detail"), slug_url("blog:tag-detail")
     for post in posts:
         post.card_authors = [CardLink(row.subject, row.name, author_url(row.slug)) for row in bylines[post.pk]]

@@ -48,6 +48,7 @@ def new_post_data(*, author, tags=(), **fields):
         "extra_front_matter": "{}",
         **management_form("bylines", 1),
         "bylines-0-author": str(author.pk),
+        "bylines-0-role": "author",
         "bylines-0-position": "0",
         **management_form("related_entries", 0),
         **management_form("related_links", 1),
@@ -463,3 +464,20 @@ def test_the_admin_is_branded_bunko_in_every_interface_language(editor_client, l
     assert f"<h1>{index_title}</h1>" in page
     assert "Django" not in page
     assert re.search(r'<link rel="icon" href="[^"]+/img/favicon\.svg" type="image/svg\+xml">', page)
+
+
+def test_an_editor_names_a_tag_in_other_languages_on_the_tags_own_page(editor_client, client):
+    tag = make_tag("キャリア", slug="career")
+    make_post(language="en", slug="essay", tags=[tag])
+    change = reverse("admin:blog_tag_change", args=[tag.pk])
+    data = submitted_form(editor_client.get(change), form_id="tag_form")
+    data |= {
+        "names-TOTAL_FORMS": "1",
+        "names-0-language": "en",
+        "names-0-name": "Career",
+        "names-0-description": "The fork in the road.",
+    }
+    response = editor_client.post(change, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert list(tag.names.values_list("language", "name")) == [("en", "Career")]
+    assert '<a href="/en/tags/career/" rel="tag">Career</a>' in client.get("/en/posts/essay/").content.decode()

@@ -52,6 +52,25 @@ def test_create_translation_records_its_source_and_the_text_it_matches(editor_cl
     assert not outdated(translation)
 
 
+def test_create_translation_credits_the_translator_chosen_after_the_sources_authors(editor_client, editor_user):
+    writer, other_translator = make_author("Haruka Mori"), make_author("Lin Wei")
+    own_profile = make_author("Sam Okafor", user=editor_user)
+    source = make_post(language="ja", authors=[writer], translators=[other_translator])
+    form = editor_client.get(admin_url("translate", source)).context["form"]
+    assert f'value="{own_profile.pk}" selected' in str(form["translator"])  # the current user's profile
+
+    editor_client.post(admin_url("translate", source), {"language": "en", "translator": own_profile.pk})
+    translation = Post.objects.get(language="en")
+    # The source's authors stay its authors; the source's own translator did not translate this version.
+    assert list(translation.bylines.values_list("author__name", "role")) == [
+        ("Haruka Mori", "author"), ("Sam Okafor", "translator"),
+    ]  # fmt: skip
+    editor_client.post(admin_url("translate", source), {"language": "zh-hans", "translator": ""})
+    assert list(Post.objects.get(language="zh-hans").bylines.values_list("author__name", "role")) == [
+        ("Haruka Mori", "author")
+    ]
+
+
 def test_the_translate_link_from_the_status_page_preselects_the_language(editor_client):
     source = make_post(language="ja")
     form = editor_client.get(admin_url("translate", source) + "?language=zh-hans").context["form"]

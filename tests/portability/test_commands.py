@@ -164,12 +164,21 @@ def test_demo_content_shows_every_feature(media_root):
     tag_names = set(Tag.objects.values_list("name", flat=True))
     assert len(tag_names) >= 6 and {"キャリア", "求职"} <= tag_names
     assert all(tag.description for tag in Tag.objects.all())
+    # Every tag is named in the two languages besides its own, with a description in each.
+    assert all(
+        len({local.language for local in tag.names.all() if local.description}) == 2 for tag in Tag.objects.all()
+    )
+    assert Tag.objects.get(name="キャリア").names.get(language="en").name == "career"
     assert RelatedPost.objects.exists() and RelatedLink.objects.exists()
     attributed = posts.exclude(original_url="").get()
     assert attributed.original_title and attributed.original_author and attributed.original_published_on
     assert posts.filter(status=Post.Status.DRAFT).count() == 1
     assert sum(post.is_scheduled for post in posts) == 1
-    assert posts.filter(bylines__position=1).exists()  # a co-written essay keeps its byline order
+    # A co-written essay keeps its byline order.
+    assert posts.filter(bylines__position=1, bylines__role=PostAuthor.Role.AUTHOR).exists()
+    translated = posts.filter(bylines__role=PostAuthor.Role.TRANSLATOR)
+    assert set(translated.values_list("language", flat=True)) == {"en", "zh-hans"}
+    assert all(post.translated_from_id for post in translated)  # credited on translations only
 
     bodies = "\n".join(posts.values_list("body", flat=True))
     for feature in (

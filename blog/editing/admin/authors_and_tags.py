@@ -1,11 +1,12 @@
 """The admins of authors (profiles, linked to user accounts) and tags."""
 
+from django.conf import settings
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
 from blog.editing.admin.base import MARKDOWN_EDITOR, HttpsURLMixin
 from blog.editing.forms import AuthorAdminForm
-from blog.models import Author, Tag
+from blog.models import Author, Tag, TagName
 
 
 @admin.register(Author)
@@ -18,8 +19,18 @@ class AuthorAdmin(HttpsURLMixin, VersionAdmin):
     formfield_overrides = MARKDOWN_EDITOR
 
 
+class TagNameInline(admin.TabularInline):
+    """The tag's name in each language its readers should see it in; the tag's own name serves the others."""
+
+    model = TagName
+    fields = ["language", "name", "description"]
+    extra = 0
+    max_num = len(settings.LANGUAGES)
+
+
 @admin.register(Tag)
 class TagAdmin(VersionAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "names__name"]
+    inlines = [TagNameInline]
     prepopulated_fields = {"slug": ["name"]}

@@ -30,7 +30,7 @@ class BylineInline(admin.TabularInline):
     model = PostAuthor
     formset = BylineFormSet
     autocomplete_fields = ["author"]
-    fields = ["author", "position"]
+    fields = ["author", "role", "position"]
     min_num = 1
     extra = 0
     verbose_name = _("author")

@@ -138,7 +138,12 @@ class TranslationViews:
         if not (self.has_add_permission(request) and self.has_view_permission(request, source)):
             raise PermissionDenied
         form = CreateTranslationForm(
-            request.POST or None, source=source, initial={"language": request.GET.get("language")}
+            request.POST or None,
+            source=source,
+            initial={
+                "language": request.GET.get("language"),
+                "translator": getattr(request.user, "author_profile", None),  # who asks translates, by default
+            },
         )
         if form.is_valid():
             try:

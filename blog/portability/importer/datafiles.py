@@ -7,10 +7,11 @@ as one failed line without stopping the posts from importing.
 """
 
 import yaml
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
-from blog.models import Author, Tag
+from blog.models import Author, Tag, TagName
 from blog.portability.importer.report import FileResult, ImportFailure
 
 
@@ -83,3 +84,28 @@ def _upsert_tag(site, data_path, item, *, update_existing, assets):
     if tag.pk is None or (tag.name, tag.description) != (name, description):
         tag.name, tag.description = name, description
         tag.save()
+    _set_tag_names(tag, item.get("languages"))
+
+
+def _set_tag_names(tag, languages):
+    """The tag's names in other languages, as `languages: {code: {name: ..., description: ...}}` gives them."""
+    if languages is None:
+        return
+    if not isinstance(languages, dict):
+        raise ImportFailure(f"the languages of tag {tag.name!r} are not a mapping of language codes")
+    wanted = {}
+    for language, local in languages.items():
+        if language not in dict(settings.LANGUAGES):
+            raise ImportFailure(f"tag {tag.name!r} has a name in an unknown language: {language!r}")
+        local = local if isinstance(local, dict) else {"name": local}
+        name = str(local.get("name") or "").strip()[:100]
+        if not name:
+            raise ImportFailure(f"tag {tag.name!r} has no name in {language!r}")
+        wanted[language] = (name, str(local.get("description") or "").strip())
+    current = {local.language: (local.name, local.description) for local in tag.names.all()}
+    if current != wanted:
+        tag.names.all().delete()
+        TagName.objects.bulk_create(
+            TagName(tag=tag, language=language, name=name, description=description)
+            for language, (name, description) in sorted(wanted.items())
+        )

@@ -7,7 +7,7 @@ rules live in fields.py, redirects.py and assets.py; this module decides their o
 the order in which a file with several problems reports them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -55,6 +55,7 @@ class Entry:
     source_revision: str = ""
     source_matched: object = None
     pending_draft: dict | None = None  # a published post's unpublished changes, as fields.pending_draft reads them
+    translators: list = field(default_factory=list)  # credited as "Translated by", after the authors
 
 
 def read_entry(site, path, *, default_language, default_author, assets, warnings):
@@ -107,6 +108,7 @@ def read_entry(site, path, *, default_language, default_author, assets, warnings
         old_paths=[],
         extra=extra,
         media=media,
+        translators=fields.author_names(known.get("translators")),
     )
     entry.created_at = _exported_moment(known, "created")
     entry.text_changed = _exported_moment(known, "text_changed")

@@ -35,6 +35,7 @@ def save_entry(entry, *, update_existing, assets, warnings):
     if post is None:
         post = Post(source_path=entry.source_path)
     authors = [_find_author(name) for name in entry.authors]
+    translators = [_find_author(name) for name in entry.translators]
     tags = [_find_tag(name) for name in entry.tags]
 
     post.title, post.language, post.summary, post.body = entry.title, entry.language, entry.summary, entry.body
@@ -65,7 +66,7 @@ def save_entry(entry, *, update_existing, assets, warnings):
     with reversion.create_revision():
         reversion.set_comment(f"Imported from {entry.source_path}")
         post.save()
-        _set_bylines(post, authors)
+        _set_bylines(post, authors, translators)
         post.tags.set(tags)
         _set_links(post, entry.related_links)
     if entry.created_at and entry.created_at != post.created_at:
@@ -101,7 +102,7 @@ def snapshot(post):
                 "original_published_on", "doi", "revised_on", "extra_front_matter", "source_path", "created_at",
             )
         } | {"cover_image": post.cover_image.name or ""},
-        "authors": list(post.bylines.values_list("author_id", flat=True)),
+        "authors": list(post.bylines.values_list("author_id", "role")),
         "tags": sorted(post.tags.values_list("pk", flat=True)),
         "links": list(post.related_links.values_list("title", "url", "summary")),
         "redirects": sorted(
@@ -176,12 +177,16 @@ def _set_pending_draft(post, entry, warnings):
         draft.saved_at = written["saved_at"]
 
 
-def _set_bylines(post, authors):
-    wanted = [author.pk for author in authors]
-    if list(post.bylines.values_list("author_id", flat=True)) != wanted:
+def _set_bylines(post, authors, translators):
+    """The authors in order, then the translators (who are not also authors) in order."""
+    roles = {author.pk: PostAuthor.Role.AUTHOR for author in authors}
+    for translator in translators:
+        roles.setdefault(translator.pk, PostAuthor.Role.TRANSLATOR)
+    if list(post.bylines.values_list("author_id", "role")) != list(roles.items()):
         post.bylines.all().delete()
         PostAuthor.objects.bulk_create(
-            PostAuthor(post=post, author=author, position=position) for position, author in enumerate(authors)
+            PostAuthor(post=post, author_id=author, role=role, position=position)
+            for position, (author, role) in enumerate(roles.items())
         )
 
 

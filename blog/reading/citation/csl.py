@@ -13,6 +13,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext
 
 from blog.identifiers import is_doi, orcid_url
+from blog.models import PostAuthor
 from blog.reading.jinja2 import http_url
 
 # Han ideographs, kana, Hangul and the CJK punctuation between them (U+2E80-9FFF, compatibility ideographs,
@@ -110,19 +111,25 @@ def site_name(language):
 
 
 def reference_of(post, authors, address):
-    """The essay `post` (bylines `authors`, in order) at the absolute URL `address`, as a Reference.
+    """The essay `post` (bylines `authors`, in order, each with its `role`) at the absolute URL `address`, as a
+    Reference.
 
-    A republished translation names the original author as the author and its bylines as translators, with
-    the original's title, date and address.
+    Bylines credited as translators are its translators. A republished translation names the original author as
+    the author and all its bylines as translators, with the original's title, date and address.
     """
     language = post.language
-    bylines = tuple(
-        Contributor(name, orcid_url(author.orcid))
+    bylines = [
+        (author.role == PostAuthor.Role.TRANSLATOR, Contributor(name, orcid_url(author.orcid)))
         for author in authors
         if (name := csl_name(cited_name(author, language)))
-    )
+    ]
+    writers = tuple(contributor for translated, contributor in bylines if not translated)
+    translators = tuple(contributor for translated, contributor in bylines if translated)
     original_author = csl_name(post.original_author)
-    contributors, translators = ((Contributor(original_author),), bylines) if original_author else (bylines, ())
+    if original_author:
+        contributors, translators = (Contributor(original_author),), writers + translators
+    else:
+        contributors = writers
     item = {
         "id": f"bunko{post.pk}",
         "type": "post-weblog",

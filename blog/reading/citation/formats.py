@@ -90,7 +90,10 @@ def bibtex(reference):
 
 
 class RisWriter(rispy.RisWriter):
-    """rispy's writer without the "1." line it puts before each record, which is no RIS tag."""
+    """rispy's writer without the "1." line it puts before each record, which is no RIS tag, and with a line per
+    translator (TA), as for authors."""
+
+    DEFAULT_LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "TA"]
 
     def set_header(self, count):
         return ""
@@ -104,7 +107,7 @@ def ris(reference):
         "id": reference.key,
         "title": item["title"],
         "authors": [name_text(name) for name in item.get("author", [])],
-        "subsidiary_authors": [name_text(name) for name in item.get("translator", [])],  # A4: the translators
+        "translated_author": [name_text(name) for name in item.get("translator", [])],  # TA: the translators
         "secondary_title": item["container-title"],
         "year": str(year),
         "date": f"{year:04d}/{month:02d}/{day:02d}/",
