@@ -1,7 +1,6 @@
 """Top-level routes: admin and editor endpoints, language-neutral files, and the prefixed public site."""
 
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
@@ -9,7 +8,8 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from blog.editing.admin.endpoints import EditorImageUploadView, MarkdownPreviewView
-from blog.reading import sitemaps
+from blog.reading import sitemaps, traditional
+from blog.reading.urls import traditional_urlpatterns
 from blog.reading.views import home_redirect
 from blog.serving import health
 
@@ -24,9 +24,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots-txt"),
     path("", home_redirect, name="home-redirect"),
+    # Simplified Chinese essays in Traditional characters: a reader-only variant, not a language of the site.
+    path("zh-hant/", include(traditional_urlpatterns)),
 ]
 
-urlpatterns += i18n_patterns(
+urlpatterns += traditional.site_patterns(
     path("subscribe/", include("blog.mail.urls")),
     path("", include("blog.reading.urls")),
 )

@@ -31,7 +31,7 @@ from blog.rendering.phrases import PhraseBreakExtension
 from blog.rendering.ruby import RubyExtension, search_text
 from blog.text import plain_text
 
-RENDERER_VERSION = "6"
+RENDERER_VERSION = "7"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
