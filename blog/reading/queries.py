@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
-from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
+from blog.models import CONVERTED_LANGUAGE, Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
 from blog.reading.prepared import Param, Prepared, list_values, param_list
 from blog.reading.translations import one_per_essay, reader_versions
 
@@ -126,6 +126,12 @@ ENTRY_FIELDS = (
 FEED_ENTRIES = Prepared(
     lambda relation, written_in_only, count: reader_essays(relation, written_in_only).values_list(*ENTRY_FIELDS)[:count]
 )
+# The Traditional feed (blog.reading.traditional): Simplified Chinese essays with their converted text.
+TRADITIONAL_ENTRIES = Prepared(
+    lambda count: reader_essays(None, True).values_list(
+        *ENTRY_FIELDS, "traditional_title", "traditional_excerpt", "traditional_feed_html"
+    )[:count]
+)
 # Unordered: ordered by publish time, SQLite would walk every published post instead of the keys' index.
 VERSIONS = Prepared(
     lambda count: (
@@ -142,6 +148,11 @@ def feed_entries(relation, written_in_only, count, language, subject=None):
     return FEED_ENTRIES.rows(
         relation, written_in_only, count, now=timezone.now(), language=language, subject=subject and subject.pk
     )
+
+
+def traditional_feed_entries(count):
+    """The newest `count` Simplified Chinese essays, as rows of ENTRY_FIELDS and their Traditional text."""
+    return TRADITIONAL_ENTRIES.rows(count, now=timezone.now(), language=CONVERTED_LANGUAGE)
 
 
 def published_versions(posts):

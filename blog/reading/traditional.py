@@ -6,14 +6,18 @@ interface active; every other page they link to is the Simplified site's (Simpli
 """
 
 import copy
+from dataclasses import replace
 
+from django.conf import settings
 from django.http import Http404
-from django.urls import LocalePrefixPattern, URLResolver
+from django.urls import LocalePrefixPattern, URLResolver, reverse
 from django.utils import translation
 
 from blog.models import CONVERTED_LANGUAGE
 from blog.reading import queries
-from blog.reading.links import permalink
+from blog.reading.feed_xml import BunkoAtomFeed
+from blog.reading.feeds import LanguageFeed
+from blog.reading.links import permalink, traditional_path
 from blog.reading.views import PostDetailView
 from blog.rendering.traditional import LANGUAGE as TRADITIONAL
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
@@ -64,6 +68,40 @@ class TraditionalPostDetailView(PostDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            page_language=TRADITIONAL_TAG, converted_from=permalink(self.object.simplified), **kwargs
+            page_language=TRADITIONAL_TAG,
+            # Forms and lists are the Simplified site's (a subscription is to essays in a written language).
+            site_language=CONVERTED_LANGUAGE,
+            converted_from=permalink(self.object.simplified),
+            **kwargs,
         )
 
+
+
+class TraditionalFeed(LanguageFeed):
+    """The Simplified Chinese essays in Traditional characters, as /zh-hant/feeds/posts.rss and .atom."""
+
+    def respond(self, request, *args, **kwargs):
+        with translation.override(TRADITIONAL):
+            return super().respond(request, *args, **kwargs)
+
+    def get_object(self, request, slug=None):
+        return replace(super().get_object(request, slug), language=TRADITIONAL)
+
+    def link(self, source):
+        return f"{source.origin}{reverse('blog:post-list')}?lang={CONVERTED_LANGUAGE}"
+
+    def posts(self, source):
+        return queries.traditional_feed_entries(settings.BUNKO_FEED_ITEMS)
+
+    def entry_text(self, post):
+        return (
+            TRADITIONAL_TAG,
+            traditional_path(post.slug),
+            post.traditional_title,
+            post.traditional_excerpt,
+            post.traditional_feed_html,
+        )
+
+
+class TraditionalAtomFeed(TraditionalFeed):
+    feed_type = BunkoAtomFeed

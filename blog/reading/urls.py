@@ -71,6 +71,10 @@ urlpatterns = [
 
 # Mounted at /zh-hant/ outside the language prefixes (config/urls.py): Simplified Chinese essays in Traditional.
 traditional_urlpatterns = (
-    [path("posts/<uslug:slug>/", public_page(traditional.TraditionalPostDetailView.as_view()), name="post-detail")],
+    [
+        path("posts/<uslug:slug>/", public_page(traditional.TraditionalPostDetailView.as_view()), name="post-detail"),
+        path("feeds/posts.rss", traditional.TraditionalFeed(), name="feed-rss"),
+        path("feeds/posts.atom", traditional.TraditionalAtomFeed(), name="feed-atom"),
+    ],
     "traditional",
 )

@@ -1,7 +1,10 @@
 """Traditional Chinese pages: every published Simplified Chinese essay at /zh-hant/, converted with OpenCC on save."""
 
+import io
 import re
+from urllib.parse import quote
 
+import feedparser
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -9,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from blog.models import Post
 from blog.reading.state import essay_key
-from tests.factories import make_post, make_tag, make_translation
+from tests.factories import make_post, make_tag, make_translation, url_in
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +70,12 @@ def test_the_traditional_page_is_marked_zh_hant_and_links_its_original(client, e
 
 def test_the_interface_speaks_traditional_chinese_and_links_the_simplified_site(client, essay):
     response = client.get(traditional_url(essay))
-    assertContains(response, "分鐘")  # "%(minutes)s 分钟阅读" from the converted catalogue
-    assertNotContains(response, "分钟")
+    assertContains(response, "閱讀約需 1 分鐘")  # the zh_Hans catalogue's 阅读约需 1 分钟, converted
+    assertContains(response, '<input type="hidden" name="first_language" value="zh-hans">', html=True)
+    assertContains(response, 'href="/zh-hant/feeds/posts.atom"')
     tag = essay.tags.get()
     # Lists, tags and authors are the Simplified site's: /zh-hant/ serves essays only.
-    assertContains(response, f'href="/zh-hans/tags/{tag.slug}/"')
+    assertContains(response, f'href="/zh-hans/tags/{quote(tag.slug)}/"')
     assertNotContains(response, 'href="/zh-hant/tags/')
 
 
@@ -131,6 +135,41 @@ def test_the_checked_in_catalogue_is_the_simplified_one_converted(tmp_path, sett
     (tmp_path / "zh_Hans" / "LC_MESSAGES" / "django.po").write_bytes(
         (source / "zh_Hans" / "LC_MESSAGES" / "django.po").read_bytes()
     )
-    call_command("traditional_catalogue", stdout=open("/dev/null", "w"))
+    call_command("traditional_catalogue", stdout=io.StringIO())
     generated = (tmp_path / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text("utf-8")
     assert generated == (source / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text("utf-8")
+
+
+def test_the_traditional_feed_carries_the_converted_essays(client, essay):
+    make_post(language="en", title="An English essay")
+    for kind in ("rss", "atom"):
+        parsed = feedparser.parse(client.get(reverse(f"traditional:feed-{kind}")).content)
+        assert [entry.title for entry in parsed.entries] == ["歷史與日曆"]
+        entry = parsed.entries[0]
+        assert entry.link == BASE + traditional_url(essay)
+        assert entry.title_detail.language == "zh-Hant"
+        assert "頭髮" in entry.content[0].value
+        alternates = {link.hreflang: link.href for link in entry.links if link.get("hreflang")}
+        assert alternates == {"zh-hans": BASE + essay.get_absolute_url(), "zh-Hant": BASE + traditional_url(essay)}
+
+
+def test_the_simplified_feed_names_the_traditional_page_as_an_alternate(client, essay):
+    parsed = feedparser.parse(client.get(url_in("zh-hans", "blog:language-feed-atom")).content)
+    alternates = {link.hreflang: link.href for link in parsed.entries[0].links if link.get("hreflang")}
+    assert alternates["zh-Hant"] == BASE + traditional_url(essay)
+
+
+def test_the_sitemap_lists_the_traditional_pages_with_reciprocal_alternates(client, essay):
+    english = make_translation(essay, language="en", title="History and calendars")
+    index = client.get("/sitemap.xml").content.decode()
+    assert f"{BASE}/sitemap-traditional.xml" in index
+    section = client.get("/sitemap-traditional.xml").content.decode()
+    assert re.findall(r"<loc>([^<]+)</loc>", section) == [BASE + traditional_url(essay)]
+    expected = {
+        ("zh-hans", BASE + essay.get_absolute_url()),
+        ("zh-Hant", BASE + traditional_url(essay)),
+        ("en", BASE + english.get_absolute_url()),
+    }
+    assert set(re.findall(r'hreflang="([^"]+)" href="([^"]+)"', section)) == expected
+    posts = client.get("/sitemap-posts.xml").content.decode()
+    assert ("zh-Hant", BASE + traditional_url(essay)) in re.findall(r'hreflang="([^"]+)" href="([^"]+)"', posts)
