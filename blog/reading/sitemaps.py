@@ -246,10 +246,10 @@ class ArchiveSitemap(LocalizedSitemap):
 SITEMAPS = {
     "pages": HomeSitemap,
     "posts": PostSitemap,
-    "traditional": TraditionalPostSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
     "archives": ArchiveSitemap,
+    "traditional": TraditionalPostSitemap,
 }
 
 

@@ -76,7 +76,6 @@ class TraditionalPostDetailView(PostDetailView):
         )
 
 
-
 class TraditionalFeed(LanguageFeed):
     """The Simplified Chinese essays in Traditional characters, as /zh-hant/feeds/posts.rss and .atom."""
 
