@@ -171,11 +171,10 @@ class PostQuerySet(ContentQuerySet):
             )
         if isinstance(title, str) and "traditional_title" not in kwargs:
             converted = traditional.text(title)
-            kwargs["traditional_title"] = Case(When(language=CONVERTED_LANGUAGE, then=Value(converted)), default=Value(""))
-            kwargs["traditional_title_html"] = Case(
-                When(language=CONVERTED_LANGUAGE, then=Value(rendering.phrases.title_html(converted, traditional.LANGUAGE))),
-                default=Value(""),
-            )
+            converted_html = rendering.phrases.title_html(converted, traditional.LANGUAGE)
+            in_simplified = Q(language=CONVERTED_LANGUAGE)
+            kwargs["traditional_title"] = Case(When(in_simplified, then=Value(converted)), default=Value(""))
+            kwargs["traditional_title_html"] = Case(When(in_simplified, then=Value(converted_html)), default=Value(""))
         return super().update(**kwargs)
 
 

@@ -81,7 +81,8 @@ def test_the_interface_speaks_traditional_chinese_and_links_the_simplified_site(
 
 def test_the_simplified_page_links_the_traditional_one(client, essay):
     response = client.get(essay.get_absolute_url())
-    assertContains(response, f'<a href="{traditional_url(essay)}" hreflang="zh-Hant" lang="zh-Hant">繁體中文</a>', html=True)
+    link = f'<a href="{traditional_url(essay)}" hreflang="zh-Hant" lang="zh-Hant">繁體中文</a>'
+    assertContains(response, link, html=True)
 
 
 def test_hreflang_alternates_are_reciprocal_across_four_languages(client):
