@@ -27,7 +27,7 @@ from markdownx.models import MarkdownxField
 from blog import rendering, text, translation_drift
 from blog.control_characters import refused_in_summary, refused_in_title
 from blog.identifiers import validate_doi, validate_orcid
-from blog.rendering import social_card
+from blog.rendering import social_card, traditional
 
 logger = logging.getLogger(__name__)
 
@@ -239,13 +239,26 @@ class PostQuerySet(ContentQuerySet):
                 ),
                 default=Value(rendering.phrases.title_html(title, None)),
             )
+        if isinstance(title, str) and "traditional_title" not in kwargs:
+            converted = traditional.text(title)
+            converted_html = rendering.phrases.title_html(converted, traditional.LANGUAGE)
+            in_simplified = Q(language=CONVERTED_LANGUAGE)
+            kwargs["traditional_title"] = Case(When(in_simplified, then=Value(converted)), default=Value(""))
+            kwargs["traditional_title_html"] = Case(When(in_simplified, then=Value(converted_html)), default=Value(""))
         return super().update(**kwargs)
 
 
+# Essays in this language are also served in Traditional characters (blog.rendering.traditional), at /zh-hant/.
+CONVERTED_LANGUAGE = "zh-hans"
+# What Post.store_traditional() stores: the reader-facing fields, converted.
+TRADITIONAL_FIELDS = [
+    "traditional_title", "traditional_title_html", "traditional_body_html", "traditional_toc_html",
+    "traditional_feed_html", "traditional_excerpt",
+]  # fmt: skip
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
 RENDERED_FIELDS = [
     "body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version", "search_text",
-    "title_html",
+    "title_html", *TRADITIONAL_FIELDS,
 ]  # fmt: skip
 # What Post.save() notes about its own text for its translations (blog.translation_drift).
 DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
@@ -345,6 +358,14 @@ class Post(models.Model):
     search_text = models.TextField(editable=False, blank=True)
     # The title as cards and its page show it: escaped, with phrase breaks in Japanese and Chinese.
     title_html = models.TextField(editable=False, blank=True)
+    # A Simplified Chinese essay as /zh-hant/ serves it: the fields above in Traditional characters (blank in
+    # other languages).
+    traditional_title = models.CharField(editable=False, max_length=300, blank=True)
+    traditional_title_html = models.TextField(editable=False, blank=True)
+    traditional_body_html = models.TextField(editable=False, blank=True)
+    traditional_toc_html = models.TextField(editable=False, blank=True)
+    traditional_feed_html = models.TextField(editable=False, blank=True)
+    traditional_excerpt = models.TextField(editable=False, blank=True)
 
     # Where an imported post came from, so importing again updates it instead of duplicating it.
     source_path = models.CharField(_("import source"), max_length=500, blank=True, editable=False)
@@ -473,6 +494,26 @@ class Post(models.Model):
         self.renderer_version = rendering.RENDERER_VERSION
         self.search_text = rendered.search_text
         self.title_html = rendering.phrases.title_html(self.title, self.language)
+        self.store_traditional()
+
+    def store_traditional(self):
+        """Convert what readers of a Simplified Chinese essay get into Traditional characters; blank otherwise."""
+        if self.language != CONVERTED_LANGUAGE:
+            for field in TRADITIONAL_FIELDS:
+                setattr(self, field, "")
+            return
+        self.traditional_title = traditional.text(self.title)
+        self.traditional_title_html = rendering.phrases.title_html(self.traditional_title, traditional.LANGUAGE)
+        self.traditional_body_html = traditional.html(self.body_html)
+        self.traditional_toc_html = traditional.html(self.toc_html)
+        self.traditional_feed_html = traditional.html(self.feed_html)
+        self.traditional_excerpt = traditional.text(self.excerpt)
+
+    def get_traditional_url(self):
+        """The address of this essay in Traditional characters, or None when it is not converted."""
+        if self.language != CONVERTED_LANGUAGE:
+            return None
+        return reverse("traditional:post-detail", kwargs={"slug": self.slug})
 
     def get_absolute_url(self):
         with translation.override(self.language):

@@ -1,7 +1,6 @@
 """Top-level routes: admin and editor endpoints, language-neutral files, and the prefixed public site."""
 
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
@@ -11,7 +10,8 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView, TemplateView
 
 from blog.editing.admin.endpoints import EditorImageUploadView, MarkdownPreviewView
-from blog.reading import sitemaps
+from blog.reading import sitemaps, traditional
+from blog.reading.urls import traditional_urlpatterns
 from blog.reading.views import home_redirect
 from blog.serving import health
 
@@ -28,9 +28,11 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.ico")), name="favicon"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots-txt"),
     path("", home_redirect, name="home-redirect"),
+    # Simplified Chinese essays in Traditional characters: a reader-only variant, not a language of the site.
+    path("zh-hant/", include(traditional_urlpatterns)),
 ]
 
-urlpatterns += i18n_patterns(
+urlpatterns += traditional.site_patterns(
     path("subscribe/", include("blog.mail.urls")),
     path("", include("blog.reading.urls")),
 )

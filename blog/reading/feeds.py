@@ -21,7 +21,7 @@ from blog.models import Author, Tag
 from blog.reading import queries
 from blog.reading.conditional import public_page, shows
 from blog.reading.feed_xml import BunkoAtomFeed, BunkoRssFeed, xml_safe
-from blog.reading.links import post_path, slug_url
+from blog.reading.links import post_path, slug_url, version_paths
 
 
 def entry_id(translation_key, language):
@@ -133,14 +133,8 @@ class LatestPostsFeed(Feed):
 
         Editors' text goes through xml_safe here; stored feed HTML has no character XML forbids.
         """
-        posts = queries.feed_entries(
-            self.relation, self.written_in_only, settings.BUNKO_FEED_ITEMS, source.language, source.subject
-        )
+        posts = self.posts(source)
         author_url = slug_url("blog:author-detail")
-
-        def link(post):
-            return source.origin + post_path(post.language, post.slug)
-
         bylines, tags = queries.bylines_and_tags(posts, source.language)
         authors = {
             pk: [(xml_safe(byline.name), source.origin + author_url(byline.slug)) for byline in group]
@@ -154,33 +148,45 @@ class LatestPostsFeed(Feed):
         elif isinstance(source.subject, Author):
             shown_authors.append(source.subject.pk)
         shows(source.request, essays=[post.translation_key for post in posts], tags=shown_tags, authors=shown_authors)
-        # (language, URL) of each published version of an essay, by translation key.
+        # (language, URL) of each published version of an essay (a Simplified Chinese one in Traditional too).
         versions = {
-            key: sorted((version.language, link(version)) for version in group)
+            key: sorted(
+                (language, source.origin + path) for version in group for language, path in version_paths(version)
+            )
             for key, group in queries.published_versions(posts).items()
         }
         entries = []
         for post in posts:
-            url = link(post)
-            others = [version for version in versions[post.translation_key] if version[0] != post.language]
+            language, path, title, excerpt, feed_html = self.entry_text(post)
+            url = source.origin + path
+            others = [version for version in versions[post.translation_key] if version[0] != language]
             entries.append(
                 FeedEntry(
-                    title=xml_safe(post.title),
+                    title=xml_safe(title),
                     url=url,
-                    guid=entry_id(post.translation_key, post.language),
-                    language=post.language,
+                    guid=entry_id(post.translation_key, language.lower()),
+                    language=language,
                     published=post.publish_at,
                     # A scheduled post was last edited before it appeared; readers should not see updated < published.
                     updated=max(post.updated_at, post.publish_at),
                     # Atom's summary is type="html" and RSS readers read description as HTML: escape the plain text.
-                    description=escape(xml_safe(post.excerpt)),
-                    content=rendering.feed_html(post.feed_html, source.origin),
+                    description=escape(xml_safe(excerpt)),
+                    content=rendering.feed_html(feed_html, source.origin),
                     authors=authors.get(post.pk, []),
                     categories=categories.get(post.pk, []),
-                    versions=[*others, (post.language, url)],
+                    versions=[*others, (language, url)],
                 )
             )
         return entries
+
+    def posts(self, source):
+        return queries.feed_entries(
+            self.relation, self.written_in_only, settings.BUNKO_FEED_ITEMS, source.language, source.subject
+        )
+
+    def entry_text(self, post):
+        """(language, path, title, excerpt, feed HTML) of the entry for `post`."""
+        return post.language, post_path(post.language, post.slug), post.title, post.excerpt, post.feed_html
 
     item_title = entry_field("title")
     item_link = entry_field("url")

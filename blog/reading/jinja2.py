@@ -27,11 +27,12 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
 from blog.identifiers import doi_url, orcid_url
-from blog.models import Post, PostAuthor
+from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
 from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
 from blog.reading.translations import one_per_essay, source_among
+from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
 from blog.text import first_image
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
@@ -146,6 +147,10 @@ def alternate_links(request, versions=None, original=None, page_languages=None):
     """
     if versions:
         pairs = [(code, permalink(version)) for code, version in versions.items()]
+        # A Simplified Chinese essay is also served in Traditional characters (blog.reading.traditional).
+        simplified = versions.get(CONVERTED_LANGUAGE)
+        if simplified is not None:
+            pairs.append((TRADITIONAL_TAG, simplified.get_traditional_url()))
         default = permalink(original)
     else:
         pairs = [

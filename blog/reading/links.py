@@ -11,6 +11,9 @@ from urllib.parse import quote
 from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import translation
 
+from blog.models import CONVERTED_LANGUAGE
+from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
+
 SLUG_PLACEHOLDER = "slug"
 # URLs remembered by permalink(), cleared when full rather than grown without end.
 PERMALINKS = {}
@@ -36,6 +39,24 @@ def _slug_url(name, language, script_prefix):
 def post_path(language, slug):
     """The path of a post written in `language` (a post's page is under its own language's prefix)."""
     return slug_url("blog:post-detail", language)(slug)
+
+
+def traditional_path(slug):
+    """The path of a Simplified Chinese post's Traditional page (blog.reading.traditional), outside the prefixes."""
+    return _traditional_url(get_script_prefix())(slug)
+
+
+def version_paths(version):
+    """(language, path) of a published version: a Simplified Chinese one is also served in Traditional."""
+    yield version.language, post_path(version.language, version.slug)
+    if version.language == CONVERTED_LANGUAGE:
+        yield TRADITIONAL_TAG, traditional_path(version.slug)
+
+
+@functools.lru_cache(maxsize=8)
+def _traditional_url(script_prefix):
+    head, tail = reverse("traditional:post-detail", kwargs={"slug": SLUG_PLACEHOLDER}).rsplit(SLUG_PLACEHOLDER, 1)
+    return lambda slug: head + quoted(slug) + tail
 
 
 @functools.lru_cache(maxsize=8192)

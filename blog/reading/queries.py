@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName
+from blog.models import CONVERTED_LANGUAGE, Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName
 from blog.reading.prepared import Param, Prepared, list_values, param_list
 from blog.reading.translations import one_per_essay, reader_versions
 
@@ -22,7 +22,7 @@ CARD_FIELDS = ("title", "title_html", "slug", "language", "translation_key", "ex
 # copy of the source text a translation was made from.
 PAGE_DEFERRED = (
     "body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_version", "source_base",
-    "search_text",
+    "search_text", "traditional_feed_html",
 )  # fmt: skip
 # Where a list's posts may be narrowed to a subject: the Post relation and the subject's model.
 SUBJECTS = {"tags": Tag, "authors": Author}
@@ -143,6 +143,12 @@ ENTRY_FIELDS = (
 FEED_ENTRIES = Prepared(
     lambda relation, written_in_only, count: reader_essays(relation, written_in_only).values_list(*ENTRY_FIELDS)[:count]
 )
+# The Traditional feed (blog.reading.traditional): Simplified Chinese essays with their converted text.
+TRADITIONAL_ENTRIES = Prepared(
+    lambda count: reader_essays(None, True).values_list(
+        *ENTRY_FIELDS, "traditional_title", "traditional_excerpt", "traditional_feed_html"
+    )[:count]
+)
 # Unordered: ordered by publish time, SQLite would walk every published post instead of the keys' index.
 VERSIONS = Prepared(
     lambda count: (
@@ -159,6 +165,11 @@ def feed_entries(relation, written_in_only, count, language, subject=None):
     return FEED_ENTRIES.rows(
         relation, written_in_only, count, now=timezone.now(), language=language, subject=subject and subject.pk
     )
+
+
+def traditional_feed_entries(count):
+    """The newest `count` Simplified Chinese essays, as rows of ENTRY_FIELDS and their Traditional text."""
+    return TRADITIONAL_ENTRIES.rows(count, now=timezone.now(), language=CONVERTED_LANGUAGE)
 
 
 def published_versions(posts):

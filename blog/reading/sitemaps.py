@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from blog.models import Author, Post, Tag
+from blog.models import CONVERTED_LANGUAGE, Author, Post, Tag
 from blog.reading.conditional import content_cached, public_page
-from blog.reading.links import post_path
+from blog.reading.links import post_path, traditional_path, version_paths
 from blog.reading.queries import published_versions
 from blog.reading.translations import one_per_essay
 
@@ -100,6 +100,8 @@ class PostSitemap(RequestHostSitemap):
     paginating. Here a page reads only its own rows, plus one query for their versions.
     """
 
+    count_key = "sitemap:post-count"
+
     def items(self):
         # Oldest first, so adding posts only ever changes the last page. Rows, not model instances: a page
         # holds a thousand.
@@ -119,7 +121,7 @@ class PostSitemap(RequestHostSitemap):
     def paginator(self):
         # The index's page count would otherwise count every published post on each request.
         paginator = super().paginator
-        paginator.count = content_cached(self.request, "sitemap:post-count", paginator.object_list.count)
+        paginator.count = content_cached(self.request, self.count_key, paginator.object_list.count)
         return paginator
 
     def get_latest_lastmod(self):
@@ -134,10 +136,23 @@ class PostSitemap(RequestHostSitemap):
         versions = published_versions([url["item"] for url in urls])
         for url in urls:
             url["alternates"] = [
-                {"location": origin + post_path(version.language, version.slug), "lang_code": version.language}
+                {"location": origin + path, "lang_code": language}
                 for version in sorted(versions[url["item"].translation_key], key=lambda version: version.language)
+                for language, path in version_paths(version)
             ]
         return urls
+
+
+class TraditionalPostSitemap(PostSitemap):
+    """The Traditional pages of Simplified Chinese essays (blog.reading.traditional), with the same alternates."""
+
+    def items(self):
+        return super().items().filter(language=CONVERTED_LANGUAGE)
+
+    def location(self, post):
+        return traditional_path(post.slug)
+
+    count_key = "sitemap:traditional-count"
 
 
 def with_last_change(model, relation):
@@ -234,6 +249,7 @@ SITEMAPS = {
     "tags": TagSitemap,
     "authors": AuthorSitemap,
     "archives": ArchiveSitemap,
+    "traditional": TraditionalPostSitemap,
 }
 
 

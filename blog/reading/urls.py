@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from blog.editing import preview
-from blog.reading import feeds, views
+from blog.reading import feeds, traditional, views
 from blog.reading.citation import views as citation
 from blog.reading.conditional import public_page
 
@@ -68,3 +68,13 @@ urlpatterns = [
     path("authors/<uslug:slug>/feed.rss", feeds.AuthorFeed(), name="author-feed-rss"),
     path("authors/<uslug:slug>/feed.atom", feeds.AuthorAtomFeed(), name="author-feed-atom"),
 ]
+
+# Mounted at /zh-hant/ outside the language prefixes (config/urls.py): Simplified Chinese essays in Traditional.
+traditional_urlpatterns = (
+    [
+        path("posts/<uslug:slug>/", public_page(traditional.TraditionalPostDetailView.as_view()), name="post-detail"),
+        path("feeds/posts.rss", traditional.TraditionalFeed(), name="feed-rss"),
+        path("feeds/posts.atom", traditional.TraditionalAtomFeed(), name="feed-atom"),
+    ],
+    "traditional",
+)

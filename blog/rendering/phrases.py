@@ -16,7 +16,11 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import STX
 
-PARSERS = {"ja": budoux.load_default_japanese_parser, "zh-hans": budoux.load_default_simplified_chinese_parser}
+PARSERS = {
+    "ja": budoux.load_default_japanese_parser,
+    "zh-hans": budoux.load_default_simplified_chinese_parser,
+    "zh-hant": budoux.load_default_traditional_chinese_parser,
+}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 UNBROKEN = {"ruby", "a", "code", "kbd", "samp", "math", "img"}
 # Python-Markdown's placeholders for stashed HTML (math, raw tags): one unbreakable unit each.

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from blog import rendering
 from blog.models import Post
+from blog.rendering import traditional
 from blog.text import excerpt
 from tests.paths import ROOT
 
@@ -38,6 +39,10 @@ def test_seed_posts_writes_rendered_essays_in_three_languages():
         assert post.excerpt == excerpt(post)
         assert post.renderer_version == rendering.RENDERER_VERSION
         assert post.bylines.all() and post.tags.all()
+        # The Traditional Chinese version (blog.rendering.traditional), as Post.render() stores it.
+        if post.language == "zh-hans":
+            assert post.traditional_body_html == traditional.html(rendered.html)
+            assert post.traditional_title == traditional.text(post.title)
     published = Post.objects.published()
     assert published.count() < 40, "some essays are drafts, so visibility is exercised"
     assert published.filter(language="ja", body__contains="博士").exists()

@@ -119,6 +119,7 @@ def test_index_lists_each_section_on_the_request_host(client, site):
         "/sitemap-tags.xml",
         "/sitemap-authors.xml",
         "/sitemap-archives.xml",
+        "/sitemap-traditional.xml",
     ]
 
 

@@ -129,6 +129,29 @@ def test_a_save_purges_exactly_the_pages_that_show_what_changed(edge):
     assert not PendingPurge.objects.exists()
 
 
+def test_a_save_purges_the_traditional_pages_of_its_essay(edge):
+    """/zh-hant/ pages are their Simplified essay's: its save purges them, converted anew (blog.reading.traditional)."""
+    now = timezone.now()
+    # The first bystander's page names its neighbour, the second, as its next essay; neither names the edited one.
+    first = make_post(language="zh-hans", title="旁观者", slug="first", publish_at=now - timezone.timedelta(hours=3))
+    make_post(language="zh-hans", title="另一位旁观者", slug="second", publish_at=now - timezone.timedelta(hours=2))
+    edited = make_post(language="zh-hans", title="编辑之前", slug="edited", body="翻开日历。")
+    showing_it = [reverse("traditional:post-detail", kwargs={"slug": edited.slug}), reverse("traditional:feed-atom")]
+    not_showing_it = [reverse("traditional:post-detail", kwargs={"slug": first.slug})]
+    warm(edge, *showing_it, *not_showing_it)
+
+    edited.title = "编辑之后"
+    edited.body = "我发现了头发。"
+    edited.save()
+    edge_purges.settle()
+
+    for path in showing_it:
+        hit, body = cached(edge, path)
+        assert not hit and "編輯之後" in body and "發現了頭髮" in body and "日曆" not in body, path
+    for path in not_showing_it:
+        assert cached(edge, path)[0], f"{path} shows nothing that changed, yet was purged"
+
+
 def test_a_purge_is_sent_again_for_pages_rendered_from_before_the_write(edge, settings):
     essay = make_post(title="Draft one")
     warm(edge, essay.get_absolute_url())

@@ -232,6 +232,7 @@ def build_post(essay, language, rendered, step):
         title_html=rendering.phrases.title_html(title, language),
     )
     post.excerpt = text.excerpt(post)  # as Post.render() stores it
+    post.store_traditional()
     return post
 
 
