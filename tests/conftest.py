@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.template.backends import jinja2 as jinja2_backend
-from django.utils import translation
 from django.test.signals import template_rendered
+from django.utils import translation
 
+from tests.factories import role
 
 # Tests that start a process outside pytest (Chromium, gunicorn, Varnish, wrk, Java, redis-server, an SMTP
 # server, manage.py in a subprocess): whole folders or modules here, single tests by @pytest.mark.external.
@@ -48,14 +49,14 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def editor_user(db):
     user = User.objects.create_user("editor", "editor@example.com", "pw-editor", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
+    user.groups.add(role("Editor"))
     return user
 
 
 @pytest.fixture
 def author_user(db):
     user = User.objects.create_user("writer", "writer@example.com", "pw-writer", is_staff=True)
-    user.groups.add(Group.objects.get(name="Author"))
+    user.groups.add(role("Author"))
     return user
 
 

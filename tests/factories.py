@@ -1,7 +1,10 @@
 """Deterministic builders for test content: no randomness, every field readable at the call site."""
 
+import importlib
 import itertools
 
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -134,3 +137,16 @@ def revise_second_paragraph(original, *, minor=False):
     original.save()
     original.minor_change = False
     return original
+
+
+# The migrations that make the Author and Editor groups, and the function each runs.
+ROLE_MIGRATIONS = [("blog.migrations.0002_roles", "create_roles"), ("blog.migrations.0021_tag_names", "let_editors_name_tags")]
+
+
+def role(name):
+    """The Author or Editor group. Migrations make them, so a transactional test's flush (browser tests) removes
+    them: they are made again the same way."""
+    if not Group.objects.filter(name=name).exists():
+        for module, function in ROLE_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
+    return Group.objects.get(name=name)

@@ -33,7 +33,7 @@
 })();
 
 // The reading option of Japanese essays: vertical writing (tategaki), off by default and remembered in this
-// browser. The button stays hidden without script, and the essay reads horizontally.
+// browser. The button stays invisible (holding its place) without script, and the essay reads horizontally.
 (function () {
   "use strict";
 
@@ -49,7 +49,7 @@
     body.classList.toggle("vertical-writing", vertical);
     toggle.setAttribute("aria-pressed", String(vertical));
   }
-  toggle.hidden = false;
+  toggle.classList.add("is-ready");
   show(remembered());
   toggle.addEventListener("click", function () {
     var vertical = toggle.getAttribute("aria-pressed") !== "true";

@@ -1,21 +1,21 @@
 """Review in a real browser: an author submits, an editor approves; a pending draft published as a minor change."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from blog import translation_drift
 from blog.editing.pending import PendingDraft
 from blog.models import Post
 from tests.browser.test_writing_room import change_path, eventually, log_in, public_html, settled  # noqa: F401
-from tests.factories import make_author, make_post, make_translation
+from tests.factories import make_author, make_post, make_translation, role
 
 pytestmark = pytest.mark.browser
 
 
 def log_in_as_author(page, username):
     user = User.objects.create_user(username, f"{username}@example.com", f"pw-{username}", is_staff=True)
-    user.groups.add(Group.objects.get(name="Author"))
+    user.groups.add(role("Author"))
     page.goto("/admin/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(f"pw-{username}")
