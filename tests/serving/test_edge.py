@@ -235,10 +235,9 @@ def test_a_purge_the_edge_did_not_answer_is_kept_and_sent_by_publish_due(edge, s
     edge_purges.settle()
 
     assert Post.objects.get(pk=essay.pk).title == "Version two"  # the editor's save stands
-    # The save's purge, and the new social card's (drawn after the commit): each kept after one failed attempt.
-    pending = list(PendingPurge.objects.all())
-    assert pending and all(purge.attempts == 1 for purge in pending)
-    assert any(f"essay:{essay.translation_key}" in purge.keys.split() for purge in pending)
+    # The save's purge is kept after its failed attempt (beside the new social card's, drawn after the commit).
+    key = f"essay:{essay.translation_key}"
+    assert [purge.attempts >= 1 for purge in PendingPurge.objects.all() if key in purge.keys.split()] == [True]
     settings.BUNKO_EDGE_PURGE_URLS = [edge + "/"]  # the edge is back
     call_command("publish_due")
     assert not PendingPurge.objects.exists()
