@@ -14,14 +14,19 @@ from tests.factories import role
 # Tests that start a process outside pytest (Chromium, gunicorn, Varnish, wrk, Java, redis-server, an SMTP
 # server, manage.py in a subprocess): whole folders or modules here, single tests by @pytest.mark.external.
 # `make test-fast` runs everything else.
-EXTERNAL_PLACES = ("browser/", "bench/", "serving/test_edge.py", "serving/test_edge_instances.py", "test_readme.py")
+EXTERNAL_PLACES = (
+    "browser/", "bench/", "serving/test_edge.py", "serving/test_edge_instances.py", "serving/test_page_cache_limits.py",
+    "test_readme.py",
+)  # fmt: skip
+# Fixtures that start such a process for the tests that ask for them (tests/mail's aiosmtpd).
+EXTERNAL_FIXTURES = {"smtp_server"}
 TESTS = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         place = Path(item.path).resolve().relative_to(TESTS).as_posix()
-        if place.startswith(EXTERNAL_PLACES):
+        if place.startswith(EXTERNAL_PLACES) or not EXTERNAL_FIXTURES.isdisjoint(item.fixturenames):
             item.add_marker(pytest.mark.external)
 
 
