@@ -3,8 +3,7 @@
 import importlib
 import itertools
 
-from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -139,14 +138,18 @@ def revise_second_paragraph(original, *, minor=False):
     return original
 
 
-# The migrations that make the Author and Editor groups, and the function each runs.
-ROLE_MIGRATIONS = [("blog.migrations.0002_roles", "create_roles"), ("blog.migrations.0021_tag_names", "let_editors_name_tags")]
-
-
 def role(name):
-    """The Author or Editor group. Migrations make them, so a transactional test's flush (browser tests) removes
-    them: they are made again the same way."""
-    if not Group.objects.filter(name=name).exists():
-        for module, function in ROLE_MIGRATIONS:
-            getattr(importlib.import_module(module), function)(apps, None)
-    return Group.objects.get(name=name)
+    """The Author or Editor group with the permissions its migrations give it (0002_roles, 0021_tag_names).
+
+    Migrations make the groups, so a transactional test's flush (browser tests) removes them: made again here.
+    """
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        roles = importlib.import_module("blog.migrations.0002_roles")
+        codenames = {"Author": roles.AUTHOR_PERMISSIONS, "Editor": roles.EDITOR_PERMISSIONS}[name]
+        if name == "Editor":
+            codenames = [*codenames, *(f"blog.{action}_tagname" for action in ("add", "change", "delete", "view"))]
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
