@@ -1,6 +1,7 @@
 """Markdown import (a real Jekyll blog, Hugo, broken files) and export, read back as a reader or editor would."""
 
 import datetime
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -57,6 +58,16 @@ def corpus():
     assert report.failed == 0, report.failures()
     return report
 
+
+
+def export_then_import(tmp_path, name, *, created, also_delete=()):
+    """Export to `name`, then import that into an empty database: `created` posts, no failure, no warning."""
+    export_all(directory=tmp_path / name)
+    Post.objects.all().delete()
+    for model in also_delete:
+        model.objects.all().delete()
+    report = import_paths(paths=[tmp_path / name])
+    assert (report.created, report.failed, report.warnings) == (created, 0, [])
 
 def test_corpus_import_creates_one_post_per_file(corpus):
     assert len(CORPUS_FILES) == 34
@@ -452,12 +463,7 @@ def test_export_import_export_keeps_what_each_translation_was_made_from_byte_for
     translation_drift.mark_up_to_date(Post.objects.get(pk=chinese.pk))  # the Chinese translator caught up
     changed_at = Post.objects.get(pk=original.pk).content_changed_at
 
-    def round_trip(name):
-        """Export to `name`, then import that into an empty database."""
-        export_all(directory=tmp_path / name)
-        Post.objects.all().delete()
-        report = import_paths(paths=[tmp_path / name])
-        assert (report.created, report.failed, report.warnings) == (3, 0, [])
+    round_trip = functools.partial(export_then_import, tmp_path, created=3)
 
     round_trip("first")
     first = yaml.safe_load(next((tmp_path / "first/en").glob("*.md")).read_text().split("---\n")[1])
@@ -482,11 +488,7 @@ def test_export_import_export_keeps_who_wrote_and_who_translated_byte_for_byte(t
         authors=[mori, wei], translators=[okafor],
     )  # fmt: skip
 
-    def round_trip(name):
-        export_all(directory=tmp_path / name)
-        Post.objects.all().delete()
-        report = import_paths(paths=[tmp_path / name])
-        assert (report.created, report.failed, report.warnings) == (2, 0, [])
+    round_trip = functools.partial(export_then_import, tmp_path, created=2)
 
     round_trip("first")
     first = yaml.safe_load(next((tmp_path / "first/en").glob("*.md")).read_text().split("---\n")[1])
@@ -506,12 +508,7 @@ def test_export_import_export_keeps_each_tags_names_in_other_languages_byte_for_
     TagName.objects.create(tag=career, language="zh-hans", name="职业")
     make_post(title="研究室を出た日", language="ja", tags=[career])
 
-    def round_trip(name):
-        export_all(directory=tmp_path / name)
-        Post.objects.all().delete()
-        Tag.objects.all().delete()
-        report = import_paths(paths=[tmp_path / name])
-        assert (report.created, report.failed, report.warnings) == (1, 0, [])
+    round_trip = functools.partial(export_then_import, tmp_path, created=1, also_delete=[Tag])
 
     round_trip("first")
     exported = yaml.safe_load((tmp_path / "first/tags.yaml").read_text())
@@ -573,11 +570,7 @@ def test_export_keeps_pending_drafts_beside_their_post_and_import_brings_them_ba
     PendingDraft.objects.create(post=older, title="Saved since", body="A draft of an older save.", based_on="stale")
     saved_at = dict(PendingDraft.objects.values_list("post__slug", "saved_at"))
 
-    def round_trip(name):
-        export_all(directory=tmp_path / name)
-        Post.objects.all().delete()
-        report = import_paths(paths=[tmp_path / name])
-        assert (report.created, report.failed, report.warnings) == (2, 0, [])
+    round_trip = functools.partial(export_then_import, tmp_path, created=2)
 
     round_trip("first")
     exported = tmp_path / "first/en" / f"{timezone.localdate():%Y-%m-%d}-live.md"
