@@ -32,9 +32,9 @@ TARGET_EMAILS_PER_SECOND = 200
 SEED = """
 from datetime import timedelta
 from django.utils import timezone
-from blog import translation_drift
+from blog.content import translation_drift
 from blog.models import Author, Post, PostAuthor
-from blog.subscriptions import Subscriber
+from blog.models import Subscriber
 languages = [["ja", "en"], ["zh-hans"], ["en", "ja"]]
 confirmed = timezone.now() - timedelta(days=1)
 Subscriber.objects.bulk_create(

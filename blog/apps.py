@@ -10,8 +10,8 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The page-cache state's models and receivers live on the reading side, the pending draft and the admin
-        # on the editing side: none is a module Django looks for by name (models.py, admin.py), so they load here.
-        from blog.editing import admin, pending  # noqa: F401
+        # Modules Django does not look for by name (models/ and admin.py are what it imports itself): the admin
+        # lives on the editing side, and the receivers that keep the page cache's state on the reading side.
+        from blog.editing import admin  # noqa: F401
         from blog.mail import admin as mail_admin  # noqa: F401
         from blog.reading import state  # noqa: F401

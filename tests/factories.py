@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from blog import translation_drift
+from blog.content import translation_drift
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
 
 _sequence = itertools.count(1)

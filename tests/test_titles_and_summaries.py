@@ -8,7 +8,7 @@ import rispy
 from django.urls import reverse
 
 from blog.editing.forms import version_of
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.models import Post
 from blog.portability.importer import import_paths
 from tests.editing.test_admin import new_post_data

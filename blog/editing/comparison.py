@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 
-from blog import paragraph_diff, translation_drift
+from blog.content import paragraph_diff, translation_drift
 from blog.reading.conditional import cache_get, cache_set
 
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from blog import paragraph_diff, rendering, translation_drift
+from blog import rendering
+from blog.content import paragraph_diff, translation_drift
 from blog.editing import uploads
 from blog.models import Author, Post, PostAuthor, RelatedLink, post_slug
 
@@ -214,8 +215,8 @@ class SideBySideForm(forms.Form):
     """A translation's title, summary and text beside its source's, the text cut into parts that line up.
 
     The n-th heading of a translation translates the n-th heading of its source, so cutting both before each
-    heading (blog.paragraph_diff.sections) lines them up; a source without headings is cut at its paragraphs
-    (blog.paragraph_diff.blocks) instead, so that it is not one giant part. A part the translation lacks comes as
+    heading (blog.content.paragraph_diff.sections) lines them up; a source without headings is cut at its paragraphs
+    (blog.content.paragraph_diff.blocks) instead, so that it is not one giant part. A part the translation lacks comes as
     an empty box. The form carries the source's version it was built from: against a changed source the parts no
     longer line up (a lost heading would drop the last part), so such a save is refused and the translator's parts
     come back.

@@ -10,10 +10,10 @@ from datetime import datetime
 from django.conf import settings
 from django.core.paginator import Paginator
 
-from blog import paragraph_diff, translation_drift
+from blog.content import paragraph_diff, translation_drift
 from blog.models import Post
 from blog.reading.translations import one_per_essay
-from blog.translation_drift import DriftState
+from blog.content.translation_drift import DriftState
 
 ESSAYS_PER_PAGE = 50
 # What a cell needs: its state, dates, and the texts its "how much changed" compares.

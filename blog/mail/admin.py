@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from blog.subscriptions import Delivery, Newsletter, Subscriber
+from blog.models import Delivery, Newsletter, Subscriber
 
 # A subscriber names at most three languages (blog.mail.forms.LANGUAGE_FIELDS).
 LANGUAGE_POSITIONS = range(3)

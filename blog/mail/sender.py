@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from blog.mail import letters
 from blog.models import Post
-from blog.subscriptions import Delivery, Newsletter, Subscriber
+from blog.models import Delivery, Newsletter, Subscriber
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from blog.subscriptions import Subscriber
+from blog.models import Subscriber
 
 CONFIRM_SALT = "bunko.mail.confirm"
 MANAGE_SALT = "bunko.mail.manage"

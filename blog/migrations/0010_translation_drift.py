@@ -8,7 +8,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.utils import timezone
 
-from blog.translation_drift import fingerprint, text_of
+from blog.content.translation_drift import fingerprint, text_of
 
 
 def record_existing_translations(apps, schema_editor):

@@ -1,6 +1,6 @@
 """What makes an essay citable: a DOI and a version date per post, a romanised name per author, checked ORCID iDs."""
 
-import blog.identifiers
+import blog.content.identifiers
 from django.db import migrations, models
 
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="A DOI minted for this essay (e.g. through Zenodo), like 10.5281/zenodo.1234567.",
                 max_length=200,
-                validators=[blog.identifiers.validate_doi],
+                validators=[blog.content.identifiers.validate_doi],
                 verbose_name="DOI",
             ),
         ),
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Like 0000-0002-1825-0097.",
                 max_length=19,
-                validators=[blog.identifiers.validate_orcid],
+                validators=[blog.content.identifiers.validate_orcid],
                 verbose_name="ORCID iD",
             ),
         ),

@@ -34,12 +34,12 @@ ALIASES = {
     "citation": ("citation",),
     "translation_key": ("translation_key", "translationKey"),
     "translations": ("translations",),
-    # What a translation was made from (blog.translation_drift): the source's language in the same essay, the
+    # What a translation was made from (blog.content.translation_drift): the source's language in the same essay, the
     # fingerprint of the source text it matches, and when it last matched it.
     "translation_of": ("translation_of",),
     "source_revision": ("source_revision",),
     "source_matched": ("source_matched",),
-    # Autosaved changes to a published post not yet published (blog.editing.pending), kept beside it in its file.
+    # Autosaved changes to a published post not yet published (blog.models.pending), kept beside it in its file.
     "pending_draft": ("pending_draft",),
     "related": ("related",),
     "related_links": ("related_links",),

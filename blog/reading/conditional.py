@@ -1,12 +1,12 @@
 """Conditional GET and the page cache for public pages, both starting from one cheap read of the content state.
 
-ETags follow the content generation (blog.reading.state.ContentGeneration, moved by every write a reader could
+ETags follow the content generation (blog.models.ContentGeneration, moved by every write a reader could
 notice, and by the first request after a scheduled post's time has come): one primary-key lookup, however
 many posts there are, so a 304 costs almost nothing. Any visible edit changes every ETag; a client then
 fetches the page again, usually from the page cache.
 
 The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those things'
-version tokens (blog.reading.state.ContentVersion), and it is served until something it shows is saved. An edit
+version tokens (blog.models.ContentVersion), and it is served until something it shows is saved. An edit
 is visible on the very next request. The same keys label the page for a shared cache at the edge, which each
 write purges by them (blog.reading.edge).
 """
@@ -26,14 +26,14 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from blog import rendering
+from blog.models import ContentGeneration, ContentVersion
 from blog.reading import edge
 from blog.reading.state import (
     EVERYTHING,
     LISTS,
-    ContentGeneration,
-    ContentVersion,
     author_key,
     content_changed,
+    current_state,
     essay_key,
     essay_page_key,
     tag_key,
@@ -47,10 +47,10 @@ CACHE_DOWN = redis.RedisError
 
 def content_state():
     """The content generation, moved first when a scheduled post has appeared since the last write."""
-    generation = ContentGeneration.objects.current()
+    generation = current_state()
     if generation.schedule_has_come(timezone.now()):
         content_changed(scheduled=generation.next_publish_at)
-        generation = ContentGeneration.objects.current()
+        generation = current_state()
     return generation
 
 

@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections, models, transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from blog.models import PendingPurge
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +35,6 @@ ANY_CHANGE = "any-change"
 SURROGATE_HEADERS = ("Surrogate-Key", "xkey")
 # More keys than this at once (purges piled up while an edge was away): every page goes, in one short header.
 MAX_KEYS_PER_PURGE = 100
-
-
-class PendingPurge(models.Model):
-    """Keys moved by a committed write that some edge may still be serving: deleted once every edge purged them."""
-
-    keys = models.TextField()  # space-separated, as purge requests send them
-    hard = models.BooleanField(default=False)  # a retraction: the edge drops the pages rather than keep them stale
-    created_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        app_label = "blog"
 
 
 # ---- what a response tells the edge

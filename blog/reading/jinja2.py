@@ -26,14 +26,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
-from blog.identifiers import doi_url, orcid_url
+from blog.content.identifiers import doi_url, orcid_url
 from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
 from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
 from blog.reading.translations import one_per_essay, source_among
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
-from blog.text import first_image
+from blog.content.plain_text import first_image
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

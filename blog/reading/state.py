@@ -1,21 +1,31 @@
 """The page cache's state: what moves when a reader could see a change, kept in the database for every worker.
 
-Two models (their tables were created by the blog app's migrations 0004 and 0009, and they stay the blog
-app's) and the receivers that move them: Django's model signals for single writes, the content model's
-`content_written` for bulk ones. blog.reading.conditional reads this state for ETags and the page cache.
+The receivers that move blog.models.freshness (the content generation and per-key tokens): Django's model
+signals for single writes, the content model's `content_written` for bulk ones. blog.reading.conditional reads
+this state for ETags and the page cache.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Min
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName, content_written
+from blog.models import (
+    Author,
+    ContentGeneration,
+    ContentVersion,
+    Post,
+    PostAuthor,
+    RelatedLink,
+    RelatedPost,
+    Tag,
+    TagName,
+    content_written,
+)
 from blog.reading.edge import purge_after_commit
 from blog.reading.pagination import months_holding
 from blog.reading.prepared import Prepared
@@ -34,44 +44,19 @@ class ContentState:
         return self.next_publish_at is not None and self.next_publish_at <= now
 
 
-class ContentGenerationManager(models.Manager):
-    def current(self):
-        """The ContentState, by a prepared query (blog.reading.prepared): every public request reads it."""
-        found = CURRENT_GENERATION.rows(using=self.db)
-        if not found:
-            # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
-            content_changed()
-            found = CURRENT_GENERATION.rows(using=self.db)
-        return ContentState(*found[0])
-
-    def months(self):
-        """ContentGeneration.months, read apart: only pages printing month links need them, and a cached page none."""
-        return self.filter(pk=1).values_list("months", flat=True).first() or {}
-
-
-class ContentGeneration(models.Model):
-    """One row counting the changes a reader could see, so validators and cache keys cost one indexed read.
-
-    Pages print more than their own row (authors, tags, translations, neighbours), so "has anything this page
-    shows changed?" would otherwise be an aggregate over every post. Every write to content moves this row
-    instead (see content_changed); it lives in the database so all workers share it and it survives a cache loss.
-    A scheduled post appears with no write at all, so the row also holds the next scheduled publication time:
-    the first reader after it moves the generation (see blog.reading.conditional).
-    """
-
-    value = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(null=True)
-    next_publish_at = models.DateTimeField(null=True)
-    # {language: ["YYYY-MM", ...] newest first}: the months that hold an essay in that language's lists, for
-    # the archive links beside every list; found when the lists change, not on every page.
-    months = models.JSONField(default=dict)
-
-    objects = ContentGenerationManager()
-
-
 CURRENT_GENERATION = Prepared(
     lambda: ContentGeneration.objects.filter(pk=1).values_list("value", "changed_at", "next_publish_at")
 )
+
+
+def current_state(using="default"):
+    """The ContentState, by a prepared query (blog.reading.prepared): every public request reads it."""
+    found = CURRENT_GENERATION.rows(using=using)
+    if not found:
+        # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
+        content_changed()
+        found = CURRENT_GENERATION.rows(using=using)
+    return ContentState(*found[0])
 
 
 # What a cached page may depend on (blog.reading.conditional): every page depends on EVERYTHING, which bulk writes move.
@@ -96,18 +81,6 @@ def tag_key(pk):
 
 def author_key(pk):
     return f"author:{pk}"
-
-
-class ContentVersion(models.Model):
-    """A token per thing a cached page may show (an essay, a tag, an author, the lists), new whenever it changes.
-
-    A cached page keeps the tokens of what it showed; it is served again only while they are all current, so an
-    edit expires exactly the pages that show what was edited (blog.reading.conditional). Tokens, not counters, so
-    moving many keys is one upsert.
-    """
-
-    key = models.CharField(max_length=80, primary_key=True)
-    token = models.UUIDField(default=uuid.uuid4)
 
 
 def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None, retracted=False):

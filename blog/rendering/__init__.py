@@ -29,7 +29,7 @@ from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathE
 from blog.rendering.jekyll import JekyllExtension
 from blog.rendering.phrases import PhraseBreakExtension
 from blog.rendering.ruby import RubyExtension
-from blog.text import plain_text, search_text
+from blog.content.plain_text import plain_text, search_text
 
 RENDERER_VERSION = "7"
 
@@ -63,7 +63,7 @@ class Rendered:
     toc: str
     reading_minutes: int
     feed_html: str  # the body as feed readers get it, URLs root-relative until `feed_html()` adds the host
-    search_text: str  # the body as search reads and quotes it (blog.text.search_text)
+    search_text: str  # the body as search reads and quotes it (blog.content.plain_text.search_text)
 
 
 def render(text, *, resolve_link=None, language=None):

@@ -12,7 +12,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from blog.rendering import images
-from blog.text import TEX_ENCODING
+from blog.content.plain_text import TEX_ENCODING
 
 # A formula longer than this is shown as source: latex2mathml is recursive and not linear.
 MAX_FORMULA_CHARS = 4000

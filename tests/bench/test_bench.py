@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from blog import rendering
 from blog.models import Post
 from blog.rendering import traditional
-from blog.text import excerpt
+from blog.content.plain_text import excerpt
 from tests.paths import ROOT
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from blog import translation_drift
-from blog.editing.pending import PendingDraft
+from blog.content import translation_drift
+from blog.models import PendingDraft
 from blog.models import Post
 from tests.browser.test_writing_room import change_path, eventually, log_in, public_html, settled  # noqa: F401
 from tests.factories import make_author, make_post, make_translation, role

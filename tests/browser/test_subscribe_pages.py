@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from blog.mail import tokens
-from blog.subscriptions import Subscriber
+from blog.models import Subscriber
 from tests.browser.test_accessibility import accessibility_violations, checker_errors
 from tests.factories import make_author, make_post, make_tag, url_in
 

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.models import Post
 from tests.browser.test_accessibility import blocking_violations
 from tests.editing.test_uploads import image_bytes

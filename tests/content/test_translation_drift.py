@@ -2,9 +2,9 @@
 
 import pytest
 
-from blog import paragraph_diff, translation_drift
+from blog.content import paragraph_diff, translation_drift
 from blog.models import Post
-from blog.translation_drift import DriftState
+from blog.content.translation_drift import DriftState
 from tests.factories import (
     KYOTO_JA_REVISED_PARAGRAPH,
     make_essay_in_three_languages,

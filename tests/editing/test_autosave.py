@@ -9,7 +9,7 @@ from reversion.models import Version
 from blog import rendering
 from blog.editing import autosave
 from blog.editing.forms import version_of
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.models import Post
 from tests.factories import make_author, make_post
 from tests.forms import submitted_form

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from blog import paragraph_diff
-from blog.editing.pending import PendingDraft
+from blog.content import paragraph_diff
+from blog.models import PendingDraft
 from tests.editing.test_autosave import AUTOSAVE, edit_of
 from tests.editing.test_translating import admin_url
 from tests.factories import make_essay_in_three_languages, make_post, make_translation, revise_second_paragraph

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from blog import translation_drift
+from blog.content import translation_drift
 from blog.editing import autosave
 from blog.editing.forms import version_of
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.models import Author, Post
 from tests.factories import make_post, make_translation
 from tests.forms import submitted_form

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from reversion.models import Version
 
-from blog import paragraph_diff, translation_drift
+from blog.content import paragraph_diff, translation_drift
 from blog.models import Post
 from tests.editing.test_admin import change_url
 from tests.factories import (

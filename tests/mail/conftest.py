@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from blog.subscriptions import Subscriber
+from blog.models import Subscriber
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_URL = "https://bunko.test"

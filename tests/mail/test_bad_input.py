@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from blog.mail import tokens
-from blog.subscriptions import Subscriber
+from blog.models import Subscriber
 from tests.factories import url_in
 from tests.mail.conftest import free_port, make_subscriber
 

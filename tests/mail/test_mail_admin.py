@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from blog.mail.sender import send_newsletters
-from blog.subscriptions import Delivery, Subscriber
+from blog.models import Delivery, Subscriber
 from tests.factories import make_post
 from tests.mail.conftest import make_subscriber
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from blog.mail.sender import queue, send_newsletters
 from blog.models import Post
-from blog.subscriptions import Delivery, Subscriber
+from blog.models import Delivery, Subscriber
 from tests.factories import make_post
 from tests.mail.conftest import ROOT, free_port, make_subscriber
 from tests.mail.faults import SimulatedCrash
@@ -62,7 +62,7 @@ SEED = """
 from datetime import timedelta
 from django.utils import timezone
 from blog.models import Author, Post, PostAuthor
-from blog.subscriptions import Subscriber
+from blog.models import Subscriber
 confirmed = timezone.now() - timedelta(days=1)
 Subscriber.objects.bulk_create(
     Subscriber(email=f"reader{n}@example.org", languages=["en"], interface_language="en", state="confirmed",
@@ -72,7 +72,7 @@ Subscriber.objects.bulk_create(
 post = Post.objects.create(title="An essay", language="en", body="Text.", status="published")
 PostAuthor.objects.create(post=post, author=Author.objects.create(name="A. Writer"))
 """
-COUNT_SENT = "from blog.subscriptions import Delivery; print(Delivery.objects.filter(state='sent').count())"
+COUNT_SENT = "from blog.models import Delivery; print(Delivery.objects.filter(state='sent').count())"
 
 
 def test_two_sender_processes_at_once_send_each_email_once(smtp_server, tmp_path):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from blog.subscriptions import Delivery, Subscriber
+from blog.models import Delivery, Subscriber
 from tests.factories import make_post, make_translation, url_in
 from tests.mail.conftest import SITE_URL, make_subscriber
 

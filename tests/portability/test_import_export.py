@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from reversion.models import Version
 
-from blog import translation_drift
+from blog.content import translation_drift
 from blog.editing.forms import version_of
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.models import Author, Post, RelatedPost, Tag, TagName
 from blog.portability.exporter import export_all
 from blog.portability.importer import import_paths
@@ -553,7 +553,7 @@ def test_hand_written_translation_of_is_read_and_bad_values_are_warnings(tmp_pat
     assert import_paths(paths=[tmp_path]).updated == 0  # importing again changes nothing
 
 
-# Pending drafts: autosaved changes to a published post, kept beside it (blog.editing.pending).
+# Pending drafts: autosaved changes to a published post, kept beside it (blog.models.pending).
 
 
 def test_export_keeps_pending_drafts_beside_their_post_and_import_brings_them_back(tmp_path, editor_user):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, override
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from blog.editing.preview import preview_url
-from blog.identifiers import validate_doi
+from blog.content.identifiers import validate_doi
 from blog.models import Author, Post
 from tests.factories import make_author, make_essay_in_three_languages, make_post, url_in
 from tests.hostile import PAYLOADS, scan

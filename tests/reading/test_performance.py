@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from blog.models import Post, PostAuthor, RelatedLink, RelatedPost
 from blog.portability.importer import import_paths
-from blog.reading.state import ContentGeneration
+from blog.models import ContentGeneration
 from tests.factories import make_author, make_post, make_tag, url_in
 
 

@@ -20,7 +20,8 @@ from django.utils import timezone
 from blog.editing.preview import preview_url
 from blog.models import Post
 from blog.reading import edge as edge_purges
-from blog.reading.edge import ANY_CHANGE, MAX_KEYS_PER_PURGE, PendingPurge
+from blog.models import PendingPurge
+from blog.reading.edge import ANY_CHANGE, MAX_KEYS_PER_PURGE
 from deploy.edge import free_port, varnish
 from tests.factories import make_post, make_tag, url_in
 

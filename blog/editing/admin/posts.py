@@ -25,7 +25,7 @@ from blog.editing.admin.review import PublicationStateFilter, ReviewViews, sched
 from blog.editing.admin.translations import TranslationStateFilter, TranslationViews
 from blog.editing.admin.writing_room import WritingRoom
 from blog.editing.forms import PostAdminForm
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.editing.preview import preview_url
 from blog.models import Author, Post, PostAuthor
 

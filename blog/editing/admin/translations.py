@@ -1,7 +1,7 @@
 """Translating from the admin: creating a translation, the site's translation status, what changed in a
 translation's source since it was translated (and "mark as up to date"), and the side-by-side editor.
 
-Drift itself (what a translation matched, when it falls behind) belongs to the content: blog.translation_drift.
+Drift itself (what a translation matched, when it falls behind) belongs to the content: blog.content.translation_drift.
 """
 
 from django.contrib import admin, messages
@@ -20,10 +20,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion import add_to_revision, set_comment
 
-from blog import translation_drift
+from blog.content import translation_drift
 from blog.editing import comparison, translation_status
 from blog.editing.forms import CreateTranslationForm, SideBySideForm
-from blog.translation_drift import DriftState
+from blog.content.translation_drift import DriftState
 
 
 class TranslationStateFilter(admin.SimpleListFilter):

@@ -21,7 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from blog.editing import autosave
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.models import Author
 
 RESUME_PARAMETER = "resume_draft"

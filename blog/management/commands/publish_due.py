@@ -12,7 +12,7 @@ from django.db.models import Q
 from blog.models import Post
 from blog.reading import edge
 from blog.reading.conditional import content_state
-from blog.reading.state import ContentGeneration
+from blog.reading.state import current_state
 
 CARDS_PER_RUN = 50
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     help = "Publish scheduled posts whose time has come and send the edge purges still pending."
 
     def handle(self, *args, **options):
-        before = ContentGeneration.objects.current().value
+        before = current_state().value
         published = content_state().value != before
         live = Q(status=Post.Status.PUBLISHED)
         for post in Post.objects.filter((live & Q(social_card="")) | (~live & ~Q(social_card="")))[:CARDS_PER_RUN]:

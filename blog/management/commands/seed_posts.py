@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from blog import rendering, text
+from blog import rendering
+from blog.content import plain_text
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
 
 SEED_NAMESPACE = uuid.UUID("6f1d5c3e-8a53-4d0e-9f5e-2b7c1a9d4e10")
@@ -231,7 +232,7 @@ def build_post(essay, language, rendered, step):
         search_text=html.search_text,
         title_html=rendering.phrases.title_html(title, language),
     )
-    post.excerpt = text.excerpt(post)  # as Post.render() stores it
+    post.excerpt = plain_text.excerpt(post)  # as Post.render() stores it
     post.store_traditional()
     return post
 

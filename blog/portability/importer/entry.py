@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.utils import timezone
 
-from blog.control_characters import IN_TITLE
+from blog.content.control_characters import IN_TITLE
 from blog.portability import frontmatter
 from blog.portability.importer import fields
 from blog.portability.importer.redirects import old_paths

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
-from blog.control_characters import IN_SUMMARY
-from blog.identifiers import validate_doi
+from blog.content.control_characters import IN_SUMMARY
+from blog.content.identifiers import validate_doi
 from blog.models import SUMMARY_MAX_LENGTH
 from blog.portability.importer.report import ImportFailure
 

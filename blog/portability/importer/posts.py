@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from blog.editing.forms import version_of
-from blog.editing.pending import PendingDraft
+from blog.models import PendingDraft
 from blog.models import Author, Post, PostAuthor, RelatedLink, Tag, unique_slug
 from blog.portability.importer.redirects import sync_redirects
 from blog.portability.importer.report import ImportFailure

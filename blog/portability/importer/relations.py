@@ -12,7 +12,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from blog import translation_drift
+from blog.content import translation_drift
 from blog.models import Post, RelatedPost
 from blog.portability.importer.sites import MARKDOWN_SUFFIXES
 

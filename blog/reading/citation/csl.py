@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext
 
-from blog.identifiers import is_doi, orcid_url
+from blog.content.identifiers import is_doi, orcid_url
 from blog.models import PostAuthor
 from blog.reading.jinja2 import http_url
 

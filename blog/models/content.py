@@ -24,9 +24,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
-from blog import rendering, text, translation_drift
-from blog.control_characters import refused_in_summary, refused_in_title
-from blog.identifiers import validate_doi, validate_orcid
+from blog import rendering
+from blog.content import plain_text, translation_drift
+from blog.content.control_characters import refused_in_summary, refused_in_title
+from blog.content.identifiers import validate_doi, validate_orcid
 from blog.rendering import social_card, traditional
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ RENDERED_FIELDS = [
     "body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version", "search_text",
     "title_html", *TRADITIONAL_FIELDS,
 ]  # fmt: skip
-# What Post.save() notes about its own text for its translations (blog.translation_drift).
+# What Post.save() notes about its own text for its translations (blog.content.translation_drift).
 DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
 
 
@@ -354,7 +355,7 @@ class Post(models.Model):
     excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
     renderer_version = models.CharField(editable=False, max_length=20, blank=True)
-    # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX (blog.text).
+    # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX (blog.content.plain_text).
     search_text = models.TextField(editable=False, blank=True)
     # The title as cards and its page show it: escaped, with phrase breaks in Japanese and Chinese.
     title_html = models.TextField(editable=False, blank=True)
@@ -373,7 +374,7 @@ class Post(models.Model):
         _("other front matter"), default=dict, blank=True, help_text=_("Keys the importer did not map, kept for export.")
     )
 
-    # Translation drift (blog.translation_drift): what this version was translated from and the state of that
+    # Translation drift (blog.content.translation_drift): what this version was translated from and the state of that
     # source it last matched; and the fingerprint of this version's own text, which its translations compare with.
     translated_from = models.ForeignKey(
         "self",
@@ -489,7 +490,7 @@ class Post(models.Model):
         self.toc_html = rendered.toc
         self.feed_html = rendered.feed_html
         # Feeds print one per entry: parsed from the HTML on every request, they cost more than the rest of the feed.
-        self.excerpt = text.excerpt(self)
+        self.excerpt = plain_text.excerpt(self)
         self.reading_minutes = rendered.reading_minutes
         self.renderer_version = rendering.RENDERER_VERSION
         self.search_text = rendered.search_text
@@ -671,6 +672,3 @@ post_delete.connect(_post_deleted, sender=Post, dispatch_uid="social-card-post-d
 post_save.connect(_byline_changed, sender=PostAuthor, dispatch_uid="social-card-byline-saved")
 post_delete.connect(_byline_changed, sender=PostAuthor, dispatch_uid="social-card-byline-deleted")
 post_save.connect(_author_saved, sender=Author, dispatch_uid="social-card-author-saved")
-
-# Subscriptions (readers who get essays by email) live in a module of their own; importing it here registers them.
-from blog.subscriptions import Delivery, Newsletter, Subscriber  # noqa: F401

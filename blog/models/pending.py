@@ -1,7 +1,7 @@
 """The pending draft: what autosave keeps of a published post's changes until the writer publishes or discards them.
 
-A model of the editing side (the blog app's, like every model here; blog.apps loads it with the admin): the
-content model never reads it, and readers never see it.
+Only the editing side reads it (and the exporter, so a backup keeps it); the content model never does, and
+readers never see it.
 """
 
 import reversion
@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from blog.control_characters import refused_in_summary, refused_in_title
-from blog.models import SUMMARY_MAX_LENGTH, Post
+from blog.content.control_characters import refused_in_summary, refused_in_title
+from blog.models.content import SUMMARY_MAX_LENGTH, Post
 
 
 @reversion.register()

@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from blog import paragraph_diff
+from blog.content import paragraph_diff
 
 # The parts of a post a translation renders in another language; a change to any other field is not drift.
 TRANSLATED_FIELDS = ("title", "summary", "body")
