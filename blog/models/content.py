@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
@@ -33,10 +34,18 @@ from blog.rendering import social_card, traditional
 logger = logging.getLogger(__name__)
 
 
-def slug_base(text, *, allow_unicode=True, max_length=200):
+def slug_base(text, *, allow_unicode=True, max_length=200, fallback="post"):
     """`text` slugified, CJK letters kept if `allow_unicode`; ASCII text may fall back to them when it has no other."""
     base = slugify(text, allow_unicode=allow_unicode) or slugify(text, allow_unicode=True)
-    return base[: max_length - 10].strip("-") or "post"
+    return base[: max_length - 10].strip("-") or fallback
+
+
+def free_slug(base, taken):
+    """`base`, else `base-2`, `base-3`...: the first that `taken(candidate)` says is free."""
+    candidate, counter = base, 2
+    while taken(candidate):
+        candidate, counter = f"{base}-{counter}", counter + 1
+    return candidate
 
 
 def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200, allow_unicode=True):
@@ -45,10 +54,7 @@ def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200, all
     queryset = model._default_manager.filter(**(scope or {}))
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
-    candidate, counter = base, 2
-    while queryset.filter(slug=candidate).exists():
-        candidate, counter = f"{base}-{counter}", counter + 1
-    return candidate
+    return free_slug(base, lambda candidate: queryset.filter(slug=candidate).exists())
 
 
 # A Japanese or Chinese version's slug keeps its title's own script (readers of that language can read it, and a
@@ -179,6 +185,25 @@ class Author(NamedBySlug):
         super().save(*args, **kwargs)
 
 
+# A tag's page in a language is at its slug in that language (TagName.slug), else at the tag's own slug; the
+# others answer 301 there. So that a slug in any URL leads to one tag, no tag may have a slug, its own or in any
+# language, that another tag has (the same tag may repeat one: `ai` in English and its own).
+TAG_SLUG_TAKEN = _("Another tag already has this slug, as its own or in one of its languages.")
+
+
+def tag_slug_taken(slug, tag_pk=None):
+    """Whether `slug` leads to a tag other than `tag_pk`'s (None: to any tag), as its own slug or a language's."""
+    others = Tag.objects.exclude(pk=tag_pk) if tag_pk is not None else Tag.objects.all()
+    return others.filter(Q(slug=slug) | Q(names__slug=slug)).exists()
+
+
+def tag_slug(text, language=None, tag_pk=None):
+    """A free slug for tag `tag_pk` made from `text`, in `language` (None: the tag's own, CJK letters kept)."""
+    allow_unicode = language is None or language in OWN_SCRIPT_SLUG_LANGUAGES
+    base = slug_base(text, allow_unicode=allow_unicode, max_length=100, fallback="tag")
+    return free_slug(base, lambda candidate: tag_slug_taken(candidate, tag_pk))
+
+
 class Tag(NamedBySlug):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True, blank=True)
@@ -192,13 +217,33 @@ class Tag(NamedBySlug):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
 
+    def clean(self):
+        if self.slug and TagName.objects.filter(slug=self.slug).exclude(tag_id=self.pk).exists():
+            raise ValidationError({"slug": TAG_SLUG_TAKEN})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = tag_slug(self.name, tag_pk=self.pk)
+        super().save(*args, **kwargs)
+
 
 class TagName(models.Model):
-    """A tag's name (and description) in one language: readers of that language see it instead of the tag's own."""
+    """A tag's name, slug and description in one language: readers of that language see these instead of the
+    tag's own."""
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="names")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        allow_unicode=True,
+        blank=True,
+        help_text=_(
+            "The tag's address in this language. Left empty, it is made from the name: Latin letters in English, "
+            "the name's own script in Japanese and Chinese. Changing it breaks links to the old address."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -208,10 +253,24 @@ class TagName(models.Model):
         ordering = ["language"]
         verbose_name = _("name in a language")
         verbose_name_plural = _("names in other languages")
-        constraints = [models.UniqueConstraint(fields=["tag", "language"], name="tagname_one_per_language")]
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "language"], name="tagname_one_per_language"),
+            # Slug first: a URL's slug is looked up in every language (a slug of another language redirects).
+            models.UniqueConstraint(fields=["slug", "language"], name="tagname_unique_slug_per_language"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.slug and tag_slug_taken(self.slug, self.tag_id):
+            raise ValidationError({"slug": TAG_SLUG_TAKEN})
+
+    def save(self, *args, **kwargs):
+        """Made once from the name, like a post's slug: a renamed tag keeps its address."""
+        if not self.slug:
+            self.slug = tag_slug(self.name, self.language, self.tag_id)
+        super().save(*args, **kwargs)
 
 
 class PostQuerySet(ContentQuerySet):

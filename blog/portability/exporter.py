@@ -195,12 +195,13 @@ def _author_data(author):
 
 
 def _tag_data(tag):
-    """The tag, with its name (and description) in each language that has one under `languages`."""
+    """The tag, with its name, slug (and description) in each language that has one under `languages`."""
     data = {"name": tag.name, "slug": tag.slug}
     if tag.description:
         data["description"] = tag.description
     languages = {
-        local.language: {"name": local.name} | ({"description": local.description} if local.description else {})
+        local.language: {"name": local.name, "slug": local.slug}
+        | ({"description": local.description} if local.description else {})
         for local in tag.names.all()
     }
     if languages:

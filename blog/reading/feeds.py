@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language, get_language_info, gettext
@@ -85,7 +85,10 @@ class LatestPostsFeed(Feed):
 
         public_page sets Last-Modified.
         """
-        feed = self.get_feed(self.get_object(request, *args, **kwargs), request)
+        return self.response(self.get_object(request, *args, **kwargs))
+
+    def response(self, source):
+        feed = self.get_feed(source, source.request)
         return HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
 
     def get_feed(self, obj, request):
@@ -236,7 +239,20 @@ class SubjectFeed(LatestPostsFeed):
 
 
 class TagFeed(SubjectFeed):
+    """A tag's feed at its slug in the URL's language; its own slug or another language's answers 301 there, so
+    a feed reader subscribed before the tag had a slug in this language moves."""
+
     relation = "tags"
+    route = "blog:tag-feed-rss"
+
+    def respond(self, request, slug):
+        source = self.get_object(request, slug)
+        if source.subject.local_slug != slug:
+            return HttpResponsePermanentRedirect(slug_url(self.route)(source.subject.local_slug))
+        return self.response(source)
+
+    def link(self, source):
+        return source.origin + slug_url("blog:tag-detail")(source.subject.local_slug)
 
     def title(self, source):
         return gettext("Bunko: essays tagged “%(tag)s”") % {"tag": source.subject.local_name}
@@ -247,6 +263,7 @@ class TagFeed(SubjectFeed):
 
 class TagAtomFeed(TagFeed):
     feed_type = BunkoAtomFeed
+    route = "blog:tag-feed-atom"
 
 
 class AuthorFeed(SubjectFeed):

@@ -6,6 +6,7 @@ the language, a slug or some ids change between requests, so Django compiles eac
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -40,11 +41,28 @@ def post_param():
     return Param("post", Post._meta.pk)
 
 
-def tag_in_language(field, tag_path=None):
-    """The tag's `field` (name or description) in the reader's language, else the tag's own; `tag_path` leads
-    from the queried model to the tag (None: the queried model is Tag)."""
-    local = TagName.objects.filter(tag=OuterRef(tag_path or "pk"), language=language_param()).exclude(**{field: ""})
+def tag_in_language(field, tag_path=None, language=None):
+    """The tag's `field` (name, slug or description) in the reader's language (or `language`), else the tag's own;
+    `tag_path` leads from the queried model to the tag (None: the queried model is Tag)."""
+    local = TagName.objects.filter(tag=OuterRef(tag_path or "pk"), language=language or language_param())
+    local = local.exclude(**{field: ""})
     return Coalesce(Subquery(local.values(field)[:1]), F(f"{tag_path}__{field}" if tag_path else field))
+
+
+def slug_column(language):
+    return f"slug_{language.replace('-', '_')}"
+
+
+def with_slugs_in_languages(tags):
+    """`tags` each with its slug in every language (`slug_ja`, `slug_zh_hans`...): where its page is in each."""
+    return tags.annotate(
+        **{slug_column(code): tag_in_language("slug", language=code) for code, _name in settings.LANGUAGES}
+    )
+
+
+def slugs_in_languages(tag):
+    """{language: the slug of `tag`'s page in it}, of a tag read through with_slugs_in_languages()."""
+    return {code: getattr(tag, slug_column(code)) for code, _name in settings.LANGUAGES}
 
 
 def published():
@@ -82,7 +100,8 @@ def card_links(count):
         rank=F("position"), tiebreak=F("pk"),
     )  # fmt: skip
     tags = Post.tags.through.objects.filter(post__pk__in=posts).annotate(
-        kind=Value(1), of_post=F("post"), subject=F("tag"), name=tag_in_language("name", "tag"), slug=F("tag__slug"),
+        kind=Value(1), of_post=F("post"), subject=F("tag"), name=tag_in_language("name", "tag"),
+        slug=tag_in_language("slug", "tag"),
         rank=Value(0), tiebreak=Value(0),
     )  # fmt: skip
     columns = ("kind", "of_post", "subject", "name", "slug", "rank", "tiebreak")
@@ -98,11 +117,15 @@ CARD_LINKS = Prepared(card_links)
 
 
 def subject_by_slug(model):
-    """The author or tag at a slug; a tag with `local_name` and `local_description` in the reader's language."""
-    found = model.objects.filter(slug=Param("slug", model._meta.get_field("slug")))
-    if model is Tag:
-        found = found.annotate(local_name=tag_in_language("name"), local_description=tag_in_language("description"))
-    return found
+    """The author at a slug, or the tag with a slug, its own or in any language (blog.models.content.tag_slug_taken
+    keeps it one tag), with `local_name`, `local_description` in the reader's language and its slug in each."""
+    slug = Param("slug", model._meta.get_field("slug"))
+    if model is not Tag:
+        return model.objects.filter(slug=slug)
+    named_so = TagName.objects.filter(slug=slug).values("tag")
+    found = Tag.objects.filter(Q(slug=slug) | Q(pk__in=named_so))
+    found = found.annotate(local_name=tag_in_language("name"), local_description=tag_in_language("description"))
+    return with_slugs_in_languages(found)
 
 
 SUBJECT_BY_SLUG = {
@@ -184,11 +207,15 @@ def published_versions(posts):
 
 def subject_or_404(relation, slug, language):
     """The tag or author (by `relation`, as in SUBJECTS) whose page or feed the URL names; a tag with its
-    `local_name` and `local_description` in `language`."""
+    `local_name`, `local_description` and `local_slug` (where its page in `language` is) and `slug_in_languages`."""
     found = SUBJECT_BY_SLUG[relation].objects(slug=slug, language=language)
     if not found:
         raise Http404(f"No {SUBJECTS[relation]._meta.verbose_name} with this slug.")
-    return found[0]
+    subject = found[0]
+    if relation == "tags":
+        subject.slug_in_languages = slugs_in_languages(subject)
+        subject.local_slug = subject.slug_in_languages[language]
+    return subject
 
 
 # ---- the post page
@@ -238,7 +265,9 @@ BYLINES = Prepared(
     )
 )
 TAGS = Prepared(
-    lambda: Tag.objects.filter(posts=post_param()).only("name", "slug").annotate(local_name=tag_in_language("name"))
+    lambda: Tag.objects.filter(posts=post_param())
+    .only("name", "slug")
+    .annotate(local_name=tag_in_language("name"), local_slug=tag_in_language("slug"))
 )
 RELATED_LINKS = Prepared(lambda: RelatedLink.objects.filter(post=post_param()).only("title", "url", "summary"))
 
@@ -284,7 +313,7 @@ def authors_of(post):
 
 
 def tags_of(post):
-    """The post's tags, each with its `local_name` in the post's language."""
+    """The post's tags, each with its `local_name` and `local_slug` in the post's language."""
     return TAGS.objects(post=post.pk, language=post.language)
 
 

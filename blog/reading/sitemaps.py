@@ -19,11 +19,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from blog.models import CONVERTED_LANGUAGE, Author, Post, Tag
 from blog.reading.conditional import content_cached, public_page
-from blog.reading.links import post_path, traditional_path, version_paths
-from blog.reading.queries import published_versions
+from blog.reading.links import post_path, slug_url, traditional_path, version_paths
+from blog.reading.queries import published_versions, slugs_in_languages, with_slugs_in_languages
 from blog.reading.translations import one_per_essay
 
 # The newest change a reader can see: a scheduled post appears at publish_at, after its last edit.
@@ -155,8 +156,9 @@ class TraditionalPostSitemap(PostSitemap):
     count_key = "sitemap:traditional-count"
 
 
-def with_last_change(model, relation):
-    """`model` rows that a published post links to, each with `changed`: that post set's newest visible change.
+def with_last_change(rows, relation):
+    """The `rows` (a Tag or Author queryset) that a published post links to, each with `changed`: that post set's
+    newest visible change.
 
     Grouped from the posts' side, so the visibility rule stays Post.objects.published() and the database
     aggregates one join instead of matching every link against a subquery of published posts.
@@ -168,15 +170,20 @@ def with_last_change(model, relation):
         .annotate(changed=Max(POST_CHANGED))
         .order_by()
     )
-    rows = [row for row in model.objects.order_by("name") if row.pk in changed]
+    rows = [row for row in rows.order_by("name") if row.pk in changed]
     for row in rows:
         row.changed = changed[row.pk]
     return rows
 
 
 class TagSitemap(LocalizedSitemap):
+    """Each tag's page in every language, at its slug in that language."""
+
     def find_items(self):
-        return with_last_change(Tag, "tags")
+        return with_last_change(with_slugs_in_languages(Tag.objects.all()), "tags")
+
+    def location(self, tag):
+        return slug_url("blog:tag-detail")(slugs_in_languages(tag)[get_language()])
 
     def lastmod(self, tag):
         return tag.changed
@@ -184,7 +191,7 @@ class TagSitemap(LocalizedSitemap):
 
 class AuthorSitemap(LocalizedSitemap):
     def find_items(self):
-        return with_last_change(Author, "authors")
+        return with_last_change(Author.objects.all(), "authors")
 
     def lastmod(self, author):
         # The page shows the author's profile too.

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -62,7 +62,7 @@ class PublishedPostMixin:
     subject = None
 
     def get_queryset(self):
-        if self.relation:
+        if self.relation and self.subject is None:
             self.subject = queries.subject_or_404(self.relation, self.kwargs["slug"], translation.get_language())
         return queries.EssayList(translation.get_language(), written_in(self.request), self.relation, self.subject)
 
@@ -174,9 +174,25 @@ class SubjectPostListView(PublishedPostMixin, generic.ListView):
 
 
 class TagDetailView(SubjectPostListView):
+    """A tag's essays at its slug in the URL's language; its own slug or another language's answers 301 there."""
+
     template_name = "blog/tag_detail.html"
     relation = "tags"
     subject_name = "tag"
+
+    def get(self, request, *args, **kwargs):
+        language = translation.get_language()
+        self.subject = tag = queries.subject_or_404(self.relation, kwargs["slug"], language)
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        addresses = {
+            code: slug_url("blog:tag-detail", code)(slug) + query for code, slug in tag.slug_in_languages.items()
+        }
+        if tag.local_slug != kwargs["slug"]:
+            return HttpResponsePermanentRedirect(addresses[language])
+        # What the switcher and hreflang links print (blog.reading.jinja2.page_in_each_language): the page in each
+        # language is at the tag's slug in that language.
+        request.page_in_each_language = addresses
+        return super().get(request, *args, **kwargs)
 
 
 class AuthorDetailView(SubjectPostListView):

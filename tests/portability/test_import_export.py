@@ -502,24 +502,40 @@ def test_export_import_export_keeps_who_wrote_and_who_translated_byte_for_byte(t
     assert list(Post.objects.get(language="ja").bylines.values_list("role", flat=True)) == ["author", "author"]
 
 
-def test_export_import_export_keeps_each_tags_names_in_other_languages_byte_for_byte(tmp_path):
+def test_export_import_export_keeps_each_tags_names_and_slugs_in_other_languages_byte_for_byte(tmp_path):
     career = make_tag("キャリア", description="キャリアの分かれ道。")
-    TagName.objects.create(tag=career, language="en", name="career", description="The fork in the road.")
-    TagName.objects.create(tag=career, language="zh-hans", name="职业")
+    # Slugs an editor typed, which the names would not give: the import must keep them, not make new ones.
+    TagName.objects.create(
+        tag=career, language="en", name="career", slug="careers", description="The fork in the road."
+    )
+    TagName.objects.create(tag=career, language="zh-hans", name="职业", slug="zhiye")
     make_post(title="研究室を出た日", language="ja", tags=[career])
 
     round_trip = functools.partial(export_then_import, tmp_path, created=1, also_delete=[Tag])
 
     round_trip("first")
     exported = yaml.safe_load((tmp_path / "first/tags.yaml").read_text())
-    assert exported[0]["languages"] == {"en": {"name": "career", "description": "The fork in the road."},
-                                        "zh-hans": {"name": "职业"}}  # fmt: skip
+    assert exported[0]["languages"] == {
+        "en": {"name": "career", "slug": "careers", "description": "The fork in the road."},
+        "zh-hans": {"name": "职业", "slug": "zhiye"},
+    }
     round_trip("second")
     export_all(directory=tmp_path / "third")
     assert (tmp_path / "third/tags.yaml").read_bytes() == (tmp_path / "second/tags.yaml").read_bytes()
     assert exported_files(tmp_path / "third") == exported_files(tmp_path / "second")
-    names = TagName.objects.filter(tag__name="キャリア").values_list("language", "name", "description")
-    assert list(names) == [("en", "career", "The fork in the road."), ("zh-hans", "职业", "")]
+    names = TagName.objects.filter(tag__name="キャリア").values_list("language", "name", "slug", "description")
+    assert list(names) == [("en", "career", "careers", "The fork in the road."), ("zh-hans", "职业", "zhiye", "")]
+
+
+def test_imported_tag_names_without_slugs_get_them_and_a_slug_of_another_tag_is_not_taken(tmp_path):
+    make_tag("machine learning", slug="ml")
+    (tmp_path / "tags.yaml").write_text(
+        "- name: キャリア\n  languages:\n    en: career\n    zh-hans: {name: 职业, slug: ml}\n", encoding="utf-8"
+    )
+    report = import_paths(paths=[tmp_path])
+    assert report.failed == 0, report.failures()
+    names = TagName.objects.filter(tag__name="キャリア").values_list("language", "slug")
+    assert list(names) == [("en", "career"), ("zh-hans", "ml-2")]
 
 
 def test_a_tag_named_in_an_unknown_language_is_a_clear_failure_and_the_posts_still_import(tmp_path):

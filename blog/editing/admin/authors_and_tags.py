@@ -20,10 +20,11 @@ class AuthorAdmin(HttpsURLMixin, VersionAdmin):
 
 
 class TagNameInline(admin.TabularInline):
-    """The tag's name in each language its readers should see it in; the tag's own name serves the others."""
+    """The tag's name, slug and description in each language its readers should see them in; the tag's own
+    serve the others."""
 
     model = TagName
-    fields = ["language", "name", "description"]
+    fields = ["language", "name", "slug", "description"]
     extra = 0
     max_num = len(settings.LANGUAGES)
 

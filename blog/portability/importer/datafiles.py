@@ -12,6 +12,7 @@ from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from blog.models import Author, Tag, TagName
+from blog.models.content import tag_slug, tag_slug_taken
 from blog.portability.importer.report import FileResult, ImportFailure
 
 
@@ -79,7 +80,8 @@ def _upsert_tag(site, data_path, item, *, update_existing, assets):
     tag = (Tag.objects.filter(slug=slug).first() if slug else None) or Tag.objects.filter(name=name).first()
     if tag is not None and not update_existing:
         return
-    tag = tag or Tag(name=name, slug=slug)
+    # A slug another tag has in one of its languages would make that tag's pages ambiguous: one is made instead.
+    tag = tag or Tag(name=name, slug="" if slug and tag_slug_taken(slug) else slug)
     description = str(item.get("description") or tag.description)
     if tag.pk is None or (tag.name, tag.description) != (name, description):
         tag.name, tag.description = name, description
@@ -88,11 +90,14 @@ def _upsert_tag(site, data_path, item, *, update_existing, assets):
 
 
 def _set_tag_names(tag, languages):
-    """The tag's names in other languages, as `languages: {code: {name: ..., description: ...}}` gives them."""
+    """The tag's names in other languages, as `languages: {code: {name: ..., slug: ..., description: ...}}` gives
+    them. A name without a slug keeps the one it has, else one is made from it; a slug that leads to another tag
+    gets a -2, -3... (blog.models.content.tag_slug)."""
     if languages is None:
         return
     if not isinstance(languages, dict):
         raise ImportFailure(f"the languages of tag {tag.name!r} are not a mapping of language codes")
+    current = {local.language: (local.name, local.slug, local.description) for local in tag.names.all()}
     wanted = {}
     for language, local in languages.items():
         if language not in dict(settings.LANGUAGES):
@@ -101,11 +106,14 @@ def _set_tag_names(tag, languages):
         name = str(local.get("name") or "").strip()[:100]
         if not name:
             raise ImportFailure(f"tag {tag.name!r} has no name in {language!r}")
-        wanted[language] = (name, str(local.get("description") or "").strip())
-    current = {local.language: (local.name, local.description) for local in tag.names.all()}
+        slug = slugify(str(local.get("slug") or ""), allow_unicode=True)[:100]
+        slug = slug or current.get(language, (None, ""))[1]
+        if not slug or tag_slug_taken(slug, tag.pk):
+            slug = tag_slug(slug or name, language, tag.pk)
+        wanted[language] = (name, slug, str(local.get("description") or "").strip())
     if current != wanted:
         tag.names.all().delete()
         TagName.objects.bulk_create(
-            TagName(tag=tag, language=language, name=name, description=description)
-            for language, (name, description) in sorted(wanted.items())
+            TagName(tag=tag, language=language, name=name, slug=slug, description=description)
+            for language, (name, slug, description) in sorted(wanted.items())
         )
