@@ -241,7 +241,7 @@ class TagName(models.Model):
         blank=True,
         help_text=_(
             "The tag's address in this language. Left empty, it is made from the name: Latin letters in English, "
-            "the name's own script in Japanese and Chinese. Changing it breaks links to the old address."
+            "the name's own script in Japanese and Chinese. Changed, the old address redirects to the new one."
         ),
     )
     description = models.TextField(_("description"), blank=True)
@@ -267,10 +267,21 @@ class TagName(models.Model):
             raise ValidationError({"slug": TAG_SLUG_TAKEN})
 
     def save(self, *args, **kwargs):
-        """Made once from the name, like a post's slug: a renamed tag keeps its address."""
+        """The slug is made once from the name, like a post's: a renamed tag keeps its address. A slug the editor
+        changes leaves a redirect at the old address, which readers and feeds may have kept."""
+        stored = TagName.objects.filter(pk=self.pk).values("slug", "language").first() if self.pk else None
         if not self.slug:
             self.slug = tag_slug(self.name, self.language, self.tag_id)
         super().save(*args, **kwargs)
+        if stored and stored["slug"]:
+            old_url = TagName(slug=stored["slug"], language=stored["language"]).get_absolute_url()
+            if old_url != self.get_absolute_url():
+                redirect_old_address(old_url, self.get_absolute_url())
+
+    def get_absolute_url(self):
+        """The tag's page in this name's language."""
+        with translation.override(self.language):
+            return reverse(Tag.detail_route, kwargs={"slug": self.slug})
 
 
 class PostQuerySet(ContentQuerySet):

@@ -265,9 +265,11 @@ BYLINES = Prepared(
     )
 )
 TAGS = Prepared(
-    lambda: Tag.objects.filter(posts=post_param())
-    .only("name", "slug")
-    .annotate(local_name=tag_in_language("name"), local_slug=tag_in_language("slug"))
+    lambda: (
+        Tag.objects.filter(posts=post_param())
+        .only("name", "slug")
+        .annotate(local_name=tag_in_language("name"), local_slug=tag_in_language("slug"))
+    )
 )
 RELATED_LINKS = Prepared(lambda: RelatedLink.objects.filter(post=post_param()).only("title", "url", "summary"))
 

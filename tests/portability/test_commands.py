@@ -169,6 +169,11 @@ def test_demo_content_shows_every_feature(media_root):
         len({local.language for local in tag.names.all() if local.description}) == 2 for tag in Tag.objects.all()
     )
     assert Tag.objects.get(name="キャリア").names.get(language="en").name == "career"
+    # Each name has its slug, where the tag's page in that language is: Latin letters in English, else the name's.
+    slugs = {tag.name: dict(tag.names.values_list("language", "slug")) for tag in Tag.objects.all()}
+    assert slugs["キャリア"] == {"en": "career", "zh-hans": "职业"}
+    assert slugs["machine learning"] == {"ja": "機械学習", "zh-hans": "机器学习"}
+    assert all(slug for names in slugs.values() for slug in names.values())
     assert RelatedPost.objects.exists() and RelatedLink.objects.exists()
     attributed = posts.exclude(original_url="").get()
     assert attributed.original_title and attributed.original_author and attributed.original_published_on
