@@ -117,3 +117,8 @@ def test_tag_links_in_other_languages_add_no_query_per_card(client, django_asser
     assert home.count('rel="tag"') == size and f'href="{url_in("en", "blog:tag-detail", slug="topic-0")}"' in home
     with django_assert_max_num_queries(8):
         page(client, url_in("en", "blog:tag-detail", slug="topic-0"))
+
+
+def test_the_traditional_page_of_a_chinese_essay_links_the_tag_at_its_chinese_slug(client, career):
+    post = make_post(language="zh-hans", tags=[career])
+    assert f'<a href="{tag_url("zh-hans")}" rel="tag">' in page(client, post.get_traditional_url())
