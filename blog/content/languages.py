@@ -29,6 +29,7 @@ LANGUAGE_INFO = {
         "phrase_parser": "load_default_japanese_parser",  # BudouX: headings and titles break between phrases
         "noto_cjk_face": 0,  # the face inside Noto's CJK collections with this language's glyph forms
         "list_separator": "、",
+        "vertical_writing": True,  # the essay page offers to set it vertically (static/js/embeds.js)
         "aliases": ("jp", "jpn", "japanese", "日本語"),  # how front matter may name it (blog.portability)
     },
     "zh-hans": {
@@ -44,6 +45,7 @@ LANGUAGE_INFO = {
         "phrase_parser": "load_default_simplified_chinese_parser",
         "noto_cjk_face": 2,
         "list_separator": "、",
+        "vertical_writing": False,
         "aliases": ("zh", "zh-cn", "zh-sg", "chinese", "zho", "中文", "简体中文"),
     },
     # Not a language posts are written in: Simplified essays served converted (blog.rendering.traditional).
@@ -60,6 +62,7 @@ LANGUAGE_INFO = {
         "phrase_parser": "load_default_traditional_chinese_parser",
         "noto_cjk_face": 3,
         "list_separator": "、",
+        "vertical_writing": False,
         "aliases": (),
         "converted_from": "zh-hans",
         "opencc_config": "s2twp",  # Simplified → Traditional (Taiwan standard) with Taiwan phrasing
@@ -77,6 +80,7 @@ LANGUAGE_INFO = {
         "phrase_parser": None,
         "noto_cjk_face": 0,
         "list_separator": ", ",
+        "vertical_writing": False,
         "aliases": ("eng", "english"),
     },
     "zh": {"fallback": ["zh-hans"]},

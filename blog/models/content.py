@@ -251,7 +251,7 @@ class PostQuerySet(ContentQuerySet):
 
 
 # Essays in this language are also served in Traditional characters (blog.rendering.traditional), at /zh-hant/.
-CONVERTED_LANGUAGE = "zh-hans"
+CONVERTED_LANGUAGE = language_info(traditional.LANGUAGE)["converted_from"]
 # What Post.store_traditional() stores: the reader-facing fields, converted.
 TRADITIONAL_FIELDS = [
     "traditional_title", "traditional_title_html", "traditional_body_html", "traditional_toc_html",

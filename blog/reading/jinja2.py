@@ -44,8 +44,8 @@ def environment(**options):
     env = Environment(keep_trailing_newline=True, **options)
     env.globals.update(
         by_name(
-            url, static, language_name, reading_time, canonical_url, alternate_links, language_links, month_links,
-            post_json_ld, querystring, social_image,
+            url, static, language_info, language_name, reading_time, canonical_url, alternate_links, language_links,
+            month_links, post_json_ld, querystring, social_image,
         ),
         _=gettext,
         current_language=translation.get_language,
