@@ -83,16 +83,18 @@ LANGUAGE_INFO = {
         "vertical_writing": False,
         "aliases": ("eng", "english"),
     },
+    # Codes browsers and front matter use for the same languages, as Django's LANG_INFO maps them.
     "zh": {"fallback": ["zh-hans"]},
+    "zh-cn": {"fallback": ["zh-hans"]},
+    "zh-sg": {"fallback": ["zh-hans"]},
+    "zh-my": {"fallback": ["zh-hans"]},
+    "zh-tw": {"fallback": ["zh-hant"]},
+    "zh-hk": {"fallback": ["zh-hant"]},
+    "zh-mo": {"fallback": ["zh-hant"]},
 }
 
 # A language the table does not know: written with spaces, cited in US English.
-UNKNOWN_LANGUAGE = {
-    **LANGUAGE_INFO["en"],
-    "slug_in_own_script": False,
-    "opengraph_locale": None,
-    "aliases": (),
-}
+UNKNOWN_LANGUAGE = {**LANGUAGE_INFO["en"], "opengraph_locale": None, "aliases": ()}
 
 # Code point ranges of text written without spaces between words: Han, kana and the punctuation between them.
 # Hangul is not here: Korean separates its words with spaces. Nor is U+3000, the ideographic space: a space.

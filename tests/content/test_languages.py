@@ -63,6 +63,16 @@ def test_only_japanese_and_chinese_are_counted_by_character():
     assert language_info("zh-hant")["counted_by_character"]
 
 
+@pytest.mark.parametrize(
+    ("code", "tag", "csl_locale"),
+    [("zh-TW", "zh-Hant", "zh-TW"), ("zh-cn", "zh-Hans", "zh-CN"), ("en-GB", "en", "en-US"), ("fr", "fr", "en-US")],
+)
+def test_other_codes_fall_back_to_their_language_and_unknown_ones_to_words_and_us_english(code, tag, csl_locale):
+    info = language_info(code)
+    assert (info["tag"], info["csl_locale"]) == (tag, csl_locale)
+    assert info["counted_by_character"] is tag.startswith("zh")
+
+
 @pytest.mark.parametrize(("character", "cjk"), TRICKY_CHARACTERS)
 def test_the_cjk_class_decides_alike_for_line_breaks_links_reading_time_and_cited_names(character, cjk):
     # A line break between two CJK characters is dropped; elsewhere it stays a space.
