@@ -91,6 +91,6 @@ def test_without_javascript_the_page_follows_the_system_and_shows_no_inert_choic
     assert "data-theme" not in page_head(response).html
     assert "Every word." in response.content.decode()
     assert re.search(r"\.theme-choice \{[^}]*display: none", SITE_CSS)
-    assert re.search(r':root\[data-theme\] \.theme-choice \{[^}]*display: block', SITE_CSS)
+    assert re.search(r":root\[data-theme\] \.theme-choice \{[^}]*display: block", SITE_CSS)
     dark = SITE_CSS.index("@media (prefers-color-scheme: dark)")
-    assert SITE_CSS.index('--background: #181a1b', dark) > dark
+    assert SITE_CSS.index("--background: #181a1b", dark) > dark

@@ -250,8 +250,10 @@ PASTED_INSTAGRAM = (
     ],
 )  # fmt: skip
 def test_instagram_url_alone_becomes_a_link_card_without_tracking(url, post_url):
-    html = render(url).html
-    [card] = find(html, "figure", "embed-instagram")
+    rendered = render(url)
+    html = rendered.html
+    assert "View this post" not in rendered.search_text  # the card's label is no word of the essay
+    assert find(html, "figure", "embed-instagram")
     [link] = find(html, "a", "embed-link")
     assert link["href"] == post_url
     assert "View this post on Instagram" in html
@@ -281,8 +283,10 @@ def test_instagram_url_inside_a_sentence_stays_a_link():
 
 
 def test_pasted_instagram_blockquote_and_its_script_become_a_card_with_the_caption():
-    html = render(f"Before.\n\n{PASTED_INSTAGRAM}\n\nAfter.").html
-    [card] = find(html, "figure", "embed-instagram")
+    rendered = render(f"Before.\n\n{PASTED_INSTAGRAM}\n\nAfter.")
+    html = rendered.html
+    assert "京都の 朝、鴨川にて" in rendered.search_text  # the caption is searchable
+    assert len(find(html, "figure", "embed-instagram")) == 1
     [link] = find(html, "a", "embed-link")
     assert link["href"] == "https://www.instagram.com/p/C1a2B3c4D5e/"
     assert '<span class="embed-title">京都の 朝、鴨川にて — A post shared by Kei (@nzw0301) on Jan 2, 2024' in html
@@ -303,16 +307,24 @@ def test_pasted_instagram_iframe_becomes_the_same_card():
     "snippet",
     [
         # A permalink that is not Instagram's, or not a web address: the card must not link there.
-        '<blockquote class="instagram-media" data-instgrm-permalink="javascript:alert(1)//www.instagram.com/p/'
-        'C1a2B3c4D5e/"><p>caption</p></blockquote>',
-        '<blockquote class="instagram-media" data-instgrm-permalink="https://evil.example/p/C1a2B3c4D5e/">'
-        '<p>caption</p></blockquote>',
+        (
+            '<blockquote class="instagram-media" data-instgrm-permalink="javascript:alert(1)//www.instagram.com/p/'
+            'C1a2B3c4D5e/"><p>caption</p></blockquote>'
+        ),
+        (
+            '<blockquote class="instagram-media" data-instgrm-permalink="https://evil.example/p/C1a2B3c4D5e/">'
+            "<p>caption</p></blockquote>"
+        ),
         # Markup in the caption is text; handlers, styles and scripts inside the quote go.
-        '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/C1a2B3c4D5e/">'
-        '<p onclick="alert(1)"><img src=x onerror=alert(1)>&lt;script&gt;alert(1)&lt;/script&gt;caption</p>'
-        '<script>alert(1)</script></blockquote>',
-        '<blockquote class="x instagram-media" data-instgrm-permalink="https://www.instagram.com/p/C1a2B3c4D5e/'
-        '&quot; onmouseover=&quot;alert(1)"><p>caption</p></blockquote>',
+        (
+            '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/C1a2B3c4D5e/">'
+            '<p onclick="alert(1)"><img src=x onerror=alert(1)>&lt;script&gt;alert(1)&lt;/script&gt;caption</p>'
+            "<script>alert(1)</script></blockquote>"
+        ),
+        (
+            '<blockquote class="x instagram-media" data-instgrm-permalink="https://www.instagram.com/p/C1a2B3c4D5e/'
+            '&quot; onmouseover=&quot;alert(1)"><p>caption</p></blockquote>'
+        ),
         # An unclosed quote must not swallow, or slowly scan, the rest of the text.
         '<blockquote class="instagram-media">' + "<p>a" * 2000,
     ],
