@@ -61,7 +61,7 @@ def page_head(response):
 @pytest.mark.parametrize(
     ("language", "label", "names"),
     [
-        ("en", "Colour scheme", ["Automatic", "Light", "Dark"]),
+        ("en", "Colour scheme", ["Auto", "Light", "Dark"]),
         ("ja", "配色", ["自動", "ライト", "ダーク"]),
         ("zh-hans", "配色", ["自动", "浅色", "深色"]),
     ],
