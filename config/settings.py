@@ -5,6 +5,8 @@ to start. For local development `make run` writes .env (DEBUG=1 and a generated 
 manage.py names in BUNKO_ENV_FILE; gunicorn and the tests name no file, so they never read it.
 """
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -264,9 +266,12 @@ SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp) on every response, the admin included: scripts and styles only from
-# this site's static files, no inline script anywhere, frames only from the video players that the sanitiser
-# lets through (blog.rendering.embeds.PLAYER_SRC). Essays may show images from any https host, and the
-# data: images the sanitiser allows.
+# this site's static files, no inline script but the one named by its hash (the reader's colour scheme, set before
+# the first paint: static/js/theme.js, inlined by templates/includes/theme_script.html), frames only from the
+# video players that the sanitiser lets through (blog.rendering.embeds.PLAYER_SRC). Essays may show images from
+# any https host, and the data: images the sanitiser allows.
+BUNKO_THEME_SCRIPT = (BASE_DIR / "static" / "js" / "theme.js").read_text(encoding="utf-8")
+THEME_SCRIPT_HASH = base64.b64encode(hashlib.sha256(BUNKO_THEME_SCRIPT.encode()).digest()).decode()
 EMBED_PLAYERS = {
     "https://www.youtube-nocookie.com": "/embed/",
     "https://www.youtube.com": "/embed/",
@@ -275,7 +280,7 @@ EMBED_PLAYERS = {
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", f"'sha256-{THEME_SCRIPT_HASH}'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "https:"],
         "frame-src": [origin + path for origin, path in EMBED_PLAYERS.items()],

@@ -49,6 +49,7 @@ def environment(**options):
         ),
         _=gettext,
         current_language=translation.get_language,
+        theme_script=lambda: mark_safe(settings.BUNKO_THEME_SCRIPT),  # our own file, which the CSP allows by its hash
         published_label=lambda: pgettext("date of publication", "Published"),
         updated_label=lambda: pgettext("date of last change", "Updated"),
     )
