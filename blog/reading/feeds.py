@@ -17,9 +17,9 @@ from django.utils.html import escape
 from django.utils.translation import get_language, get_language_info, gettext
 
 from blog import rendering
+from blog.caching import public_page, shows
 from blog.models import Author, Tag
 from blog.reading import queries
-from blog.reading.conditional import public_page, shows
 from blog.reading.feed_xml import BunkoAtomFeed, BunkoRssFeed, xml_safe
 from blog.reading.links import post_path, slug_url, version_paths
 

@@ -14,11 +14,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import trans_real
 from django.views import generic
 
+from blog.caching import months_kept, shows, shows_cards
 from blog.models import Post
 from blog.reading import queries
 from blog.reading import search as site_search
 from blog.reading.citation.page import page_citation
-from blog.reading.conditional import months_kept, shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
 from blog.reading.translations import one_per_essay, outdated_source, reader_versions
@@ -188,7 +188,7 @@ class AuthorDetailView(SubjectPostListView):
 def archive_languages(request, year, month=None):
     """The languages whose lists hold an essay in this year or month: where its archive page exists (else a 404).
 
-    The months of the archive links beside every list, kept on the content generation (blog.reading.state.months_by_language)
+    The months of the archive links beside every list, kept on the content generation (blog.caching.state.months_by_language)
     or, before the lists next change, found by index hops. A translation published in a later month than its
     original moves the essay to that month in its language only.
     """

@@ -1,17 +1,17 @@
 """The citation downloads beside each essay: cite.bib, cite.ris and cite.json under the essay's own URL.
 
 Like the essay page they show only what Post.objects.published() lets a reader see (a draft or a scheduled
-post is a 404), and they are served through the page cache and ETags (blog.reading.conditional).
+post is a 404), and they are served through the page cache and ETags (blog.caching).
 """
 
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.http import content_disposition_header
 
+from blog.caching import shows
 from blog.reading import queries
 from blog.reading.citation.csl import reference_of
 from blog.reading.citation.formats import MEDIA_TYPES, WRITERS
-from blog.reading.conditional import shows
 from blog.reading.links import permalink
 
 

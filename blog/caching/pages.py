@@ -8,50 +8,24 @@ fetches the page again, usually from the page cache.
 The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those things'
 version tokens (blog.models.ContentVersion), and it is served until something it shows is saved. An edit
 is visible on the very next request. The same keys label the page for a shared cache at the edge, which each
-write purges by them (blog.reading.edge).
+write purges by them (blog.caching.edge).
 """
 
 import hashlib
-import logging
 from dataclasses import dataclass, replace
 from functools import wraps
 
-import redis
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Subquery
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from blog import rendering
-from blog.models import ContentGeneration, ContentVersion
-from blog.reading import edge
-from blog.reading.state import (
-    EVERYTHING,
-    LISTS,
-    author_key,
-    content_changed,
-    current_state,
-    essay_key,
-    essay_page_key,
-    tag_key,
-)
-
-logger = logging.getLogger(__name__)
-# The page cache only saves work: whatever Redis raises (unreachable, full at maxmemory with `noeviction`, a
-# refused command), pages are rendered as if nothing were cached.
-CACHE_DOWN = redis.RedisError
-
-
-def content_state():
-    """The content generation, moved first when a scheduled post has appeared since the last write."""
-    generation = current_state()
-    if generation.schedule_has_come(timezone.now()):
-        content_changed(scheduled=generation.next_publish_at)
-        generation = current_state()
-    return generation
+from blog.caching.edge import headers as edge
+from blog.caching.keys import EVERYTHING, LISTS, author_key, essay_key, essay_page_key, tag_key
+from blog.caching.state import content_state, current_tokens
+from blog.caching.store import cache_get, cache_set
+from blog.models import ContentGeneration
 
 
 def validators_for(request, generation):
@@ -88,18 +62,6 @@ def shows_cards(request, posts):
     )
 
 
-def current_tokens(keys):
-    """The version token of each key (None: never moved) and the content generation, in one query.
-
-    Every page's keys include EVERYTHING and LISTS, whose rows always exist, so the generation comes back.
-    """
-    generation = Subquery(ContentGeneration.objects.filter(pk=1).values("value"))
-    rows = ContentVersion.objects.filter(key__in=keys).annotate(generation=generation)
-    found = {key: (token, value) for key, token, value in rows.values_list("key", "token", "generation")}
-    tokens = {key: found[key][0] if key in found else None for key in keys}
-    return tokens, next((value for _token, value in found.values()), None)
-
-
 @dataclass(frozen=True)
 class StoredPage:
     response: object
@@ -133,44 +95,6 @@ def cached_across_requests(request, name, compute):
 def months_kept(request):
     """ContentGeneration.months (the months holding an essay, per language), kept in the cache with the generation."""
     return content_cached(request, "months", ContentGeneration.objects.months)
-
-
-class CacheOutage:
-    """Whether this process's last write to the cache failed, so an outage is logged once, not on every request.
-
-    Only a stored value ends it: a Redis full at maxmemory (`noeviction`) still answers reads.
-    """
-
-    failing = False
-
-    @classmethod
-    def failed(cls, doing, error):
-        if not cls.failing:
-            cls.failing = True
-            logger.warning("Cache failing (%s); pages are served without it until it answers.", doing, exc_info=error)
-
-    @classmethod
-    def answered(cls):
-        if cls.failing:
-            cls.failing = False
-            logger.warning("Cache answering again.")
-
-
-def cache_get(key):
-    try:
-        return cache.get(key)
-    except CACHE_DOWN as error:
-        CacheOutage.failed("reading", error)
-        return None
-
-
-def cache_set(key, value):
-    try:
-        cache.set(key, value, settings.BUNKO_PAGE_CACHE_SECONDS or None)
-    except CACHE_DOWN as error:
-        CacheOutage.failed("storing", error)
-        return
-    CacheOutage.answered()
 
 
 def anonymous(request):
@@ -230,7 +154,7 @@ def public_page(view, reads=()):
             # Overrides Feed's own header (its newest entry), which misses renamed tags and new translations.
             response.headers["Last-Modified"] = http_date(last_modified)
         # Browsers revalidate every time (they would otherwise reuse the page unasked and miss edits); an edge
-        # keeps what anyone may be shown until a purge (blog.reading.edge).
+        # keeps what anyone may be shown until a purge (blog.caching.edge).
         if fit_to_share(request, response):
             edge.mark_shared(response)
         else:
