@@ -1,9 +1,11 @@
 """Caching public pages: the one place the rest of Bunko imports cache machinery from.
 
-- keys: the names of what a page shows, which cached pages keep tokens of and edges label pages with;
+- keys: what a page shows (Shown, which views declare) and its cache keys, which cached pages keep tokens of
+  and edges label pages with;
 - state: the content generation and per-key tokens in the database, and the receivers that move them on
   every write a reader could see (connected by BlogConfig.ready() through connect());
-- pages: conditional GET and the page cache (public_page), and data kept with the content generation;
+- pages: conditional GET and the page cache (public_page, reading a view's Shown through ShowsContent), and
+  data kept with the content generation (content_cached);
 - store: the cache itself, failing soft when Redis does;
 - edge: response headers for a shared cache, purger backends, and the outbox of purges owed.
 
@@ -12,8 +14,8 @@ module is the API.
 """
 
 from blog.caching.edge.outbox import MAX_KEYS_PER_PURGE, send_pending, settle
-from blog.caching.keys import ANY_CHANGE, EVERYTHING, essay_key
-from blog.caching.pages import content_cached, months_kept, public_page, shows, shows_cards
+from blog.caching.keys import ANY_CHANGE, EVERYTHING, Shown, essay_key
+from blog.caching.pages import ShowsContent, content_cached, months_kept, public_page
 from blog.caching.state import ContentState, connect, content_changed, content_state, current_state
 from blog.caching.store import CacheOutage, cache_get, cache_set
 
@@ -23,6 +25,8 @@ __all__ = [
     "MAX_KEYS_PER_PURGE",
     "CacheOutage",
     "ContentState",
+    "Shown",
+    "ShowsContent",
     "cache_get",
     "cache_set",
     "connect",
@@ -35,6 +39,4 @@ __all__ = [
     "public_page",
     "send_pending",
     "settle",
-    "shows",
-    "shows_cards",
 ]

@@ -198,7 +198,7 @@ def month_links(request):
     (blog.reading.pagination.months_holding).
     """
     language = translation.get_language()
-    kept = months_kept(request)
+    kept = months_kept()
     if language in kept:
         local = timezone.get_current_timezone()
         months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in kept[language]]

@@ -77,7 +77,7 @@ class LocalizedSitemap(RequestHostSitemap):
 
     @cached_property
     def found_items(self):
-        return content_cached(self.request, f"sitemap:{type(self).__name__}", lambda: list(self.find_items()))
+        return content_cached(f"sitemap:{type(self).__name__}", lambda: list(self.find_items()))
 
     def items(self):
         return self.found_items
@@ -121,7 +121,7 @@ class PostSitemap(RequestHostSitemap):
     def paginator(self):
         # The index's page count would otherwise count every published post on each request.
         paginator = super().paginator
-        paginator.count = content_cached(self.request, self.count_key, paginator.object_list.count)
+        paginator.count = content_cached(self.count_key, paginator.object_list.count)
         return paginator
 
     def get_latest_lastmod(self):
@@ -268,7 +268,7 @@ def index(request):
     entries = []
     for section, sitemap in request_sitemaps(request).items():
         location = request.build_absolute_uri(reverse("sitemap-section", kwargs={"section": section}))
-        pages, lastmod = content_cached(request, f"sitemap-index:{section}", partial(pages_and_latest_change, sitemap))
+        pages, lastmod = content_cached(f"sitemap-index:{section}", partial(pages_and_latest_change, sitemap))
         # Printed as contrib's sitemap_index.xml does (`date:"c"`), once per section rather than once per page.
         lastmod = lastmod and timezone.localtime(lastmod).isoformat()
         entries.append(SitemapIndexItem(location, lastmod))

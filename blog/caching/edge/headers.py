@@ -7,9 +7,9 @@ from blog.caching.keys import ANY_CHANGE
 SURROGATE_HEADERS = ("Surrogate-Key", "xkey")
 
 
-def label(request, response):
-    """Name on `response` the keys of what its page shows, so a purge of any of them drops it."""
-    keys = getattr(request, "shown_keys", None) or {ANY_CHANGE}
+def label(response, keys):
+    """Name on `response` the keys of what its page shows (None: nothing named), so a purge of any of them drops it."""
+    keys = keys or {ANY_CHANGE}
     value = " ".join(sorted(keys))
     for header in SURROGATE_HEADERS:
         response.headers[header] = value
