@@ -15,7 +15,7 @@ ANY_CHANGE = "any-change"
 
 
 def essay_key(translation_key):
-    """Every version of one essay: a page showing any version shows the others' titles and slugs (switcher, feeds)."""
+    """Every language version of one essay: a page showing one shows the others' titles and slugs (switcher, feeds)."""
     return f"essay:{translation_key}"
 
 

@@ -6,7 +6,7 @@ many posts there are, so a 304 costs almost nothing. Any visible edit changes ev
 fetches the page again, usually from the page cache.
 
 The page cache is finer: a view names what its page shows (a Shown, on its response), the stored page keeps
-those things' tokens (blog.models.ContentVersion), and it is served until something it shows is saved. An edit
+those things' tokens (blog.models.ContentToken), and it is served until something it shows is saved. An edit
 is visible on the very next request. The same keys label the page for a shared cache at the edge, which each
 write purges by them (blog.caching.edge).
 """

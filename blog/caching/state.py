@@ -19,7 +19,7 @@ from blog.caching.keys import EVERYTHING, LISTS, author_key, essay_key, essay_pa
 from blog.models import (
     Author,
     ContentGeneration,
-    ContentVersion,
+    ContentToken,
     Post,
     PostAuthor,
     RelatedLink,
@@ -72,12 +72,12 @@ def content_state():
 
 
 def current_tokens(keys):
-    """The version token of each key (None: never moved) and the content generation, in one query.
+    """The token of each key (None: never moved) and the content generation, in one query.
 
     Every page's keys include EVERYTHING and LISTS, whose rows always exist, so the generation comes back.
     """
     generation = Subquery(ContentGeneration.objects.filter(pk=1).values("value"))
-    rows = ContentVersion.objects.filter(key__in=keys).annotate(generation=generation)
+    rows = ContentToken.objects.filter(key__in=keys).annotate(generation=generation)
     found = {key: (token, value) for key, token, value in rows.values_list("key", "token", "generation")}
     tokens = {key: found[key][0] if key in found else None for key in keys}
     return tokens, next((value for _token, value in found.values()), None)
@@ -106,8 +106,8 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, 
             posts_dated = True
         # Edges keep pages labelled with these keys (blog.caching.edge): purged once this transaction commits.
         purge_after_commit(moved, hard=retracted)
-        ContentVersion.objects.bulk_create(
-            [ContentVersion(key=key) for key in set(moved)],
+        ContentToken.objects.bulk_create(
+            [ContentToken(key=key) for key in set(moved)],
             update_conflicts=True,
             unique_fields=["key"],
             update_fields=["token"],
@@ -144,7 +144,7 @@ def retracts(post, before):
 
 
 def keys_moved_by_save(post):
-    """What a reader may see change when `post` is saved as it is now (see ContentVersion).
+    """What a reader may see change when `post` is saved as it is now (see ContentToken).
 
     Editing a draft that was never public changes nothing a reader sees: caches and ETags stay valid.
     Changing what places a post in lists (status, time, language, slug, essay) moves every list too.
@@ -170,7 +170,7 @@ def essay_of(post_id, key=essay_key):
 
 
 def keys_moved(instance, *, deleted=False):
-    """The ContentVersion keys that saving or deleting `instance` moves: what pages showing it print."""
+    """The ContentToken keys that saving or deleting `instance` moves: what pages showing it print."""
     if isinstance(instance, Post):
         if deleted:
             return {essay_key(instance.translation_key), LISTS}

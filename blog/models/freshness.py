@@ -35,7 +35,7 @@ class ContentGeneration(models.Model):
     objects = ContentGenerationManager()
 
 
-class ContentVersion(models.Model):
+class ContentToken(models.Model):
     """A token per thing a cached page may show (an essay, a tag, an author, the lists), new whenever it changes.
 
     A cached page keeps the tokens of what it showed; it is served again only while they are all current, so an
