@@ -30,8 +30,10 @@ from blog.models import ContentGeneration
 
 def validators_for(request, generation):
     """A strong ETag naming this URL on this host and the content generation; the time of its last move."""
-    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, generation.value])
-    etag = '"%s"' % hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+    fingerprint = repr(
+        [request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, generation.value]
+    )
+    etag = f'"{hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()}"'
     last_modified = int(generation.changed_at.timestamp()) if generation.changed_at else None
     return etag, last_modified
 

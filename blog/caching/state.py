@@ -84,7 +84,7 @@ def current_tokens(keys):
 
 
 def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None, retracted=False):
-    """Move the content generation and the `moved` keys: ETags built before this write, and cached pages showing them, are stale.
+    """Move the content generation and the `moved` keys: older ETags, and cached pages showing them, are stale.
 
     `posts_dated`: a post appeared, went or changed its time, language or essay, so the months that hold
     essays are found again (as they are for EVERYTHING); tags, bylines and edits leave them be. With
@@ -112,7 +112,9 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, 
             unique_fields=["key"],
             update_fields=["token"],
         )
-        upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(first=Min("publish_at"))
+        upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(
+            first=Min("publish_at")
+        )
         derived = {"next_publish_at": upcoming["first"]}
         if posts_dated or EVERYTHING in moved:
             derived["months"] = months_by_language()

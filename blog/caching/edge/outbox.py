@@ -33,7 +33,7 @@ SENDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-purge")
 
 
 def purge_after_commit(keys, hard=False):
-    """Record `keys` for purging in the current transaction, and send them once it commits (content_changed calls this)."""
+    """Record `keys` for purging in the current transaction, and send them once it commits (content_changed's)."""
     if not settings.BUNKO_EDGE_PURGE_URLS:
         return
     PendingPurge.objects.create(keys=" ".join(sorted({*keys, ANY_CHANGE})), hard=hard)
