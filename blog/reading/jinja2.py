@@ -26,15 +26,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
+from blog.caching import months_kept
 from blog.content.identifiers import doi_url, orcid_url
 from blog.content.languages import language_info
+from blog.content.plain_text import first_image
 from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
-from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
 from blog.reading.translations import one_per_essay, source_among
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
-from blog.content.plain_text import first_image
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -49,6 +49,7 @@ def environment(**options):
         ),
         _=gettext,
         current_language=translation.get_language,
+        theme_script=lambda: mark_safe(settings.BUNKO_THEME_SCRIPT),  # our own file, which the CSP allows by its hash
         published_label=lambda: pgettext("date of publication", "Published"),
         updated_label=lambda: pgettext("date of last change", "Updated"),
     )
@@ -193,12 +194,12 @@ def month_links(request):
     """Months that hold an essay in this language's lists, grouped by year, newest first.
 
     They are kept on the content generation, which finds them whenever the lists change
-    (blog.reading.state.months_by_language), and in the cache beside it (blog.reading.conditional.months_kept); a
+    (blog.caching.state.months_by_language), and in the cache beside it (blog.caching.months_kept); a
     database upgraded before its lists next change finds them with one index hop per month
     (blog.reading.pagination.months_holding).
     """
     language = translation.get_language()
-    kept = months_kept(request)
+    kept = months_kept()
     if language in kept:
         local = timezone.get_current_timezone()
         months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in kept[language]]

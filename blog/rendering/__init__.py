@@ -31,7 +31,7 @@ from blog.rendering.phrases import PhraseBreakExtension
 from blog.rendering.ruby import RubyExtension
 from blog.content.plain_text import plain_text, search_text
 
-RENDERER_VERSION = "8"
+RENDERER_VERSION = "9"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()

@@ -382,6 +382,15 @@
       var text = selected("code");
       if (text.indexOf("\n") === -1) { wrap("`", "code"); } else { block("```\n" + text + "\n```"); }
     }
+    // Inside a sentence a formula in `$…$` (pandoc's rule: the renderer leaves "$5 or $10" alone); on a line of its
+    // own (an empty line, or the whole line selected) a display formula in `$$…$$`, as a block. The TeX is selected.
+    function math() {
+      var ownLine = /(^|\n)$/.test(body.value.slice(0, body.selectionStart)) &&
+        /^(\n|$)/.test(body.value.slice(body.selectionEnd));
+      if (!ownLine) { wrap("$", "x^2"); return; }
+      block("$$" + selected("x^2") + "$$");
+      body.setSelectionRange(body.selectionStart + 2, body.selectionEnd - 2);
+    }
     var actions = {
       bold: function () { wrap("**", "bold"); },
       italic: function () { wrap("*", "italic"); },
@@ -394,8 +403,7 @@
       list: function () { prefixLines("- "); },
       code: code,
       footnote: footnote,
-      // kramdown's inline math, which the renderer reads inside a sentence as well as on a line of its own.
-      math: function () { wrap("$$", "x^2"); },
+      math: math,
       image: function () { if (room.pickImage) { room.pickImage(); } },
       embed: function () { askEmbed(room, block); }
     };

@@ -23,8 +23,8 @@ from django.utils.encoding import uri_to_iri
 from django.utils.safestring import mark_safe
 from lxml import etree
 
+from blog.caching import cache_get, cache_set
 from blog.content.languages import LANGUAGE_INFO, csl_locale
-from blog.reading.conditional import cache_get, cache_set
 
 logger = logging.getLogger(__name__)
 
