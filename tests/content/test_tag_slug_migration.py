@@ -1,11 +1,11 @@
-"""Migration 0023 gives the names tags already have in other languages their slugs, as saving them would now."""
+"""Migration 0024 gives the names tags already have in other languages their slugs, as saving them would now."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("blog", "0022_post_traditional")]
-AFTER = [("blog", "0023_tagname_slug")]
+BEFORE = [("blog", "0023_rename_contentversion_contenttoken")]
+AFTER = [("blog", "0024_tagname_slug")]
 
 
 @pytest.fixture

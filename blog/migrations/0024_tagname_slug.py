@@ -25,7 +25,7 @@ def taken_by(other_tags, slug):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0022_post_traditional'),
+        ('blog', '0023_rename_contentversion_contenttoken'),
     ]
 
     operations = [
