@@ -31,7 +31,6 @@ from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
 from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.reading.pagination import months_holding
-from blog.reading.translations import one_per_essay, source_among
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
 from blog.content.plain_text import first_image
 
@@ -203,7 +202,7 @@ def month_links(request):
         local = timezone.get_current_timezone()
         months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in kept[language]]
     else:
-        months = months_holding(one_per_essay(Post.objects.published(), language))
+        months = months_holding(Post.objects.published().one_per_essay(language))
     template = get_template("includes/month_links.html").template
     zone = timezone.get_current_timezone_name()
     return render_month_links(template, language, zone, get_script_prefix(), tuple(months))
@@ -285,7 +284,7 @@ def post_json_ld(request, post, authors, tags, versions=()):
         mark_translation(data, post)
     if image := social_image(post):
         data["image"] = request.build_absolute_uri(image.url)
-    source = source_among(post, versions)
+    source = post.source_among(versions)
     if source is not None:
         # Beside a republished translation's original (mark_translation), the version it was translated from here.
         sibling = work_reference(request, source)

@@ -1,6 +1,6 @@
 """The reads every public request makes, written once as querysets and run prepared (blog.reading.prepared).
 
-Each starts from Post.objects.published() and the translation rules of blog.reading.translations; only the time,
+Each starts from Post.objects.published() and the translation rules of PostQuerySet; only the time,
 the language, a slug or some ids change between requests, so Django compiles each shape once per process.
 """
 
@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from blog.models import CONVERTED_LANGUAGE, Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName
 from blog.reading.prepared import Param, Prepared, list_values, param_list
-from blog.reading.translations import one_per_essay, reader_versions
 
 RELATED_BY_TAGS_LIMIT = 4
 # The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
@@ -61,7 +60,7 @@ def reader_essays(relation, written_in_only):
     if relation:
         posts = posts.filter(**{relation: Param("subject", SUBJECTS[relation]._meta.pk)})
     language = language_param()
-    return reader_versions(posts, language, written_in=language if written_in_only else None)
+    return posts.reader_versions(language, written_in=language if written_in_only else None)
 
 
 LIST_PAGE = Prepared(
@@ -306,7 +305,7 @@ def related_posts_query(picked, tag_count):
         position = picks.filter(to_post__translation_key=OuterRef("translation_key")).order_by("position")
         candidates = others.filter(translation_key__in=picks.values("to_post__translation_key"))
         return (
-            one_per_essay(candidates, language)
+            candidates.one_per_essay(language)
             .annotate(pick_position=Subquery(position.values("position")[:1]))
             .order_by("pick_position", "-publish_at")
         )
@@ -316,7 +315,7 @@ def related_posts_query(picked, tag_count):
     shared = tagged.filter(post=OuterRef("pk")).order_by().values("post").annotate(count=Count("pk")).values("count")
     candidates = others.filter(pk__in=tagged.values("post"))
     return (
-        one_per_essay(candidates, language)
+        candidates.one_per_essay(language)
         .annotate(shared_tags=Subquery(shared))
         .order_by("-shared_tags", "-publish_at", "-pk")[:RELATED_BY_TAGS_LIMIT]
     )

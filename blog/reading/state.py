@@ -29,7 +29,6 @@ from blog.models import (
 from blog.reading.edge import purge_after_commit
 from blog.reading.pagination import months_holding
 from blog.reading.prepared import Prepared
-from blog.reading.translations import one_per_essay
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def months_by_language():
     """ContentGeneration.months as the published posts are now, in the site's time zone."""
     with timezone.override(settings.TIME_ZONE):
         return {
-            language: [f"{month:%Y-%m}" for month in months_holding(one_per_essay(Post.objects.published(), language))]
+            language: [f"{month:%Y-%m}" for month in months_holding(Post.objects.published().one_per_essay(language))]
             for language, _name in settings.LANGUAGES
         }
 

@@ -21,7 +21,6 @@ from blog.reading.citation.page import page_citation
 from blog.reading.conditional import months_kept, shows, shows_cards
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator, months_holding
-from blog.reading.translations import one_per_essay, outdated_source, reader_versions
 
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
 TOC_MIN_READING_MINUTES = 5
@@ -144,7 +143,7 @@ class PostDetailView(generic.DetailView):
             related_links=queries.related_links_of(post),
             versions={version.language: version for version in post.versions},
             original=post.versions[0],
-            outdated_source=outdated_source(post, post.versions),
+            outdated_source=post.outdated_source_among(post.versions),
             related=related,
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
@@ -198,7 +197,7 @@ def archive_languages(request, year, month=None):
     for code, _name in settings.LANGUAGES:
         months = kept.get(code)
         if months is None:
-            months = [f"{start:%Y-%m}" for start in months_holding(one_per_essay(Post.objects.published(), code))]
+            months = [f"{start:%Y-%m}" for start in months_holding(Post.objects.published().one_per_essay(code))]
         # The page being shown exists in its own language, whatever the months say.
         if code == translation.get_language() or any(held.startswith(period) for held in months):
             languages.append(code)
@@ -215,7 +214,7 @@ class ArchiveMixin(PublishedPostMixin):
 
     def get_queryset(self):
         # Date views also fetch single posts to find the next and previous year or month: only their dates.
-        essays = reader_versions(Post.objects.published(), translation.get_language(), written_in(self.request))
+        essays = Post.objects.published().reader_versions(translation.get_language(), written_in(self.request))
         return essays.only("publish_at")
 
     def get_dated_items(self):
