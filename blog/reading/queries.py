@@ -266,6 +266,23 @@ def essay_versions(language, slug):
     return ESSAY_VERSIONS.objects(now=timezone.now(), language=language, slug=slug)
 
 
+def unpublished_essay(pk, translation_key):
+    """The post `pk` of essay `translation_key`, whatever its status, as the post page reads a published one: with
+    `has_picks` and `versions` (the essay's published versions and itself, oldest first), None if there is none.
+
+    An editor's preview reads it, so it is not prepared; it has no neighbours, being in no list yet.
+    """
+    post = (
+        Post.objects.annotate(has_picks=Exists(RelatedPost.objects.filter(from_post=OuterRef("pk"))))
+        .filter(pk=pk, translation_key=translation_key)
+        .first()
+    )
+    if post is not None:
+        others = Post.objects.published().filter(translation_key=translation_key).exclude(pk=pk)
+        post.versions = sorted([post, *others], key=lambda version: (version.created_at, version.pk))
+    return post
+
+
 def versions_at_slug(slug):
     """The published versions of the essays published at `slug` in some language, for a URL in a language they
     lack. A 404 page's query, so not prepared."""

@@ -126,35 +126,46 @@ class PostDetailView(generic.DetailView):
 
     def get_context_data(self, **kwargs):
         post = self.object
-        authors = queries.authors_of(post)
-        tags = queries.tags_of(post)
-        related = queries.related_posts(post, tags, post.language)
-        shows(
+        page = post_page_context(
             self.request,
-            essays=[post.translation_key, post.previous_key, post.next_key, *(other.translation_key for other in related)],
-            essay_pages=[post.translation_key],
-            tags=[tag.pk for tag in tags],
-            authors=[author.pk for author in authors],
-        )
-        return super().get_context_data(
-            description=post.excerpt,
-            authors=authors,
-            tags=tags,
-            related_links=queries.related_links_of(post),
-            versions={version.language: version for version in post.versions},
-            original=post.versions[0],
-            outdated_source=post.outdated_source_among(post.versions),
-            related=related,
+            post,
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
-            show_toc=bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
-            citation=self.citation(post, authors),
-            **kwargs,
         )
+        shows(
+            self.request,
+            essays=[
+                post.translation_key, post.previous_key, post.next_key,
+                *(other.translation_key for other in page["related"]),
+            ],
+            essay_pages=[post.translation_key],
+            tags=[tag.pk for tag in page["tags"]],
+            authors=[author.pk for author in page["authors"]],
+        )  # fmt: skip
+        return super().get_context_data(**page, **kwargs)
 
-    def citation(self, post, authors):
-        """What the page prints for citing the essay (blog.reading.citation): meta tags, Cite box, downloads."""
-        return page_citation(self.request, post, authors)
+
+def post_page_context(request, post, previous_post=None, next_post=None, citable=True):
+    """What the post page prints around `post`, which comes with `versions` and `has_picks` (from
+    queries.essay_versions, or queries.unpublished_essay for the editors' preview): bylines, tags, links, the
+    language versions, related essays, the neighbours given, and with `citable` the citation (meta tags, Cite box,
+    downloads; blog.reading.citation)."""
+    authors = queries.authors_of(post)
+    tags = queries.tags_of(post)
+    return {
+        "description": post.excerpt,
+        "authors": authors,
+        "tags": tags,
+        "related_links": queries.related_links_of(post),
+        "versions": {version.language: version for version in post.versions},
+        "original": post.versions[0],
+        "outdated_source": post.outdated_source_among(post.versions),
+        "related": queries.related_posts(post, tags, post.language),
+        "previous_post": previous_post,
+        "next_post": next_post,
+        "show_toc": bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
+        "citation": page_citation(request, post, authors) if citable else None,
+    }
 
 
 def neighbour(post, title, slug):
