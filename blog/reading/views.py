@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import trans_real
 from django.views import generic
 
 from blog.models import Post
@@ -32,10 +31,30 @@ def written_in(request):
     return code if code in dict(settings.LANGUAGES) else None
 
 
+# Longer Accept-Language headers are cut here, as Django cuts them, so a huge one costs no more than this.
+ACCEPT_LANGUAGE_MAX_LENGTH = 500
+
+
+def accepted_languages(header):
+    """The language tags an Accept-Language header asks for, most wanted first; `*`, q=0 and malformed parts are
+    dropped (Django's own parser is private, and LocaleMiddleware would put a remembered choice first)."""
+    ranked = []
+    for position, part in enumerate(header[:ACCEPT_LANGUAGE_MAX_LENGTH].split(",")):
+        tag, _, parameters = part.partition(";")
+        tag, parameters = tag.strip().lower(), parameters.strip()
+        try:
+            quality = float(parameters.removeprefix("q=")) if parameters else 1.0
+        except ValueError:
+            continue
+        if tag and tag != "*" and 0 < quality <= 1:
+            ranked.append((-quality, position, tag))
+    return [tag for _quality, _position, tag in sorted(ranked)]
+
+
 def home_redirect(request):
     """Send `/` to a language home: the browser's languages first, then a remembered choice, then the default."""
     language = settings.LANGUAGE_CODE
-    accepted = [code for code, _ in trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", ""))]
+    accepted = accepted_languages(request.headers.get("Accept-Language", ""))
     remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     for code in [*accepted, remembered]:
         try:
