@@ -27,12 +27,12 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
 from blog.content.identifiers import doi_url, orcid_url
+from blog.content.plain_text import first_image
 from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
+from blog.reading.compiled_sql import months_holding
 from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
-from blog.reading.pagination import months_holding
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
-from blog.content.plain_text import first_image
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -194,7 +194,7 @@ def month_links(request):
     They are kept on the content generation, which finds them whenever the lists change
     (blog.reading.state.months_by_language), and in the cache beside it (blog.reading.conditional.months_kept); a
     database upgraded before its lists next change finds them with one index hop per month
-    (blog.reading.pagination.months_holding).
+    (blog.reading.compiled_sql.months_holding).
     """
     language = translation.get_language()
     kept = months_kept(request)

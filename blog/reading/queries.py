@@ -1,4 +1,4 @@
-"""The reads every public request makes, written once as querysets and run prepared (blog.reading.prepared).
+"""The reads every public request makes, written once as querysets and run prepared (blog.reading.compiled_sql).
 
 Each starts from Post.objects.published() and the translation rules of PostQuerySet; only the time,
 the language, a slug or some ids change between requests, so Django compiles each shape once per process.
@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from blog.models import CONVERTED_LANGUAGE, Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName
-from blog.reading.prepared import Param, Prepared, list_values, param_list
+from blog.reading.compiled_sql import Param, Prepared, list_values, param_list
 
 RELATED_BY_TAGS_LIMIT = 4
 # The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
@@ -87,7 +87,7 @@ def card_links(count):
     columns = ("kind", "of_post", "subject", "name", "slug", "rank", "tiebreak")
     return (
         bylines.order_by()
-        .values_list(*columns)
+        .values_list(*columns, named=True)
         .union(tags.order_by().values_list(*columns), all=True)
         .order_by("kind", "rank", "tiebreak", "name")
     )
@@ -140,12 +140,14 @@ ENTRY_FIELDS = (
     "pk", "title", "slug", "language", "translation_key", "excerpt", "feed_html", "publish_at", "updated_at"
 )  # fmt: skip
 FEED_ENTRIES = Prepared(
-    lambda relation, written_in_only, count: reader_essays(relation, written_in_only).values_list(*ENTRY_FIELDS)[:count]
+    lambda relation, written_in_only, count: reader_essays(relation, written_in_only).values_list(
+        *ENTRY_FIELDS, named=True
+    )[:count]
 )
 # The Traditional feed (blog.reading.traditional): Simplified Chinese essays with their converted text.
 TRADITIONAL_ENTRIES = Prepared(
     lambda count: reader_essays(None, True).values_list(
-        *ENTRY_FIELDS, "traditional_title", "traditional_excerpt", "traditional_feed_html"
+        *ENTRY_FIELDS, "traditional_title", "traditional_excerpt", "traditional_feed_html", named=True
     )[:count]
 )
 # Unordered: ordered by publish time, SQLite would walk every published post instead of the keys' index.
@@ -154,7 +156,7 @@ VERSIONS = Prepared(
         published()
         .filter(translation_key__in=param_list("essay", Post._meta.get_field("translation_key"), count))
         .order_by()
-        .values_list("translation_key", "language", "slug")
+        .values_list("translation_key", "language", "slug", named=True)
     )
 )
 

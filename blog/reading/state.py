@@ -26,9 +26,8 @@ from blog.models import (
     TagName,
     content_written,
 )
+from blog.reading.compiled_sql import Prepared, months_holding
 from blog.reading.edge import purge_after_commit
-from blog.reading.pagination import months_holding
-from blog.reading.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ CURRENT_GENERATION = Prepared(
 
 
 def current_state(using="default"):
-    """The ContentState, by a prepared query (blog.reading.prepared): every public request reads it."""
+    """The ContentState, by a prepared query (blog.reading.compiled_sql): every public request reads it."""
     found = CURRENT_GENERATION.rows(using=using)
     if not found:
         # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.

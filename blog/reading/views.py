@@ -19,7 +19,8 @@ from blog.reading import search as site_search
 from blog.reading.citation.page import page_citation
 from blog.reading.conditional import months_kept, shows, shows_cards
 from blog.reading.links import slug_url
-from blog.reading.pagination import OpenEndedPaginator, months_holding
+from blog.reading.compiled_sql import months_holding
+from blog.reading.pagination import OpenEndedPaginator
 
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
 TOC_MIN_READING_MINUTES = 5
