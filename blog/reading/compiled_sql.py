@@ -149,37 +149,45 @@ class Prepared:
         return list(queryset.using(using))
 
     def rows(self, *shape, using=DEFAULT_DB_ALIAS, **values):
-        if not uses_compiled_sql():
-            return self.through_orm(shape, using, values)
-        connection = connections[using]
-        compiled = self.compiled(shape, connection)
-        if compiled is None:
-            return []
-        return [compiled.row_class(*row) for row in compiled.run(connection, values)]
+        return self.results(shape, using, values, named_rows)
 
     def objects(self, *shape, using=DEFAULT_DB_ALIAS, **values):
+        return self.results(shape, using, values, model_instances)
+
+    def results(self, shape, using, values, convert):
+        """Through the compiled SQL, `convert(compiled, rows, using)` of its rows; else through the public ORM."""
         if not uses_compiled_sql():
             return self.through_orm(shape, using, values)
         connection = connections[using]
         compiled = self.compiled(shape, connection)
         if compiled is None:
             return []
-        compiler = compiled.compiler
-        klass_info, select = compiler.klass_info, compiler.select
-        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        field_names = [column[0].target.attname for column in select[first:last]]
-        populators = get_related_populators(klass_info, select, using)
-        annotations = compiler.annotation_col_map.items()
-        model = klass_info["model"]
-        objects = []
-        for row in compiled.run(connection, values):
-            obj = model.from_db(using, field_names, row[first:last])
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, position in annotations:
-                setattr(obj, name, row[position])
-            objects.append(obj)
-        return objects
+        return convert(compiled, compiled.run(connection, values), using)
+
+
+def named_rows(compiled, rows, using):
+    """What values_list(..., named=True) gives."""
+    return [compiled.row_class(*row) for row in rows]
+
+
+def model_instances(compiled, rows, using):
+    """What iterating the queryset gives: its model's instances, related objects and annotations on them."""
+    compiler = compiled.compiler
+    klass_info, select = compiler.klass_info, compiler.select
+    first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    field_names = [column[0].target.attname for column in select[first:last]]
+    populators = get_related_populators(klass_info, select, using)
+    annotations = compiler.annotation_col_map.items()
+    model = klass_info["model"]
+    objects = []
+    for row in rows:
+        obj = model.from_db(using, field_names, row[first:last])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations:
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects
 
 
 # ---- months holding essays

@@ -38,7 +38,7 @@ ACCEPT_LANGUAGE_MAX_LENGTH = 500
 
 def accepted_languages(header):
     """The language tags an Accept-Language header asks for, most wanted first; `*`, q=0 and malformed parts are
-    dropped (Django's own parser is private, and LocaleMiddleware would put a remembered choice first)."""
+    dropped. Django's parser is private, and its public get_language_from_request() puts the cookie first."""
     ranked = []
     for position, part in enumerate(header[:ACCEPT_LANGUAGE_MAX_LENGTH].split(",")):
         tag, _, parameters = part.partition(";")
