@@ -380,7 +380,7 @@ def run_size(args, size, soak_requests):
             if args.redis_url:
                 production["REDIS_URL"] = args.redis_url
             # A scale run keeps what is derived from every post (the month list, sitemap sections) until the content
-            # changes, as production does (blog.reading.conditional.content_cached), and renders every page each time: that
+            # changes, as production does (blog.caching.content_cached), and renders every page each time: that
             # is the cost that must stay flat. A single-size run turns every cache off.
             uncached = {**production, "PAGE_CACHE_SECONDS": "0"} if args.compare else {**production, "BENCH_NO_CACHE": "1"}
             log(f"{size} posts: migrating and seeding")

@@ -6,7 +6,7 @@ from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 
-# For the rows measured "without any cache": neither whole pages nor the data blog.reading.conditional keeps.
+# For the rows measured "without any cache": neither whole pages nor the data blog.caching keeps.
 if os.environ.get("BENCH_NO_CACHE"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     BUNKO_PAGE_CACHE_SECONDS = 0

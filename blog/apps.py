@@ -11,7 +11,10 @@ class BlogConfig(AppConfig):
 
     def ready(self):
         # Modules Django does not look for by name (models/ and admin.py are what it imports itself): the admin
-        # lives on the editing side, and the receivers that keep the page cache's state on the reading side.
+        # lives on the editing and mail sides.
+        from blog import caching
         from blog.editing import admin  # noqa: F401
         from blog.mail import admin as mail_admin  # noqa: F401
-        from blog.reading import state  # noqa: F401
+
+        # The receivers that keep the page cache's state, connected here rather than as an import's side effect.
+        caching.connect()

@@ -5,6 +5,8 @@ to start. For local development `make run` writes .env (DEBUG=1 and a generated 
 manage.py names in BUNKO_ENV_FILE; gunicorn and the tests name no file, so they never read it.
 """
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -216,14 +218,14 @@ BUNKO_UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 40_000_000))
 BUNKO_FEED_ITEMS = int(os.environ.get("FEED_ITEMS", "20"))
 BUNKO_POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
 # Public pages and feeds are kept whole in the cache (Redis with REDIS_URL) under a key that changes with the
-# content (blog.reading.conditional); 0 turns the page cache off. RELEASE names the deployed code: a new one
+# content (blog.caching.pages); 0 turns the page cache off. RELEASE names the deployed code: a new one
 # expires cached pages and ETags that older templates made.
 BUNKO_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
 BUNKO_RELEASE = os.environ.get("RELEASE", "")
-# A shared cache at the edge (Varnish, a CDN; blog.reading.edge): public pages tell it to keep them for up to
+# A shared cache at the edge (Varnish, a CDN; blog.caching.edge): public pages tell it to keep them for up to
 # EDGE_MAX_AGE seconds, labelled with what they show, and every write purges what it moved at EDGE_PURGE_URLS
 # (comma-separated; empty: no edge), each with EDGE_PURGE_TIMEOUT seconds to answer, sending EDGE_PURGE_SECRET
-# (the edge refuses a purge without it). EDGE_PURGER names the purger class (blog.reading.edge.Purger) for
+# (the edge refuses a purge without it). EDGE_PURGER names the purger class (blog.caching.edge.purgers.Purger) for
 # another kind of edge.
 BUNKO_EDGE_MAX_AGE = int(os.environ.get("EDGE_MAX_AGE", 24 * 3600))
 BUNKO_EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
@@ -231,7 +233,7 @@ BUNKO_EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
 BUNKO_EDGE_PURGE_SECRET = os.environ.get("EDGE_PURGE_SECRET", "")
 # Seconds after a purge that it is sent again, for pages that were being rendered from before the write (0: never).
 BUNKO_EDGE_PURGE_REPEAT = float(os.environ.get("EDGE_PURGE_REPEAT", "5"))
-BUNKO_EDGE_PURGER = os.environ.get("EDGE_PURGER", "blog.reading.edge.VarnishPurger")
+BUNKO_EDGE_PURGER = os.environ.get("EDGE_PURGER", "blog.caching.edge.purgers.VarnishPurger")
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.markdownify"
 MARKDOWNX_UPLOAD_MAX_SIZE = BUNKO_UPLOAD_MAX_BYTES
@@ -264,9 +266,12 @@ SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp) on every response, the admin included: scripts and styles only from
-# this site's static files, no inline script anywhere, frames only from the video players that the sanitiser
-# lets through (blog.rendering.embeds.PLAYER_SRC). Essays may show images from any https host, and the
-# data: images the sanitiser allows.
+# this site's static files, no inline script but the one named by its hash (the reader's colour scheme, set before
+# the first paint: static/js/theme.js, inlined by templates/includes/theme_script.html), frames only from the
+# video players that the sanitiser lets through (blog.rendering.embeds.PLAYER_SRC). Essays may show images from
+# any https host, and the data: images the sanitiser allows.
+BUNKO_THEME_SCRIPT = (BASE_DIR / "static" / "js" / "theme.js").read_text(encoding="utf-8")
+THEME_SCRIPT_HASH = base64.b64encode(hashlib.sha256(BUNKO_THEME_SCRIPT.encode()).digest()).decode()
 EMBED_PLAYERS = {
     "https://www.youtube-nocookie.com": "/embed/",
     "https://www.youtube.com": "/embed/",
@@ -275,7 +280,7 @@ EMBED_PLAYERS = {
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", f"'sha256-{THEME_SCRIPT_HASH}'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "https:"],
         "frame-src": [origin + path for origin, path in EMBED_PLAYERS.items()],

@@ -139,6 +139,8 @@ class _Scan(HTMLParser):
                 json.loads(content)
             except ValueError:
                 self.flag(f"<script type={kind}> that is not JSON: {content[:80]!r}")
+        elif not attributes and content == settings.BUNKO_THEME_SCRIPT:
+            pass  # the colour scheme's, in every page's head: the one inline script the CSP allows (by its hash)
         elif not (attributes.get("src") or "").startswith(OWN_SCRIPT_PREFIXES) or content.strip():
             self.flag(f"<script {attributes}>{content[:80]}")
 

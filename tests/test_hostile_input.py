@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +48,7 @@ def shown(payloads, text):
     "snippet",
     [
         "<script>alert(1)</script>",
+        f"<script>{settings.BUNKO_THEME_SCRIPT}alert(1)</script>",
         '<script src="https://evil.example/x.js"></script>',
         '<script type="application/ld+json">{"a": "</script><script>alert(1)</script>"}</script>',
         "<img src=x onerror=alert(1)>",
@@ -74,7 +76,8 @@ def test_the_checker_flags_each_danger(snippet):
 
 def test_the_checker_passes_the_sites_own_markup_and_inert_iframe_text():
     page = (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/static/js/embeds.js" defer></script>'
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><script>{settings.BUNKO_THEME_SCRIPT}</script>'
+        '<script src="/static/js/embeds.js" defer></script>'
         '<script type="application/ld+json">{"headline": "<\\/script>"}</script></head><body>'
         '<form class="site-search" role="search" action="/en/search/" method="get"></form>'
         '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>'

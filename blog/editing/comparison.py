@@ -9,8 +9,8 @@ import time
 
 from django.conf import settings
 
+from blog.caching import cache_get, cache_set
 from blog.content import paragraph_diff, translation_drift
-from blog.reading.conditional import cache_get, cache_set
 
 
 def compared(before, after, language):

@@ -22,7 +22,7 @@ from blog.models.content import (
     post_slug,
     unique_slug,
 )
-from blog.models.freshness import ContentGeneration, ContentVersion
+from blog.models.freshness import ContentGeneration, ContentToken
 from blog.models.pending import PendingDraft
 from blog.models.purges import PendingPurge
 from blog.models.subscriptions import Delivery, Newsletter, Subscriber

@@ -1,4 +1,4 @@
-"""The edge's outbox: purges a committed write owes the shared caches in front of the site (blog.reading.edge)."""
+"""The edge's outbox: purges a committed write owes the shared caches in front of the site (blog.caching.edge.outbox)."""
 
 from django.db import models
 from django.utils import timezone

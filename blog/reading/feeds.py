@@ -17,9 +17,9 @@ from django.utils.html import escape
 from django.utils.translation import get_language, get_language_info, gettext
 
 from blog import rendering
+from blog.caching import Shown, public_page
 from blog.models import Author, Tag
 from blog.reading import queries
-from blog.reading.conditional import public_page, shows
 from blog.reading.feed_xml import BunkoAtomFeed, BunkoRssFeed, xml_safe
 from blog.reading.links import post_path, slug_url, version_paths
 
@@ -35,15 +35,19 @@ def entry_field(name):
     return lambda feed, entry: getattr(entry, name)
 
 
-@dataclass(frozen=True)
+@dataclass
 class FeedSource:
-    """What one request asked for; Feed methods get it instead of reading state off the shared Feed."""
+    """What one request asked for; Feed methods get it instead of reading state off the shared Feed.
+
+    items() adds what the entries show (`shown`), which respond() hands to the page cache with the response.
+    """
 
     request: HttpRequest
     origin: str  # scheme://host the request came to
     feed_url: str
     language: str
     subject: Tag | Author | None = None
+    shown: Shown | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,11 @@ class LatestPostsFeed(Feed):
 
         public_page sets Last-Modified.
         """
-        feed = self.get_feed(self.get_object(request, *args, **kwargs), request)
-        return HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
+        source = self.get_object(request, *args, **kwargs)
+        feed = self.get_feed(source, request)
+        response = HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
+        response.shown = source.shown
+        return response
 
     def get_feed(self, obj, request):
         # An editor may paste a control character into a tag description; the feed drops it instead of failing.
@@ -147,7 +154,7 @@ class LatestPostsFeed(Feed):
             shown_tags.append(source.subject.pk)
         elif isinstance(source.subject, Author):
             shown_authors.append(source.subject.pk)
-        shows(source.request, essays=[post.translation_key for post in posts], tags=shown_tags, authors=shown_authors)
+        source.shown = Shown(essays=[post.translation_key for post in posts], tags=shown_tags, authors=shown_authors)
         # (language, URL) of each published version of an essay (a Simplified Chinese one in Traditional too).
         versions = {
             key: sorted(

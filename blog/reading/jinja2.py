@@ -26,29 +26,29 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
+from blog.caching import months_kept
 from blog.content.identifiers import doi_url, orcid_url
+from blog.content.languages import language_info
 from blog.content.plain_text import first_image
 from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
 from blog.reading.compiled_sql import months_holding
-from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-# OpenGraph wants a territory with each language.
-OPENGRAPH_LOCALES = {"ja": "ja_JP", "zh-hans": "zh_CN", "en": "en_US"}
 
 
 def environment(**options):
     env = Environment(keep_trailing_newline=True, **options)
     env.globals.update(
         by_name(
-            url, static, language_name, reading_time, canonical_url, alternate_links, language_links, month_links,
-            post_json_ld, querystring, social_image,
+            url, static, language_info, language_name, reading_time, canonical_url, alternate_links, language_links,
+            month_links, post_json_ld, querystring, social_image,
         ),
         _=gettext,
         current_language=translation.get_language,
+        theme_script=lambda: mark_safe(settings.BUNKO_THEME_SCRIPT),  # our own file, which the CSP allows by its hash
         published_label=lambda: pgettext("date of publication", "Published"),
         updated_label=lambda: pgettext("date of last change", "Updated"),
     )
@@ -79,7 +79,8 @@ def http_url(address):
 
 
 def opengraph_locale(language):
-    return OPENGRAPH_LOCALES.get(language, translation.to_locale(language))
+    """OpenGraph wants a territory with each language (ja_JP), which the table of languages names."""
+    return language_info(language)["opengraph_locale"] or translation.to_locale(language)
 
 
 def language_name(code):
@@ -192,12 +193,12 @@ def month_links(request):
     """Months that hold an essay in this language's lists, grouped by year, newest first.
 
     They are kept on the content generation, which finds them whenever the lists change
-    (blog.reading.state.months_by_language), and in the cache beside it (blog.reading.conditional.months_kept); a
+    (blog.caching.state.months_by_language), and in the cache beside it (blog.caching.months_kept); a
     database upgraded before its lists next change finds them with one index hop per month
     (blog.reading.compiled_sql.months_holding).
     """
     language = translation.get_language()
-    kept = months_kept(request)
+    kept = months_kept()
     if language in kept:
         local = timezone.get_current_timezone()
         months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in kept[language]]

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from blog.caching import content_cached, public_page
 from blog.models import CONVERTED_LANGUAGE, Author, Post, Tag
-from blog.reading.conditional import content_cached, public_page
 from blog.reading.links import post_path, traditional_path, version_paths
 from blog.reading.queries import published_versions
 
@@ -65,7 +65,7 @@ class LocalizedSitemap(RequestHostSitemap):
 
     Its pages (tags, authors, months) are listed whole in Python anyway, to pair each with every language.
     Finding them groups every published post, so the list is kept until the content changes
-    (blog.reading.conditional.content_cached), and found once per request, not again for the index's page count.
+    (blog.caching.content_cached), and found once per request, not again for the index's page count.
     """
 
     i18n = True
@@ -76,7 +76,7 @@ class LocalizedSitemap(RequestHostSitemap):
 
     @cached_property
     def found_items(self):
-        return content_cached(self.request, f"sitemap:{type(self).__name__}", lambda: list(self.find_items()))
+        return content_cached(f"sitemap:{type(self).__name__}", lambda: list(self.find_items()))
 
     def items(self):
         return self.found_items
@@ -120,7 +120,7 @@ class PostSitemap(RequestHostSitemap):
     def paginator(self):
         # The index's page count would otherwise count every published post on each request.
         paginator = super().paginator
-        paginator.count = content_cached(self.request, self.count_key, paginator.object_list.count)
+        paginator.count = content_cached(self.count_key, paginator.object_list.count)
         return paginator
 
     def get_latest_lastmod(self):
@@ -201,7 +201,7 @@ class ArchivePage(NamedTuple):
 class ArchiveSitemap(LocalizedSitemap):
     """Year and month archive pages, each in the languages whose lists hold a published post then.
 
-    A month is listed in a language exactly when that language's archive links (blog.reading.state.months_by_language)
+    A month is listed in a language exactly when that language's archive links (blog.caching.state.months_by_language)
     show it: lists hold one version per essay (PostQuerySet.one_per_essay), so a translation published
     weeks after its original moves the essay to another month in its language only, and the original's month
     may hold nothing there (a 404, which a sitemap must not send a crawler to).
@@ -267,7 +267,7 @@ def index(request):
     entries = []
     for section, sitemap in request_sitemaps(request).items():
         location = request.build_absolute_uri(reverse("sitemap-section", kwargs={"section": section}))
-        pages, lastmod = content_cached(request, f"sitemap-index:{section}", partial(pages_and_latest_change, sitemap))
+        pages, lastmod = content_cached(f"sitemap-index:{section}", partial(pages_and_latest_change, sitemap))
         # Printed as contrib's sitemap_index.xml does (`date:"c"`), once per section rather than once per page.
         lastmod = lastmod and timezone.localtime(lastmod).isoformat()
         entries.append(SitemapIndexItem(location, lastmod))

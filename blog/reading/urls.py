@@ -2,9 +2,9 @@
 
 from django.urls import path, register_converter
 
+from blog.caching import public_page
 from blog.reading import feeds, traditional, views
 from blog.reading.citation import views as citation
-from blog.reading.conditional import public_page
 
 
 class UnicodeSlugConverter:

@@ -13,13 +13,13 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views import generic
 
+from blog.caching import Shown, ShowsContent, months_kept
 from blog.models import Post
 from blog.reading import queries
 from blog.reading import search as site_search
 from blog.reading.citation.page import page_citation
-from blog.reading.conditional import months_kept, shows, shows_cards
-from blog.reading.links import slug_url
 from blog.reading.compiled_sql import months_holding
+from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator
 
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
@@ -69,7 +69,7 @@ def home_redirect(request):
     return response
 
 
-class PublishedPostMixin:
+class PublishedPostMixin(ShowsContent):
     """Lists of published posts with what their cards print, one version per essay (or ?lang= only).
 
     `relation` names the Post relation to the page's subject (a tag, an author), found by the URL's slug.
@@ -87,8 +87,11 @@ class PublishedPostMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(written_in=written_in(self.request), **kwargs)
-        shows_cards(self.request, with_cards(context["object_list"]))
+        with_cards(context["object_list"])
         return context
+
+    def shown(self, context):
+        return Shown.cards(context["object_list"])
 
 
 class CardLink(NamedTuple):
@@ -113,7 +116,7 @@ class PostListView(PublishedPostMixin, generic.ListView):
     pass
 
 
-class PostDetailView(generic.DetailView):
+class PostDetailView(ShowsContent, generic.DetailView):
     """One essay in the URL's language; its other published versions feed the switcher and hreflang."""
 
     model = Post
@@ -152,17 +155,17 @@ class PostDetailView(generic.DetailView):
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
         )
-        shows(
-            self.request,
-            essays=[
-                post.translation_key, post.previous_key, post.next_key,
-                *(other.translation_key for other in page["related"]),
-            ],
-            essay_pages=[post.translation_key],
-            tags=[tag.pk for tag in page["tags"]],
-            authors=[author.pk for author in page["authors"]],
-        )  # fmt: skip
         return super().get_context_data(**page, **kwargs)
+
+    def shown(self, context):
+        post = context["object"]
+        related = [other.translation_key for other in context["related"]]
+        return Shown(
+            essays=[post.translation_key, post.previous_key, post.next_key, *related],
+            essay_pages=[post.translation_key],
+            tags=[tag.pk for tag in context["tags"]],
+            authors=[author.pk for author in context["authors"]],
+        )
 
 
 def post_page_context(request, post, previous_post=None, next_post=None, citable=True):
@@ -199,8 +202,10 @@ class SubjectPostListView(PublishedPostMixin, generic.ListView):
     subject_name = None
 
     def get_context_data(self, **kwargs):
-        shows(self.request, **{self.relation: [self.subject.pk]})
         return super().get_context_data(**{self.subject_name: self.subject}, **kwargs)
+
+    def shown(self, context):
+        return super().shown(context) | Shown(**{self.relation: [self.subject.pk]})
 
 
 class TagDetailView(SubjectPostListView):
@@ -218,12 +223,12 @@ class AuthorDetailView(SubjectPostListView):
 def archive_languages(request, year, month=None):
     """The languages whose lists hold an essay in this year or month: where its archive page exists (else a 404).
 
-    The months of the archive links beside every list, kept on the content generation (blog.reading.state.months_by_language)
+    The months of the archive links beside every list, kept on the content generation (blog.caching.state.months_by_language)
     or, before the lists next change, found by index hops. A translation published in a later month than its
     original moves the essay to that month in its language only.
     """
     period = f"{year:04d}-{month:02d}" if month else f"{year:04d}-"
-    kept = months_kept(request)
+    kept = months_kept()
     languages = []
     for code, _name in settings.LANGUAGES:
         months = kept.get(code)

@@ -1,8 +1,9 @@
-"""YouTube, Vimeo, X/Twitter and Gist embeds that cost the reader nothing until they ask.
+"""YouTube, Vimeo, X/Twitter, Instagram and Gist embeds that cost the reader nothing until they ask.
 
 Recognition is offline (URL shapes and the HTML a provider gives for pasting). A video becomes a
 link to the provider that embeds.js swaps for a privacy-enhanced player on click; a tweet becomes a
-static quotation from its pasted text; a Gist becomes a link. No third party hears of a page view.
+static quotation from its pasted text; an Instagram post and a Gist become links. No third party hears
+of a page view.
 """
 
 import re
@@ -20,6 +21,8 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from blog.content.languages import CJK_CHARACTERS
+
 # Player URLs that embeds.js may load and the sanitiser lets through (https only, fixed hosts).
 PLAYER_SRC = re.compile(
     r"^https://(?:www\.youtube-nocookie\.com/embed/|www\.youtube\.com/embed/|player\.vimeo\.com/video/)"
@@ -32,6 +35,11 @@ VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 TWEET_PATH = re.compile(r"^/(\w{1,15})/status(?:es)?/(\d{1,25})/?$")
 TWEET_HOSTS = {"twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com", "www.x.com"}
 GIST_PATH = re.compile(r"^/([\w-]{1,39})/([0-9a-f]{5,40})/?$")
+INSTAGRAM_HOSTS = {"instagram.com", "www.instagram.com", "m.instagram.com", "instagr.am", "www.instagr.am"}
+# /p/CODE/, /reel/CODE/, /tv/CODE/, with the author's name in front (newer share links) or /embed/ behind.
+INSTAGRAM_PATH = re.compile(r"^/(?:[\w.]{1,30}/)?(p|reels?|tv)/([\w-]{5,40})/?(?:embed(?:/captioned)?/?)?$")
+# The words of a pasted Instagram post kept on its card (caption and author line); a long caption is cut.
+INSTAGRAM_TITLE_CHARS = 200
 # Titles providers put on every pasted iframe: they say nothing about the video.
 GENERIC_TITLES = {"", "youtube video player", "vimeo-player", "vimeo video player"}
 
@@ -42,12 +50,17 @@ PASTED_TWEET = re.compile(
     r"(?:[^<]|<(?!/?blockquote\b))*</blockquote>",
     re.I,
 )
+PASTED_INSTAGRAM = re.compile(
+    r"<blockquote\b[^<>]*\bclass\s*=\s*[\"'][^\"'<>]*\binstagram-media\b[^<>]*>"
+    r"(?:[^<]|<(?!/?blockquote\b))*</blockquote>",
+    re.I,
+)
 PASTED_IFRAME = re.compile(r"<iframe\b[^<>]*>(?:\s*</iframe>)?", re.I)
 PASTED_SCRIPT = re.compile(r"<script\b[^<>]*>(?:[^<]|<(?!/?script\b))*</script>", re.I)
 BARE_URL = re.compile(r"^<?(https?://[^\s<>]+)>?$")
 # A URL in running text; it ends at whitespace, quotes, brackets or CJK text (Japanese writes no space
 # after a URL). Not after `="` or `/`, so URLs inside inline HTML attributes are left alone.
-URL_IN_TEXT = r"(?<![A-Za-z0-9_\"'=/])https?://[^\s<>\"'\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+"
+URL_IN_TEXT = rf"(?<![A-Za-z0-9_\"'=/])https?://[^\s<>\"'{CJK_CHARACTERS}]+"
 TRAILING_PUNCTUATION = ".,:;!?*_~'\""
 
 
@@ -181,6 +194,73 @@ def gist_card(user, gist_id, file=""):
     )
 
 
+def instagram_from_url(url):
+    """The canonical address of an Instagram post, reel or video, or None; tracking parameters go."""
+    url = url.strip()
+    parts = urlsplit("https:" + url if url.startswith("//") else url)
+    match = INSTAGRAM_PATH.match(parts.path)
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in INSTAGRAM_HOSTS or not match:
+        return None
+    kind, code = match.groups()
+    return f"https://www.instagram.com/{'reel' if kind == 'reels' else kind}/{code}/"
+
+
+def instagram_card(post_url, title=""):
+    """A link to the post: Instagram's embed.js would load its scripts, styles and tracking on every page view.
+
+    A post known only by its address gets the label "View this post on Instagram", marked `embed-label` so
+    search leaves it out.
+    """
+    title_class = "embed-title"
+    if not title:
+        title, title_class = _("View this post on Instagram"), "embed-title embed-label"
+    return format_html(
+        '<figure class="embed embed-instagram"><a class="embed-link" href="{}">'
+        '<span class="embed-provider">Instagram</span> <span class="{}">{}</span></a></figure>',
+        post_url,
+        title_class,
+        title,
+    )
+
+
+class _PastedInstagramParser(HTMLParser):
+    """The post's address and the words of its paragraphs (caption, "A post shared by …") in Instagram's paste."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.addresses, self.paragraphs = [], []
+        self._paragraph = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        self.addresses += [attributes[name] for name in ("data-instgrm-permalink", "href") if name in attributes]
+        if tag == "p":
+            self._paragraph = []
+
+    def handle_endtag(self, tag):
+        if tag == "p" and self._paragraph is not None:
+            self.paragraphs.append(" ".join("".join(self._paragraph).split()))
+            self._paragraph = None
+
+    def handle_data(self, data):
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+
+
+def pasted_instagram_card(blockquote_html):
+    """The card for a pasted `<blockquote class="instagram-media">`; without an Instagram address, its words."""
+    parser = _PastedInstagramParser()
+    parser.feed(blockquote_html)
+    parser.close()
+    title = " — ".join(paragraph for paragraph in parser.paragraphs if paragraph)
+    if len(title) > INSTAGRAM_TITLE_CHARS:
+        title = title[: INSTAGRAM_TITLE_CHARS - 1].rstrip() + "…"
+    for address in parser.addresses:
+        if post_url := instagram_from_url(address):
+            return instagram_card(post_url, title)
+    return format_html("<p>{}</p>", title) if title else ""
+
+
 def embed_for_url(url):
     """Embed HTML for a URL standing alone in a paragraph, or None to leave it a plain link."""
     if video := video_from_url(url):
@@ -190,6 +270,8 @@ def embed_for_url(url):
         return tweet_card([], f"@{handle}", status_url, status_url)
     if gist := gist_from_url(url):
         return gist_card(*gist)
+    if post_url := instagram_from_url(url):
+        return instagram_card(post_url)
     return None
 
 
@@ -290,6 +372,7 @@ def _attributes(tag_html):
 def replace_pasted_embeds(html):
     """Swap the paste-in HTML of known providers for facades and cards; drop their scripts."""
     html = PASTED_TWEET.sub(lambda match: pasted_tweet_card(match.group(0)), html)
+    html = PASTED_INSTAGRAM.sub(lambda match: pasted_instagram_card(match.group(0)), html)
     html = PASTED_IFRAME.sub(_iframe_facade, html)
     return PASTED_SCRIPT.sub(_script_replacement, html)
 
@@ -300,12 +383,14 @@ def _iframe_facade(match):
     src, title = attributes.get("src", ""), " ".join(attributes.get("title", "").split())
     if video := video_from_url(src):
         return video_facade(video, title)
+    if post_url := instagram_from_url(src):
+        return instagram_card(post_url)
     url = "https:" + src if src.startswith("//") else src
     return format_html('<a href="{}">{}</a>', url, title or urlsplit(url).netloc) if _is_web(url) else ""
 
 
 def _script_replacement(match):
-    """A Gist script becomes a link to the Gist; every other script (widgets.js, slide players) goes."""
+    """A Gist script becomes a link to the Gist; every other script (widgets.js, Instagram's embed.js) goes."""
     gist = gist_from_url(_attributes(match.group(0)).get("src", ""))
     return gist_card(*gist) if gist else ""
 

@@ -54,7 +54,7 @@ CLASSES = {
     "div": {"footnote", "highlight", "toc"},
     "span": {"embed-play", "embed-title", "embed-label", "embed-provider", "tweet-card-author",
              *filter(None, STANDARD_TYPES.values())},  # Pygments token classes
-    "figure": {"embed", "embed-video", "embed-gist"},
+    "figure": {"embed", "embed-video", "embed-gist", "embed-instagram"},
     "blockquote": {"tweet-card"},
     "p": {"tweet-card-meta"},
     "code": {"math-error"},

@@ -51,7 +51,7 @@ def database_status():
 def cache_status():
     """The cache's state: "degraded" when Redis answers but refuses to store (full at maxmemory with `noeviction`).
 
-    Pages are then served uncached (blog.reading.conditional.cache_set), so the instance stays in the load balancer.
+    Pages are then served uncached (blog.caching.cache_set), so the instance stays in the load balancer.
     """
     try:
         cache.set("healthz", "ok", timeout=10)

@@ -23,7 +23,7 @@ class PermissionsPolicyMiddleware:
 
 
 class PrivateUnlessSharedMiddleware:
-    """Whatever a view did not mark as shared (blog.reading.edge) says `private`, so no edge or proxy keeps it.
+    """Whatever a view did not mark as shared (blog.caching.edge) says `private`, so no edge or proxy keeps it.
 
     Public pages, feeds and sitemaps say `s-maxage`; static files say `public`. Everything else (the admin,
     previews, the Accept-Language redirect at `/`, 404s, the 503 page) is one visitor's.

@@ -3,7 +3,7 @@ vcl 4.1;
 # Bunko's edge, for Debian's varnish 7.1 with varnish-modules (xkey).
 #
 # Keeps exactly what the origin marks as shared (`Cache-Control: ... s-maxage=N`, and static files that say
-# `public`), labelled by its `xkey` header (the keys its page shows, blog.reading.edge); forgets every page
+# `public`), labelled by its `xkey` header (the keys its page shows, blog.caching.edge); forgets every page
 # with a key when an allowed address sends `PURGE /` with `xkey: <keys>` and the shared purge secret. Serves
 # stale pages while every app instance is down (grace), balances over the instances, and retries a request an
 # instance failed. Query parameters a page does not read never reach the cache key, and only the TLS

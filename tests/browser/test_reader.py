@@ -80,8 +80,9 @@ def test_the_switcher_keeps_one_row_on_the_headers_line_with_its_items_aligned(p
         for _visit in range(2):
             page.goto(post.get_absolute_url())
             page.wait_for_load_state("networkidle")
-        header = [page.locator(part).bounding_box() for part in (".site-name", ".site-search", ".language-switcher")]
-        # One row: the site's name, the search form and the switcher share a horizontal band.
+        parts = (".site-name", ".site-search", ".language-switcher", ".theme-choice")
+        header = [page.locator(part).bounding_box() for part in parts]
+        # One row: the site's name, the search form, the switcher and the colour scheme share a horizontal band.
         assert max(part["y"] for part in header) < min(part["y"] + part["height"] for part in header), header
         items = page.evaluate(SWITCHER_ITEMS)
         assert max(item["baseline"] for item in items) - min(item["baseline"] for item in items) < 0.5, items

@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from blog.content.languages import LANGUAGE_INFO
 from blog.models import PendingDraft
 from blog.models import Post
 from tests.browser.test_accessibility import blocking_violations
@@ -163,6 +164,24 @@ def test_counts_take_the_base_of_ruby_not_its_reading(page):
 
     expect(page.locator(".markdownx-preview ruby")).to_have_count(1)
     expect(page.locator("#writing-room-counts")).to_have_text("6 characters · 1 minute read")  # 漢字を読む。
+
+
+def test_the_editor_and_the_page_give_a_japanese_essay_the_same_reading_time(page, monkeypatch):
+    # A slower reader in the table of languages: the renderer and the writing room's script both take the change.
+    monkeypatch.setitem(LANGUAGE_INFO["ja"], "characters_per_minute", 100)
+    body = "人々は〆切の一ヶ月前から、𠮷野家で「Python 3」を学んだ。\n\n" * 11  # 24 CJK characters, 2 words each
+    post = make_post(title="締切", language="ja", body=body)
+    assert post.reading_minutes == 3  # 264 characters / 100 + 22 words / 230
+
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    counts = page.locator("#writing-room-counts")
+    expect(counts).to_have_text(re.compile(r"· 3 minutes read$"))
+    editor_minutes = re.search(r"(\d+) minutes read", counts.inner_text())[1]
+
+    page.goto(post.get_absolute_url())
+    page_minutes = re.search(r"(\d+) 分で読めます", page.locator(".post-dates").inner_text())[1]
+    assert editor_minutes == page_minutes == "3"
 
 
 def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(page):
@@ -550,7 +569,8 @@ TOOLS = [
     ("Quote", "Control+Shift+Period", "plain", "> plain", "blockquote"),
     ("List", "Control+Shift+Digit8", "plain", "- plain", "ul li"),
     ("Code", "Control+e", "plain", "`plain`", "code"),
-    ("Math", "Control+Alt+m", "x^2", "$$x^2$$", "math"),
+    # A whole line is a display formula, set as a block of its own (inside a sentence, `$…$`: see below).
+    ("Math", "Control+Alt+m", "x^2", "$$x^2$$\n\n", "math[display=block]"),
 ]
 
 
@@ -595,6 +615,40 @@ def test_the_embed_tool_puts_a_video_address_on_a_block_of_its_own(page):
     dialog.get_by_role("button", name="Insert").click()
     expect(body).to_have_value("Before.\n\nhttps://www.youtube.com/watch?v=MgE-e65W5oI\n\nAfter.")
     expect(page.frame_locator("iframe.writing-room-page").locator(".post-body a.embed-video")).to_have_count(1)
+
+
+def test_the_math_tool_writes_inline_math_inside_a_sentence_and_display_math_on_a_line_of_its_own(page):
+    _draft, body = editing_draft(page, "The area is \n\nAfter.")
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("End")
+    math = page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Math", exact=True)
+    expect(math).to_have_attribute("title", "Math (Ctrl/⌘+Alt+M)")
+    math.click()
+    page.keyboard.type("\\pi r^2")  # the placeholder's TeX is selected: typing replaces it
+    expect(body).to_have_value("The area is $\\pi r^2$\n\nAfter.")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Alt+m")
+    page.keyboard.type("e^{i\\pi}")
+    expect(body).to_have_value("The area is $\\pi r^2$\n\nAfter.\n\n$$e^{i\\pi}$$\n\n")
+    preview = page.frame_locator("iframe.writing-room-page")
+    expect(preview.locator(".post-body p math:not([display=block])")).to_have_count(1)
+    expect(preview.locator(".post-body math[display=block]")).to_have_count(1)
+
+
+def test_the_embed_tool_turns_an_instagram_address_into_a_card_that_loads_nothing(page, watch):
+    _draft, body = editing_draft(page, "Before.")
+    page.keyboard.press("Control+End")
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Embed").click()
+    dialog = page.get_by_role("dialog", name="Embed")
+    dialog.get_by_label("a post on X or Instagram").fill("https://www.instagram.com/p/C1a2B3c4D5e/?igsh=MzRlODBi")
+    dialog.get_by_role("button", name="Insert").click()
+    expect(body).to_have_value("Before.\n\nhttps://www.instagram.com/p/C1a2B3c4D5e/?igsh=MzRlODBi\n\n")
+    card = page.frame_locator("iframe.writing-room-page").locator(".post-body figure.embed-instagram a")
+    expect(card).to_have_attribute("href", "https://www.instagram.com/p/C1a2B3c4D5e/")
+    expect(card).to_contain_text("Instagram")
+    assert watch.third_party_before_click == []
 
 
 def test_the_image_tool_picks_a_file_and_inserts_it_as_a_captioned_figure(page, media_served):

@@ -14,6 +14,8 @@ from tests.paths import ROOT
 CSS = ROOT / "static" / "css"
 AA_NORMAL_TEXT = 4.5
 DARK = "@media (prefers-color-scheme: dark)"
+SYSTEM_DARK = ':root:not([data-theme="light"])'
+CHOSEN_DARK = ':root[data-theme="dark"]'
 RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 
 
@@ -44,14 +46,26 @@ def declarations(css):
     return rules
 
 
+def scoped(rules, scope):
+    """The rules whose selectors start with `scope`, keyed by the rest (`:root` for the scope alone)."""
+    return {
+        selector.removeprefix(scope).strip() or ":root": properties
+        for selector, properties in rules.items()
+        if selector.startswith(scope)
+    }
+
+
 def cascade(css):
-    """{"light": rules, "dark": rules}: the dark scheme is the light rules with the dark @media's on top."""
+    """{"light": rules, "dark": rules, "chosen dark": rules}: the dark scheme is the light rules with the dark
+    @media's on top (those the reader has not overruled by choosing light); "chosen dark" holds the rules for a
+    reader who chose dark (static/js/theme.js), which must say the same."""
     light_css, dark_css = split_schemes(without_comments(css))
-    light = declarations(light_css)
+    everywhere = declarations(light_css)
+    light = {selector: properties for selector, properties in everywhere.items() if not selector.startswith(":root[")}
     dark = {selector: dict(properties) for selector, properties in light.items()}
-    for selector, properties in declarations(dark_css).items():
+    for selector, properties in scoped(declarations(dark_css), SYSTEM_DARK).items():
         dark.setdefault(selector, {}).update(properties)
-    return {"light": light, "dark": dark}
+    return {"light": light, "dark": dark, "chosen dark": scoped(everywhere, CHOSEN_DARK), "system dark": dark_css}
 
 
 def resolve(value, variables):
@@ -111,3 +125,18 @@ def test_every_token_colour_reaches_aa_contrast_on_the_code_background(scheme):
         if contrast(colour, background) < AA_NORMAL_TEXT
     ]
     assert failing == [], "\n".join(failing)
+
+
+@pytest.mark.parametrize("stylesheet", ["site.css", "code.css"])
+def test_a_reader_who_chooses_dark_gets_the_dark_scheme_the_system_would_give(stylesheet):
+    """The header's colour scheme choice sets data-theme="dark"; its rules repeat the dark @media's, which a
+    reader's choice of light turns off."""
+    css = without_comments((CSS / stylesheet).read_text())
+    theme = cascade(css)
+    system = scoped(declarations(theme["system dark"]), SYSTEM_DARK)
+    assert len(system) == len(declarations(theme["system dark"])), "a dark rule that choosing light leaves on"
+    chosen = {
+        selector: {name: theme["chosen dark"].get(selector, {}).get(name) for name in properties}
+        for selector, properties in system.items()
+    }
+    assert system and chosen == system

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from blog.caching import ANY_CHANGE
 from blog.editing.preview import preview_url
 from blog.models import Post
-from blog.reading.edge import ANY_CHANGE
 from tests.factories import make_author, make_post, make_tag, url_in
 
 

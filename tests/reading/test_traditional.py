@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from blog.caching import essay_key
 from blog.models import Post
-from blog.reading.state import essay_key
 from tests.factories import make_post, make_tag, make_translation, url_in
 
 pytestmark = pytest.mark.django_db

@@ -299,7 +299,9 @@ def test_pages_load_the_embed_script_and_code_styles(client):
     response = client.get(url_in("en", "blog:post-list"))
     assertContains(response, '<script src="/static/js/embeds.js" defer></script>', html=True)
     assertContains(response, 'href="/static/css/code.css"')
-    assertNotContains(response, "<script>")
+    # The one inline script is the colour scheme's (static/js/theme.js), which must run before the first paint.
+    assertContains(response, "<script>", count=1)
+    assertContains(response, f"<script>{settings.BUNKO_THEME_SCRIPT}</script>")
 
 
 # Tag, author and archive pages -------------------------------------------------------------------

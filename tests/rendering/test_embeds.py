@@ -216,3 +216,124 @@ def test_forged_facade_cannot_point_the_player_elsewhere():
 def test_facade_label_uses_the_pasted_title_when_it_says_something():
     html = render('<iframe src="https://www.youtube.com/embed/MgE-e65W5oI" title="SirSLow live"></iframe>').html
     assert '<span class="embed-title">SirSLow live</span>' in html
+
+
+# Instagram's "Embed" snippet as it comes (version 14, captioned), shortened only in its inline styles.
+PASTED_INSTAGRAM = (
+    '<blockquote class="instagram-media" data-instgrm-captioned '
+    'data-instgrm-permalink="https://www.instagram.com/p/C1a2B3c4D5e/?utm_source=ig_embed&amp;utm_campaign=loading" '
+    'data-instgrm-version="14" style="background:#FFF; border:0; max-width:540px;"><div style="padding:16px;">'
+    ' <a href="https://www.instagram.com/p/C1a2B3c4D5e/?utm_source=ig_embed&amp;utm_campaign=loading" '
+    'style="background:#FFFFFF;" target="_blank"> <div style="display: flex;"> <div style="background-color:'
+    ' #F4F4F4; border-radius: 50%;"></div></div><div style="padding: 19% 0;"></div> <div style="display:block;">'
+    '<svg width="50px" height="50px" viewBox="0 0 60 60"><g stroke="none"><path d="M556.869,30.41"></path></g>'
+    '</svg></div><div style="padding-top: 8px;"> <div style="color:#3897f0;">View this post on Instagram</div>'
+    '</div></a><p style=" margin:8px 0 0 0;"><a href="https://www.instagram.com/p/C1a2B3c4D5e/?utm_source='
+    'ig_embed&amp;utm_campaign=loading" style="color:#c9c8cd;" target="_blank">京都の 朝、鴨川にて</a></p>'
+    '<p style=" color:#c9c8cd;">A post shared by <a href="https://www.instagram.com/nzw0301/" style="color:#c9c8cd;"'
+    ' target="_blank"> Kei</a> (@nzw0301) on <time style=" font-family:Arial,sans-serif;" datetime="2024-01-02T'
+    '03:04:05+00:00">Jan 2, 2024 at 3:04am PST</time></p></div></blockquote>\n'
+    '<script async src="//www.instagram.com/embed.js"></script>'
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "post_url"),
+    [
+        ("https://www.instagram.com/p/C1a2B3c4D5e/", "https://www.instagram.com/p/C1a2B3c4D5e/"),
+        ("https://www.instagram.com/p/C1a2B3c4D5e/?utm_source=ig_web_copy_link&igsh=MzRlODBiNWFlZA==",
+         "https://www.instagram.com/p/C1a2B3c4D5e/"),
+        ("https://instagram.com/reel/C9xYz-_1234/", "https://www.instagram.com/reel/C9xYz-_1234/"),
+        ("https://www.instagram.com/reels/C9xYz-_1234", "https://www.instagram.com/reel/C9xYz-_1234/"),
+        ("https://www.instagram.com/nzw0301/p/C1a2B3c4D5e/", "https://www.instagram.com/p/C1a2B3c4D5e/"),
+        ("http://instagr.am/p/C1a2B3c4D5e", "https://www.instagram.com/p/C1a2B3c4D5e/"),
+    ],
+)  # fmt: skip
+def test_instagram_url_alone_becomes_a_link_card_without_tracking(url, post_url):
+    rendered = render(url)
+    html = rendered.html
+    assert "View this post" not in rendered.search_text  # the card's label is no word of the essay
+    assert find(html, "figure", "embed-instagram")
+    [link] = find(html, "a", "embed-link")
+    assert link["href"] == post_url
+    assert "View this post on Instagram" in html
+    assert third_party_loads(html) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.instagram.com/nzw0301/",  # a profile, not a post
+        "https://www.instagram.com/explore/tags/kyoto/",
+        "https://www.instagram.com.evil.example/p/C1a2B3c4D5e/",
+        "https://evil.example/www.instagram.com/p/C1a2B3c4D5e/",
+        "javascript://www.instagram.com/p/C1a2B3c4D5e/",
+    ],
+)
+def test_other_instagram_and_lookalike_urls_stay_plain_text_or_links(url):
+    html = render(url).html
+    assert "embed-instagram" not in html
+    assert not [attrs for _tag, attrs in page(html).elements if attrs.get("href", "").startswith("javascript")]
+
+
+def test_instagram_url_inside_a_sentence_stays_a_link():
+    html = render("Photos: https://www.instagram.com/p/C1a2B3c4D5e/ from the trip.").html
+    assert "embed-instagram" not in html
+    assert '<a href="https://www.instagram.com/p/C1a2B3c4D5e/" rel="noopener noreferrer">' in html
+
+
+def test_pasted_instagram_blockquote_and_its_script_become_a_card_with_the_caption():
+    rendered = render(f"Before.\n\n{PASTED_INSTAGRAM}\n\nAfter.")
+    html = rendered.html
+    assert "京都の 朝、鴨川にて" in rendered.search_text  # the caption is searchable
+    assert len(find(html, "figure", "embed-instagram")) == 1
+    [link] = find(html, "a", "embed-link")
+    assert link["href"] == "https://www.instagram.com/p/C1a2B3c4D5e/"
+    assert '<span class="embed-title">京都の 朝、鴨川にて — A post shared by Kei (@nzw0301) on Jan 2, 2024' in html
+    assert third_party_loads(html) == []
+    assert "<script" not in html and "instagram.com/embed.js" not in html and "<svg" not in html
+    assert "View this post on Instagram" not in html  # the snippet's button, not its words
+    assert "<p>Before.</p>" in html and "<p>After.</p>" in html
+
+
+def test_pasted_instagram_iframe_becomes_the_same_card():
+    html = render('<iframe src="https://www.instagram.com/p/C1a2B3c4D5e/embed/captioned/" height="600"></iframe>').html
+    [link] = find(html, "a", "embed-link")
+    assert link["href"] == "https://www.instagram.com/p/C1a2B3c4D5e/"
+    assert third_party_loads(html) == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        # A permalink that is not Instagram's, or not a web address: the card must not link there.
+        (
+            '<blockquote class="instagram-media" data-instgrm-permalink="javascript:alert(1)//www.instagram.com/p/'
+            'C1a2B3c4D5e/"><p>caption</p></blockquote>'
+        ),
+        (
+            '<blockquote class="instagram-media" data-instgrm-permalink="https://evil.example/p/C1a2B3c4D5e/">'
+            "<p>caption</p></blockquote>"
+        ),
+        # Markup in the caption is text; handlers, styles and scripts inside the quote go.
+        (
+            '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/C1a2B3c4D5e/">'
+            '<p onclick="alert(1)"><img src=x onerror=alert(1)>&lt;script&gt;alert(1)&lt;/script&gt;caption</p>'
+            "<script>alert(1)</script></blockquote>"
+        ),
+        (
+            '<blockquote class="x instagram-media" data-instgrm-permalink="https://www.instagram.com/p/C1a2B3c4D5e/'
+            '&quot; onmouseover=&quot;alert(1)"><p>caption</p></blockquote>'
+        ),
+        # An unclosed quote must not swallow, or slowly scan, the rest of the text.
+        '<blockquote class="instagram-media">' + "<p>a" * 2000,
+    ],
+)
+def test_hostile_instagram_pastes_give_only_safe_markup(snippet):
+    html = render(f"{snippet}\n\nAfter.").html
+    assert "alert(1)</script>" not in html.replace("&lt;/script&gt;", "")
+    assert "<script" not in html and "onclick" not in html and "onerror" not in html and "onmouseover" not in html
+    assert "evil.example" not in [attrs.get("href", "") for _tag, attrs in page(html).elements]
+    assert not [attrs for _tag, attrs in page(html).elements if attrs.get("href", "").startswith("javascript")]
+    assert third_party_loads(html) == []
+    assert "After." in html

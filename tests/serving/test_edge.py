@@ -17,11 +17,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from blog.caching import ANY_CHANGE, MAX_KEYS_PER_PURGE, settle
+from blog.caching.edge import outbox  # its SENDER, made inline
 from blog.editing.preview import preview_url
-from blog.models import Post
-from blog.reading import edge as edge_purges
-from blog.models import PendingPurge
-from blog.reading.edge import ANY_CHANGE, MAX_KEYS_PER_PURGE
+from blog.models import PendingPurge, Post
 from deploy.edge import free_port, varnish
 from tests.factories import make_post, make_tag, url_in
 
@@ -72,7 +71,7 @@ def edge(edge_server, settings, monkeypatch):
     settings.BUNKO_EDGE_PURGE_URLS = [edge_server + "/"]
     settings.BUNKO_EDGE_PURGE_SECRET = PURGE_SECRET
     settings.BUNKO_EDGE_PURGE_REPEAT = 0  # tests that count hits expect one purge per write
-    monkeypatch.setattr(edge_purges, "SENDER", InlineSender())
+    monkeypatch.setattr(outbox, "SENDER", InlineSender())
     everything = {"xkey": f"everything {ANY_CHANGE}", "Purge-Secret": PURGE_SECRET, "Purge-Mode": "hard"}
     assert request(edge_server, "/", method="PURGE", headers=everything)[0] == 200
     return edge_server
@@ -120,7 +119,7 @@ def test_a_save_purges_exactly_the_pages_that_show_what_changed(edge):
 
     edited.title = "After the edit"
     edited.save()
-    edge_purges.settle()
+    settle()
 
     for path in showing_it:
         hit, body = cached(edge, path)
@@ -144,7 +143,7 @@ def test_a_save_purges_the_traditional_pages_of_its_essay(edge):
     edited.title = "编辑之后"
     edited.body = "我发现了头发。"
     edited.save()
-    edge_purges.settle()
+    settle()
 
     for path in showing_it:
         hit, body = cached(edge, path)
@@ -233,7 +232,7 @@ def test_a_purge_the_edge_did_not_answer_is_kept_and_sent_by_publish_due(edge, s
 
     essay.title = "Version two"
     essay.save()
-    edge_purges.settle()
+    settle()
 
     assert Post.objects.get(pk=essay.pk).title == "Version two"  # the editor's save stands
     # The save's purge is kept after its failed attempt; so is the new social card's, when it was drawn by then.

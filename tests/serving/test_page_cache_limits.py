@@ -14,7 +14,7 @@ import pytest
 import redis
 from django.urls import reverse
 
-from blog.reading.conditional import CacheOutage
+from blog.caching import CacheOutage
 from deploy.edge import HOST, free_port, wait_for_port
 from tests.factories import make_post, url_in
 
@@ -98,7 +98,7 @@ def test_a_full_redis_costs_readers_nothing_but_speed(client, db, full_redis, ca
     pages = [essay.get_absolute_url() for essay in essays] + [
         url_in(language, name) for language in ("en", "ja", "zh-hans") for name in ("blog:post-list", "blog:feed-rss")
     ]
-    with caplog.at_level(logging.WARNING, logger="blog.reading.conditional"):
+    with caplog.at_level(logging.WARNING, logger="blog.caching.store"):
         for _ in range(2):
             for path in pages:
                 response = client.get(path)

@@ -5,7 +5,9 @@ Settings and outages are tested as an operator meets them: `manage.py` and gunic
 production's environment, against real databases that are really cut off.
 """
 
+import base64
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -100,11 +102,13 @@ class PageParts(HTMLParser):
     def __init__(self):
         super().__init__()
         self.inline_scripts, self.inline_styles, self.handlers, self.frame_sources = [], [], [], []
+        self._in_inline_script = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "script" and not attributes.get("src") and attributes.get("type") != "application/ld+json":
-            self.inline_scripts.append(self.getpos())
+            self.inline_scripts.append("")
+            self._in_inline_script = True
         if tag == "style" or "style" in attributes:
             self.inline_styles.append((tag, self.getpos()))
         self.handlers += [name for name in attributes if name.startswith("on")]
@@ -112,6 +116,23 @@ class PageParts(HTMLParser):
             self.frame_sources.append(attributes.get("src", ""))
         if attributes.get("data-embed-src"):
             self.frame_sources.append(attributes["data-embed-src"])
+
+    def handle_data(self, data):
+        if self._in_inline_script:
+            self.inline_scripts[-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_inline_script = False
+
+
+# The inline script every page carries in its <head>.
+THEME_SCRIPT = (ROOT / "static" / "js" / "theme.js").read_text(encoding="utf-8")
+
+
+def hash_source(script):
+    """The CSP source that allows exactly this inline script."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
 
 
 def page_parts(response):
@@ -229,7 +250,8 @@ def test_every_public_page_carries_a_strict_content_security_policy(client, essa
     for page in public_pages(essay):
         response = client.get(page)
         directives = csp_directives(response)
-        assert directives["script-src"] == ["'self'"], page
+        # Beside the site's files, the one inline script: the reader's colour scheme, set before the first paint.
+        assert directives["script-src"] == ["'self'", hash_source(THEME_SCRIPT)], page
         assert "'unsafe-inline'" not in response["Content-Security-Policy"], page
         assert directives["style-src"] == ["'self'"], page
         assert set(directives["frame-src"]) == PLAYER_SOURCES, page
@@ -252,10 +274,13 @@ def test_every_public_page_sends_the_other_protective_headers(client, essay):
 
 @pytest.mark.django_db
 def test_public_pages_need_nothing_the_policy_blocks(client, essay):
-    """No inline script, style or handler anywhere; every player the page may load is one frame-src allows."""
+    """No inline script but the colour scheme's, which the policy names by its hash, no inline style or handler
+    anywhere; every player the page may load is one frame-src allows."""
     for page in public_pages(essay):
-        parts = page_parts(client.get(page))
-        assert not parts.inline_scripts and not parts.inline_styles and not parts.handlers, page
+        response = client.get(page)
+        parts = page_parts(response)
+        assert [hash_source(script) for script in parts.inline_scripts] == csp_directives(response)["script-src"][1:]
+        assert not parts.inline_styles and not parts.handlers, page
     players = page_parts(client.get(essay.get_absolute_url())).frame_sources
     assert len(players) == 3  # two facades and the pasted iframe; the evil.example frame was dropped
     for source in players:

@@ -1,8 +1,8 @@
 """The page cache's state: what moves when a reader could see a change, kept in the database for every worker.
 
 The receivers that move blog.models.freshness (the content generation and per-key tokens): Django's model
-signals for single writes, the content model's `content_written` for bulk ones. blog.reading.conditional reads
-this state for ETags and the page cache.
+signals for single writes, the content model's `content_written` for bulk ones, connected by connect() from
+BlogConfig.ready(). blog.caching.pages reads this state for ETags and the page cache.
 """
 
 from dataclasses import dataclass
@@ -10,14 +10,16 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
+from blog.caching.edge.outbox import purge_after_commit
+from blog.caching.keys import EVERYTHING, LISTS, author_key, essay_key, essay_page_key, tag_key
 from blog.models import (
     Author,
     ContentGeneration,
-    ContentVersion,
+    ContentToken,
     Post,
     PostAuthor,
     RelatedLink,
@@ -26,8 +28,9 @@ from blog.models import (
     TagName,
     content_written,
 )
+
+# The reading side's query helpers, which import nothing of blog.caching: one-way arrows.
 from blog.reading.compiled_sql import Prepared, months_holding
-from blog.reading.edge import purge_after_commit
 
 
 @dataclass(frozen=True)
@@ -57,44 +60,41 @@ def current_state(using="default"):
     return ContentState(*found[0])
 
 
-# What a cached page may depend on (blog.reading.conditional): every page depends on EVERYTHING, which bulk writes move.
-EVERYTHING = "everything"
-# Which posts are visible, in which order, language, tags and bylines: lists, neighbours, month lists, feeds.
-LISTS = "lists"
+def content_state():
+    """The content generation, moved first when a scheduled post has appeared since the last write."""
+    generation = current_state()
+    if generation.schedule_has_come(timezone.now()):
+        content_changed(scheduled=generation.next_publish_at)
+        generation = current_state()
+    return generation
 
 
-def essay_key(translation_key):
-    """Every version of one essay: a page showing any version shows the others' titles and slugs (switcher, feeds)."""
-    return f"essay:{translation_key}"
+def current_tokens(keys):
+    """The token of each key (None: never moved) and the content generation, in one query.
 
-
-def essay_page_key(translation_key):
-    """What only an essay's own pages print: its related links and the editor's related picks."""
-    return f"essay-page:{translation_key}"
-
-
-def tag_key(pk):
-    return f"tag:{pk}"
-
-
-def author_key(pk):
-    return f"author:{pk}"
+    Every page's keys include EVERYTHING and LISTS, whose rows always exist, so the generation comes back.
+    """
+    generation = Subquery(ContentGeneration.objects.filter(pk=1).values("value"))
+    rows = ContentToken.objects.filter(key__in=keys).annotate(generation=generation)
+    found = {key: (token, value) for key, token, value in rows.values_list("key", "token", "generation")}
+    tokens = {key: found[key][0] if key in found else None for key in keys}
+    return tokens, next((value for _token, value in found.values()), None)
 
 
 def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None, retracted=False):
-    """Move the content generation and the `moved` keys: ETags built before this write, and cached pages showing them, are stale.
+    """Move the content generation and the `moved` keys: older ETags, and cached pages showing them, are stale.
 
     `posts_dated`: a post appeared, went or changed its time, language or essay, so the months that hold
     essays are found again (as they are for EVERYTHING); tags, bylines and edits leave them be. With
     `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent readers
     moves the generation, so a post appearing moves it once and the others do no work. `retracted`: something
-    readers could see was taken down, so the edge drops what it moved for good (blog.reading.edge, a hard purge).
+    readers could see was taken down, so the edge drops what it moved for good (blog.caching.edge, a hard purge).
     """
     now = timezone.now()
     row = ContentGeneration.objects.filter(pk=1)
     if scheduled is not None:
         row = row.filter(next_publish_at=scheduled)
-    # One transaction: a page rendered meanwhile sees all of it or none (blog.reading.conditional checks the generation last).
+    # One transaction: a page rendered meanwhile sees all of it or none (blog.caching.pages checks the generation last).
     with transaction.atomic():
         if not row.update(value=F("value") + 1, changed_at=changed_at or now):
             if scheduled is not None:
@@ -102,15 +102,17 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, 
             # Migration 0004 creates the row; a flushed test database may not have it.
             ContentGeneration.objects.bulk_create([ContentGeneration(pk=1, value=1)], ignore_conflicts=True)
             posts_dated = True
-        # Edges keep pages labelled with these keys (blog.reading.edge): purged once this transaction commits.
+        # Edges keep pages labelled with these keys (blog.caching.edge): purged once this transaction commits.
         purge_after_commit(moved, hard=retracted)
-        ContentVersion.objects.bulk_create(
-            [ContentVersion(key=key) for key in set(moved)],
+        ContentToken.objects.bulk_create(
+            [ContentToken(key=key) for key in set(moved)],
             update_conflicts=True,
             unique_fields=["key"],
             update_fields=["token"],
         )
-        upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(first=Min("publish_at"))
+        upcoming = Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now).aggregate(
+            first=Min("publish_at")
+        )
         derived = {"next_publish_at": upcoming["first"]}
         if posts_dated or EVERYTHING in moved:
             derived["months"] = months_by_language()
@@ -142,7 +144,7 @@ def retracts(post, before):
 
 
 def keys_moved_by_save(post):
-    """What a reader may see change when `post` is saved as it is now (see ContentVersion).
+    """What a reader may see change when `post` is saved as it is now (see ContentToken).
 
     Editing a draft that was never public changes nothing a reader sees: caches and ETags stay valid.
     Changing what places a post in lists (status, time, language, slug, essay) moves every list too.
@@ -168,7 +170,7 @@ def essay_of(post_id, key=essay_key):
 
 
 def keys_moved(instance, *, deleted=False):
-    """The ContentVersion keys that saving or deleting `instance` moves: what pages showing it print."""
+    """The ContentToken keys that saving or deleting `instance` moves: what pages showing it print."""
     if isinstance(instance, Post):
         if deleted:
             return {essay_key(instance.translation_key), LISTS}
@@ -228,11 +230,15 @@ def _tags_changed(sender, instance, action, reverse, **kwargs):
         content_changed(moved={essay_key(instance.translation_key), LISTS} if not reverse else {EVERYTHING})
 
 
-# Receivers rather than save()/delete() overrides: cascades, QuerySet.delete() and m2m add/remove/clear never
-# call a model method, and these signals are the one hook that sees every one of those writes.
-for _model in CONTENT_MODELS:
-    post_save.connect(_content_saved, sender=_model, dispatch_uid=f"content-saved-{_model._meta.label}")
-    post_delete.connect(_content_deleted, sender=_model, dispatch_uid=f"content-deleted-{_model._meta.label}")
-pre_save.connect(_post_saving, sender=Post, dispatch_uid="content-post-saving")
-content_written.connect(_bulk_written, dispatch_uid="content-bulk-written")
-m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="content-tags-changed")
+def connect():
+    """Connect the receivers that move the state (BlogConfig.ready() calls this once the models are loaded).
+
+    Receivers rather than save()/delete() overrides: cascades, QuerySet.delete() and m2m add/remove/clear never
+    call a model method, and these signals are the one hook that sees every one of those writes.
+    """
+    for model in CONTENT_MODELS:
+        post_save.connect(_content_saved, sender=model, dispatch_uid=f"content-saved-{model._meta.label}")
+        post_delete.connect(_content_deleted, sender=model, dispatch_uid=f"content-deleted-{model._meta.label}")
+    pre_save.connect(_post_saving, sender=Post, dispatch_uid="content-post-saving")
+    content_written.connect(_bulk_written, dispatch_uid="content-bulk-written")
+    m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="content-tags-changed")

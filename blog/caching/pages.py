@@ -5,122 +5,94 @@ notice, and by the first request after a scheduled post's time has come): one pr
 many posts there are, so a 304 costs almost nothing. Any visible edit changes every ETag; a client then
 fetches the page again, usually from the page cache.
 
-The page cache is finer: a view names what its page shows (`shows`), the stored page keeps those things'
-version tokens (blog.models.ContentVersion), and it is served until something it shows is saved. An edit
+The page cache is finer: a view names what its page shows (a Shown, on its response), the stored page keeps
+those things' tokens (blog.models.ContentToken), and it is served until something it shows is saved. An edit
 is visible on the very next request. The same keys label the page for a shared cache at the edge, which each
-write purges by them (blog.reading.edge).
+write purges by them (blog.caching.edge).
 """
 
 import hashlib
-import logging
-from dataclasses import dataclass, replace
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from functools import wraps
 
-import redis
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Subquery
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from blog import rendering
-from blog.models import ContentGeneration, ContentVersion
-from blog.reading import edge
-from blog.reading.state import (
-    EVERYTHING,
-    LISTS,
-    author_key,
-    content_changed,
-    current_state,
-    essay_key,
-    essay_page_key,
-    tag_key,
-)
-
-logger = logging.getLogger(__name__)
-# The page cache only saves work: whatever Redis raises (unreachable, full at maxmemory with `noeviction`, a
-# refused command), pages are rendered as if nothing were cached.
-CACHE_DOWN = redis.RedisError
-
-
-def content_state():
-    """The content generation, moved first when a scheduled post has appeared since the last write."""
-    generation = current_state()
-    if generation.schedule_has_come(timezone.now()):
-        content_changed(scheduled=generation.next_publish_at)
-        generation = current_state()
-    return generation
+from blog.caching.edge import headers as edge
+from blog.caching.state import ContentState, content_state, current_tokens
+from blog.caching.store import cache_get, cache_set
+from blog.models import ContentGeneration
 
 
 def validators_for(request, generation):
     """A strong ETag naming this URL on this host and the content generation; the time of its last move."""
-    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, generation.value])
-    etag = '"%s"' % hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
+    fingerprint = repr(
+        [request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, generation.value]
+    )
+    etag = f'"{hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()}"'
     last_modified = int(generation.changed_at.timestamp()) if generation.changed_at else None
     return etag, last_modified
 
 
-def shows(request, *, essays=(), essay_pages=(), tags=(), authors=()):
-    """Name what the page prints (essays by translation key, tags and authors by pk), so its cached copy outlives edits to anything else.
+class ShowsContent:
+    """A view whose response names what its page shows: `shown(context)` returns a Shown (blog.caching.keys).
 
-    Every page that names anything also depends on the lists (which posts are visible, in which order, with
-    which tags and bylines): neighbours, related posts and month lists come from them. A page that names
-    nothing is kept only until the next visible edit anywhere.
+    public_page reads it off the response (`response.shown`) to keep the page's tokens and label it for the edge;
+    function views set `response.shown` themselves.
     """
-    keys = getattr(request, "shown_keys", None)
-    if keys is None:
-        keys = request.shown_keys = {EVERYTHING, LISTS}
-    keys.update(essay_key(translation_key) for translation_key in essays if translation_key)
-    keys.update(essay_page_key(translation_key) for translation_key in essay_pages)
-    keys.update(tag_key(pk) for pk in tags)
-    keys.update(author_key(pk) for pk in authors)
+
+    def shown(self, context):
+        raise NotImplementedError
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response.shown = self.shown(context)
+        return response
 
 
-def shows_cards(request, posts):
-    """Post cards: each post with its tags and authors (as views.with_card_data fetches them)."""
-    shows(
-        request,
-        essays=[post.translation_key for post in posts],
-        tags=[tag.pk for post in posts for tag in post.card_tags],
-        authors=[author.pk for post in posts for author in post.card_authors],
-    )
-
-
-def current_tokens(keys):
-    """The version token of each key (None: never moved) and the content generation, in one query.
-
-    Every page's keys include EVERYTHING and LISTS, whose rows always exist, so the generation comes back.
-    """
-    generation = Subquery(ContentGeneration.objects.filter(pk=1).values("value"))
-    rows = ContentVersion.objects.filter(key__in=keys).annotate(generation=generation)
-    found = {key: (token, value) for key, token, value in rows.values_list("key", "token", "generation")}
-    tokens = {key: found[key][0] if key in found else None for key in keys}
-    return tokens, next((value for _token, value in found.values()), None)
+def shown_keys(response):
+    """The cache keys of what `response` says its page shows, or None when it says nothing."""
+    shown = getattr(response, "shown", None)
+    return shown.keys() if shown is not None else None
 
 
 @dataclass(frozen=True)
 class StoredPage:
     response: object
     generation: int  # the content generation it was rendered, or last found current, at
-    tokens: dict | None  # version tokens of what it shows; None: it is current only at `generation`
+    tokens: dict | None  # tokens of what it shows; None: it is current only at `generation`
 
 
-def content_cached(request, name, compute):
+@dataclass
+class Answering:
+    """The request public_page is answering: the content generation it read, and data already found for it."""
+
+    generation: ContentState
+    found: dict = field(default_factory=dict)
+
+
+# Set by public_page for the time its view runs, so content_cached keeps data with the generation that request
+# read; views never see it. Unset (None) outside public_page.
+ANSWERING = ContextVar("answering", default=None)
+
+
+def content_cached(name, compute):
     """`compute()`, kept for the rest of the request and, on pages that public_page serves, in the cache until
     the content changes. Within a request it is found once however many parts of the page ask (the archive's
     language switcher and its month links both read the months)."""
-    found = request.__dict__.setdefault("content_cached", {})
-    if name not in found:
-        found[name] = cached_across_requests(request, name, compute)
-    return found[name]
-
-
-def cached_across_requests(request, name, compute):
-    generation = getattr(request, "content_generation", None)
-    if generation is None:
+    answering = ANSWERING.get()
+    if answering is None:
         return compute()
+    if name not in answering.found:
+        answering.found[name] = cached_across_requests(answering.generation, name, compute)
+    return answering.found[name]
+
+
+def cached_across_requests(generation, name, compute):
     fingerprint = repr([name, settings.BUNKO_RELEASE, generation.value])
     key = "bunko:data:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
     value = cache_get(key)
@@ -130,47 +102,9 @@ def cached_across_requests(request, name, compute):
     return value
 
 
-def months_kept(request):
+def months_kept():
     """ContentGeneration.months (the months holding an essay, per language), kept in the cache with the generation."""
-    return content_cached(request, "months", ContentGeneration.objects.months)
-
-
-class CacheOutage:
-    """Whether this process's last write to the cache failed, so an outage is logged once, not on every request.
-
-    Only a stored value ends it: a Redis full at maxmemory (`noeviction`) still answers reads.
-    """
-
-    failing = False
-
-    @classmethod
-    def failed(cls, doing, error):
-        if not cls.failing:
-            cls.failing = True
-            logger.warning("Cache failing (%s); pages are served without it until it answers.", doing, exc_info=error)
-
-    @classmethod
-    def answered(cls):
-        if cls.failing:
-            cls.failing = False
-            logger.warning("Cache answering again.")
-
-
-def cache_get(key):
-    try:
-        return cache.get(key)
-    except CACHE_DOWN as error:
-        CacheOutage.failed("reading", error)
-        return None
-
-
-def cache_set(key, value):
-    try:
-        cache.set(key, value, settings.BUNKO_PAGE_CACHE_SECONDS or None)
-    except CACHE_DOWN as error:
-        CacheOutage.failed("storing", error)
-        return
-    CacheOutage.answered()
+    return content_cached("months", ContentGeneration.objects.months)
 
 
 def anonymous(request):
@@ -215,13 +149,16 @@ def public_page(view, reads=()):
             return view(request, *args, **kwargs)
         keep_only_read_parameters(request, reads)
         generation = content_state()
-        request.content_generation = generation
         etag, last_modified = validators_for(request, generation)
         response = None
         if request.META.get("HTTP_IF_NONE_MATCH", "*").strip() != "*":
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = respond(view, request, args, kwargs, generation)
+            answering = ANSWERING.set(Answering(generation))
+            try:
+                response = respond(view, request, args, kwargs, generation)
+            finally:
+                ANSWERING.reset(answering)
             if response.status_code != 200:
                 return response
             response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
@@ -230,7 +167,7 @@ def public_page(view, reads=()):
             # Overrides Feed's own header (its newest entry), which misses renamed tags and new translations.
             response.headers["Last-Modified"] = http_date(last_modified)
         # Browsers revalidate every time (they would otherwise reuse the page unasked and miss edits); an edge
-        # keeps what anyone may be shown until a purge (blog.reading.edge).
+        # keeps what anyone may be shown until a purge (blog.caching.edge).
         if fit_to_share(request, response):
             edge.mark_shared(response)
         else:
@@ -269,9 +206,10 @@ def respond(view, request, args, kwargs, generation):
     if hasattr(response, "render"):
         response = response.render()
     if response.status_code == 200:
-        edge.label(request, response)  # before it is stored: a page served from the cache names its keys too
+        # Before it is stored: a page served from the cache names its keys too.
+        edge.label(response, shown_keys(response))
     if use_cache and may_store(request, response):
-        store(key, request, response, generation)
+        store(key, response, generation)
     return response
 
 
@@ -290,8 +228,8 @@ def still_current(key, stored, generation):
     return True
 
 
-def store(key, request, response, generation):
-    shown = getattr(request, "shown_keys", None)
+def store(key, response, generation):
+    shown = shown_keys(response)
     if shown is None:
         cache_set(key, StoredPage(response, generation.value, None))
         return
