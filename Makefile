@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run setup demo local-env test test-fast install install-dev chromium fonts wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
+.PHONY: run setup demo local-env test test-fast test-django-next install install-dev chromium fonts wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,22 @@ test: install-dev chromium fonts wrk varnish
 test-fast: install-dev fonts
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external"
 
+# The fast lane against the next Django release: the newest on PyPI after the 5.2 LTS (6.x, which needs Python
+# 3.12 or later), in its own environment .venv-next with the rest of requirements-dev.txt as pinned. It shows
+# early what an upgrade breaks, above all Django internals blog.reading.compiled_sql uses (it falls back to the
+# public ORM when they are gone). Not part of `make test` or CI: a new release may fail it before Bunko moves.
+# make test-django-next PYTHON_NEXT=~/.pyenv/versions/3.12.1/bin/python3.12 DJANGO_NEXT="Django==6.1.*"
+PYTHON_NEXT ?= python3.12
+DJANGO_NEXT ?= Django>=6.0
+VENV_NEXT := .venv-next
+test-django-next: fonts
+	test -x $(VENV_NEXT)/bin/python || $(PYTHON_NEXT) -m venv $(VENV_NEXT)
+	$(VENV_NEXT)/bin/pip install --quiet --upgrade pip
+	$(VENV_NEXT)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV_NEXT)/bin/pip install --quiet --upgrade "$(DJANGO_NEXT)"
+	$(VENV_NEXT)/bin/python -c "import django; print('Testing against Django', django.get_version())"
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(VENV_NEXT)/bin/pytest -m "not external"
+
 # gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.
 # make bench SIZE=100000 DATABASE_URL=postgres://...   BENCH_ARGS="--compare 1000,100000" for the scale run.
 bench: install-dev wrk varnish
@@ -123,4 +139,4 @@ messages: install local-env
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) $(VENV_NEXT) staticfiles .pytest_cache

@@ -34,6 +34,7 @@ urlpatterns = [
 
 urlpatterns += traditional.site_patterns(
     path("subscribe/", include("blog.mail.urls")),
+    path("preview/", include("blog.editing.urls")),
     path("", include("blog.reading.urls")),
 )
 

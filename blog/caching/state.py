@@ -30,9 +30,7 @@ from blog.models import (
 )
 
 # The reading side's query helpers, which import nothing of blog.caching: one-way arrows.
-from blog.reading.pagination import months_holding
-from blog.reading.prepared import Prepared
-from blog.reading.translations import one_per_essay  # moves to Post.objects.one_per_essay()
+from blog.reading.compiled_sql import Prepared, months_holding
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ CURRENT_GENERATION = Prepared(
 
 
 def current_state(using="default"):
-    """The ContentState, by a prepared query (blog.reading.prepared): every public request reads it."""
+    """The ContentState, by a prepared query (blog.reading.compiled_sql): every public request reads it."""
     found = CURRENT_GENERATION.rows(using=using)
     if not found:
         # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.
@@ -125,7 +123,7 @@ def months_by_language():
     """ContentGeneration.months as the published posts are now, in the site's time zone."""
     with timezone.override(settings.TIME_ZONE):
         return {
-            language: [f"{month:%Y-%m}" for month in months_holding(one_per_essay(Post.objects.published(), language))]
+            language: [f"{month:%Y-%m}" for month in months_holding(Post.objects.published().one_per_essay(language))]
             for language, _name in settings.LANGUAGES
         }
 

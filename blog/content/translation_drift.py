@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -124,22 +124,6 @@ def changed_in_source(translation):
     return paragraph_diff.new_blocks(base.get("body", ""), source.body)
 
 
-def state_of(post, source_fingerprint):
-    """The state of `post`, given its source's current fingerprint (None when it has no source)."""
-    if post.translated_from_id is None:
-        return DriftState.ORIGINAL
-    return DriftState.UP_TO_DATE if post.source_fingerprint == source_fingerprint else DriftState.OUTDATED
-
-
-def outdated_q():
-    """Posts behind their source, as a filter for querysets of Post."""
-    return Q(translated_from__isnull=False) & ~Q(source_fingerprint=F("translated_from__content_fingerprint"))
-
-
-def up_to_date_q():
-    return Q(translated_from__isnull=False, source_fingerprint=F("translated_from__content_fingerprint"))
-
-
 def version_exists(model, language):
     return Exists(model.objects.filter(translation_key=OuterRef("translation_key"), language=language))
 
@@ -150,7 +134,8 @@ def missing_language_q(model):
 
 
 def with_source_state(queryset):
-    """`queryset` of Post with its source's current fingerprint (`source_now`, for state_of()) and change time."""
+    """`queryset` of Post with its source's current fingerprint (`source_now`, for Post.drift_against()) and change
+    time."""
     return queryset.annotate(
         source_now=F("translated_from__content_fingerprint"), source_changed_at=F("translated_from__content_changed_at")
     )
@@ -159,12 +144,12 @@ def with_source_state(queryset):
 def outdated_translation_of(model, language):
     """The pk of the row's translation into `language` made from it and behind its text, else NULL."""
     made_from_row = model.objects.filter(translated_from=OuterRef("pk"), language=language)
-    return Subquery(made_from_row.exclude(source_fingerprint=OuterRef("content_fingerprint")).values("pk")[:1])
+    return Subquery(made_from_row.outdated().values("pk")[:1])
 
 
 def with_states(queryset):
-    """`queryset` of Post with what state_of(), missing_languages() and outdated_translations() read: one query for
-    a whole list."""
+    """`queryset` of Post with what Post.drift_against(), missing_languages() and outdated_translations() read: one
+    query for a whole list."""
     model = queryset.model
     return with_source_state(queryset).annotate(
         **{f"has_{code.replace('-', '_')}": version_exists(model, code) for code, _name in settings.LANGUAGES},

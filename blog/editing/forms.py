@@ -14,7 +14,7 @@ from reversion.models import Version
 from blog import rendering
 from blog.content import paragraph_diff, translation_drift
 from blog.editing import uploads
-from blog.models import Author, Post, PostAuthor, RelatedLink, post_slug
+from blog.models import Author, Post
 
 
 def https_url_fields(db_field, **kwargs):
@@ -154,48 +154,13 @@ class CreateTranslationForm(forms.Form):
         taken = {source.language, *source.get_translations().values_list("language", flat=True)}
         self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES if code not in taken]
 
-    @transaction.atomic
     def save(self):
-        """Copy the source into a new draft in the chosen language that shares its translation key.
-
-        The slug is the translation's own, from its title: the source's would put, say, a Japanese address on
-        the English version.
-        """
-        source, language = self.source, self.cleaned_data["language"]
-        title = self.cleaned_data["title"] or source.title
-        translation = Post.objects.create(
-            title=title,
-            slug=post_slug(title, language),
-            language=language,
-            translation_key=source.translation_key,
-            summary=source.summary,
-            body=source.body,
-            cover_image=source.cover_image.name,
-            cover_alt=source.cover_alt,
-            original_title=source.original_title,
-            original_author=source.original_author,
-            original_url=source.original_url,
-            original_published_on=source.original_published_on,
-            status=Post.Status.DRAFT,
-            **translation_drift.base_fields(source),
+        """The new draft translation (Post.copy_for_translation), with the title and translator chosen here."""
+        return self.source.copy_for_translation(
+            self.cleaned_data["language"],
+            title=self.cleaned_data["title"],
+            translator=self.cleaned_data.get("translator"),
         )
-        translation.tags.set(source.tags.all())
-        # The source's writers, not its own translators: this version is translated by whoever is chosen here.
-        writers = [byline.author_id for byline in source.bylines.filter(role=PostAuthor.Role.AUTHOR)]
-        bylines = [
-            PostAuthor(post=translation, author_id=author, position=position) for position, author in enumerate(writers)
-        ]
-        translator = self.cleaned_data.get("translator")
-        if translator is not None and translator.pk not in writers:
-            bylines.append(
-                PostAuthor(post=translation, author=translator, role=PostAuthor.Role.TRANSLATOR, position=len(writers))
-            )
-        PostAuthor.objects.bulk_create(bylines)
-        RelatedLink.objects.bulk_create(
-            RelatedLink(post=translation, title=link.title, url=link.url, summary=link.summary, position=link.position)
-            for link in source.related_links.all()
-        )
-        return translation
 
 
 class EditorImageForm(forms.Form):

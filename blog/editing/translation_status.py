@@ -11,9 +11,8 @@ from django.conf import settings
 from django.core.paginator import Paginator
 
 from blog.content import paragraph_diff, translation_drift
-from blog.models import Post
-from blog.reading.translations import one_per_essay
 from blog.content.translation_drift import DriftState
+from blog.models import Post
 
 ESSAYS_PER_PAGE = 50
 # What a cell needs: its state, dates, and the texts its "how much changed" compares.
@@ -41,12 +40,10 @@ class Row:
 
 
 def essays(only_outdated=False):
-    """Every essay as its first version (None prefers no language: one_per_essay keeps the original), newest first."""
-    firsts = one_per_essay(Post.objects.all(), language=None)
+    """Every essay as its first version (a language of None keeps each essay's original), newest first."""
+    firsts = Post.objects.one_per_essay(language=None)
     if only_outdated:
-        firsts = firsts.filter(
-            translation_key__in=Post.objects.filter(translation_drift.outdated_q()).values("translation_key")
-        )
+        firsts = firsts.filter(translation_key__in=Post.objects.outdated().values("translation_key"))
     return firsts.only("title", "language", "translation_key").order_by("-created_at", "-pk")
 
 
@@ -71,7 +68,7 @@ def cells(versions):
         if post is None:
             found.append(Cell(language, DriftState.MISSING))
             continue
-        cell = Cell(language, translation_drift.state_of(post, post.source_now), post)
+        cell = Cell(language, post.drift_against(post.source_now), post)
         if cell.state == DriftState.OUTDATED:
             cell.outdated_since = post.source_changed_at
             source = by_pk.get(post.translated_from_id)  # a source in another essay is not read: no count then

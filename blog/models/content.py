@@ -15,7 +15,7 @@ from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.urls import reverse
@@ -30,6 +30,7 @@ from blog.content import plain_text, translation_drift
 from blog.content.control_characters import refused_in_summary, refused_in_title
 from blog.content.identifiers import validate_doi, validate_orcid
 from blog.content.languages import language_info
+from blog.content.translation_drift import DriftState
 from blog.rendering import social_card, traditional
 
 logger = logging.getLogger(__name__)
@@ -289,12 +290,46 @@ class PostQuerySet(ContentQuerySet):
     def published(self, now=None):
         """The one definition of what a reader may see: published, and its time has come.
 
-        `now` may be a blog.reading.prepared.Param, so a prepared query binds the time when it runs.
+        `now` may be a blog.reading.compiled_sql.Param, so a prepared query binds the time when it runs.
         """
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
 
     def in_language(self, language):
         return self.filter(language=language)
+
+    def one_per_essay(self, language):
+        """Keep one version per translation key: the one in `language`, else the original.
+
+        The original is the earliest-created version among these rows, so a list filtered by tag, author or
+        search terms falls back within what it matched. Done in SQL with one EXISTS subquery (is there a sibling
+        the reader would rather see?), so pagination sees the same rows and nothing loops over posts in Python.
+        A post is never preferred over itself, so the subquery needs no "other than this one" condition.
+        `language` may be a Param of a prepared query, or None to keep every essay's original.
+        """
+        preferred = self.filter(
+            Q(language=language)
+            | Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")),
+            translation_key=OuterRef("translation_key"),
+        )
+        return self.filter(Q(language=language) | ~Exists(preferred))
+
+    def reader_versions(self, language, written_in=None):
+        """What a list shows a reader of `language`: the posts written in `written_in` when they narrowed it so,
+        else one version per essay, preferring `language`."""
+        if written_in:
+            return self.filter(language=written_in)
+        return self.one_per_essay(language)
+
+    def outdated(self):
+        """Translations behind their source: the one rule, in SQL (Post.drift_against is the same rule per post)."""
+        return self.filter(
+            Q(translated_from__isnull=False) & ~Q(source_fingerprint=F("translated_from__content_fingerprint"))
+        )
+
+    def up_to_date(self):
+        """Translations matching their source's current text."""
+        return self.filter(translated_from__isnull=False, source_fingerprint=F("translated_from__content_fingerprint"))
 
     def stale(self):
         """Posts whose stored HTML came from an older renderer."""
@@ -634,6 +669,73 @@ class Post(models.Model):
     def get_translations(self):
         """The other language versions of this essay, whatever their status."""
         return Post.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk)
+
+    def drift_against(self, source_fingerprint):
+        """Original, up to date or outdated, given its source's current fingerprint (None when it has none).
+
+        The rule PostQuerySet.outdated() applies in SQL: a translation is behind when the fingerprint it matched
+        is not its source's.
+        """
+        if self.translated_from_id is None:
+            return DriftState.ORIGINAL
+        return DriftState.UP_TO_DATE if self.source_fingerprint == source_fingerprint else DriftState.OUTDATED
+
+    def source_among(self, versions):
+        """The version this one was translated from, found among `versions` (its essay's, already read), or None."""
+        return next((version for version in versions if version.pk == self.translated_from_id), None)
+
+    def outdated_source_among(self, versions):
+        """The source among `versions` this translation has fallen behind (by drift_against), else None.
+
+        No query: the post page reads every published version of the essay, with the fingerprints, already; a
+        source that is not published is not among them, and a reader could not be sent to it anyway.
+        """
+        source = self.source_among(versions)
+        if source is None or self.drift_against(source.content_fingerprint) != DriftState.OUTDATED:
+            return None
+        return source
+
+    @transaction.atomic
+    def copy_for_translation(self, language, title=None, translator=None):
+        """A new draft in `language` sharing this essay's translation key, its text, tags, writers and links, and
+        recording that it matches this version's text (after Wagtail's TranslatableMixin.copy_for_translation).
+
+        The slug is the translation's own, from its title: this version's would put, say, a Japanese address on
+        the English version. The bylines are this version's writers, not its own translators: the copy is
+        translated by `translator` (an Author), if given.
+        """
+        title = title or self.title
+        translation = Post.objects.create(
+            title=title,
+            slug=post_slug(title, language),
+            language=language,
+            translation_key=self.translation_key,
+            summary=self.summary,
+            body=self.body,
+            cover_image=self.cover_image.name,
+            cover_alt=self.cover_alt,
+            original_title=self.original_title,
+            original_author=self.original_author,
+            original_url=self.original_url,
+            original_published_on=self.original_published_on,
+            status=Post.Status.DRAFT,
+            **translation_drift.base_fields(self),
+        )
+        translation.tags.set(self.tags.all())
+        writers = [byline.author_id for byline in self.bylines.filter(role=PostAuthor.Role.AUTHOR)]
+        bylines = [
+            PostAuthor(post=translation, author_id=author, position=position) for position, author in enumerate(writers)
+        ]
+        if translator is not None and translator.pk not in writers:
+            bylines.append(
+                PostAuthor(post=translation, author=translator, role=PostAuthor.Role.TRANSLATOR, position=len(writers))
+            )
+        PostAuthor.objects.bulk_create(bylines)
+        RelatedLink.objects.bulk_create(
+            RelatedLink(post=translation, title=link.title, url=link.url, summary=link.summary, position=link.position)
+            for link in self.related_links.all()
+        )
+        return translation
 
 
 class InEditorsOrder(models.Model):

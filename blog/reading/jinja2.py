@@ -31,9 +31,8 @@ from blog.content.identifiers import doi_url, orcid_url
 from blog.content.languages import language_info
 from blog.content.plain_text import first_image
 from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
+from blog.reading.compiled_sql import months_holding
 from blog.reading.links import in_language, permalink, url
-from blog.reading.pagination import months_holding
-from blog.reading.translations import one_per_essay, source_among
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
@@ -196,7 +195,7 @@ def month_links(request):
     They are kept on the content generation, which finds them whenever the lists change
     (blog.caching.state.months_by_language), and in the cache beside it (blog.caching.months_kept); a
     database upgraded before its lists next change finds them with one index hop per month
-    (blog.reading.pagination.months_holding).
+    (blog.reading.compiled_sql.months_holding).
     """
     language = translation.get_language()
     kept = months_kept()
@@ -204,7 +203,7 @@ def month_links(request):
         local = timezone.get_current_timezone()
         months = [datetime(int(month[:4]), int(month[5:]), 1, tzinfo=local) for month in kept[language]]
     else:
-        months = months_holding(one_per_essay(Post.objects.published(), language))
+        months = months_holding(Post.objects.published().one_per_essay(language))
     template = get_template("includes/month_links.html").template
     zone = timezone.get_current_timezone_name()
     return render_month_links(template, language, zone, get_script_prefix(), tuple(months))
@@ -286,7 +285,7 @@ def post_json_ld(request, post, authors, tags, versions=()):
         mark_translation(data, post)
     if image := social_image(post):
         data["image"] = request.build_absolute_uri(image.url)
-    source = source_among(post, versions)
+    source = post.source_among(versions)
     if source is not None:
         # Beside a republished translation's original (mark_translation), the version it was translated from here.
         sibling = work_reference(request, source)

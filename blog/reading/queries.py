@@ -1,6 +1,6 @@
-"""The reads every public request makes, written once as querysets and run prepared (blog.reading.prepared).
+"""The reads every public request makes, written once as querysets and run prepared (blog.reading.compiled_sql).
 
-Each starts from Post.objects.published() and the translation rules of blog.reading.translations; only the time,
+Each starts from Post.objects.published() and the translation rules of PostQuerySet; only the time,
 the language, a slug or some ids change between requests, so Django compiles each shape once per process.
 """
 
@@ -13,8 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from blog.models import CONVERTED_LANGUAGE, Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName
-from blog.reading.prepared import Param, Prepared, list_values, param_list
-from blog.reading.translations import one_per_essay, reader_versions
+from blog.reading.compiled_sql import Param, Prepared, list_values, param_list
 
 RELATED_BY_TAGS_LIMIT = 4
 # The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).
@@ -79,7 +78,7 @@ def reader_essays(relation, written_in_only):
     if relation:
         posts = posts.filter(**{relation: Param("subject", SUBJECTS[relation]._meta.pk)})
     language = language_param()
-    return reader_versions(posts, language, written_in=language if written_in_only else None)
+    return posts.reader_versions(language, written_in=language if written_in_only else None)
 
 
 LIST_PAGE = Prepared(
@@ -107,7 +106,7 @@ def card_links(count):
     columns = ("kind", "of_post", "subject", "name", "slug", "rank", "tiebreak")
     return (
         bylines.order_by()
-        .values_list(*columns)
+        .values_list(*columns, named=True)
         .union(tags.order_by().values_list(*columns), all=True)
         .order_by("kind", "rank", "tiebreak", "name")
     )
@@ -164,12 +163,14 @@ ENTRY_FIELDS = (
     "pk", "title", "slug", "language", "translation_key", "excerpt", "feed_html", "publish_at", "updated_at"
 )  # fmt: skip
 FEED_ENTRIES = Prepared(
-    lambda relation, written_in_only, count: reader_essays(relation, written_in_only).values_list(*ENTRY_FIELDS)[:count]
+    lambda relation, written_in_only, count: reader_essays(relation, written_in_only).values_list(
+        *ENTRY_FIELDS, named=True
+    )[:count]
 )
 # The Traditional feed (blog.reading.traditional): Simplified Chinese essays with their converted text.
 TRADITIONAL_ENTRIES = Prepared(
     lambda count: reader_essays(None, True).values_list(
-        *ENTRY_FIELDS, "traditional_title", "traditional_excerpt", "traditional_feed_html"
+        *ENTRY_FIELDS, "traditional_title", "traditional_excerpt", "traditional_feed_html", named=True
     )[:count]
 )
 # Unordered: ordered by publish time, SQLite would walk every published post instead of the keys' index.
@@ -178,7 +179,7 @@ VERSIONS = Prepared(
         published()
         .filter(translation_key__in=param_list("essay", Post._meta.get_field("translation_key"), count))
         .order_by()
-        .values_list("translation_key", "language", "slug")
+        .values_list("translation_key", "language", "slug", named=True)
     )
 )
 
@@ -298,6 +299,23 @@ def essay_versions(language, slug):
     return ESSAY_VERSIONS.objects(now=timezone.now(), language=language, slug=slug)
 
 
+def unpublished_essay(pk, translation_key):
+    """The post `pk` of essay `translation_key`, whatever its status, as the post page reads a published one: with
+    `has_picks` and `versions` (the essay's published versions and itself, oldest first), None if there is none.
+
+    An editor's preview reads it, so it is not prepared; it has no neighbours, being in no list yet.
+    """
+    post = (
+        Post.objects.annotate(has_picks=Exists(RelatedPost.objects.filter(from_post=OuterRef("pk"))))
+        .filter(pk=pk, translation_key=translation_key)
+        .first()
+    )
+    if post is not None:
+        others = Post.objects.published().filter(translation_key=translation_key).exclude(pk=pk)
+        post.versions = sorted([post, *others], key=lambda version: (version.created_at, version.pk))
+    return post
+
+
 def versions_at_slug(slug):
     """The published versions of the essays published at `slug` in some language, for a URL in a language they
     lack. A 404 page's query, so not prepared."""
@@ -337,7 +355,7 @@ def related_posts_query(picked, tag_count):
         position = picks.filter(to_post__translation_key=OuterRef("translation_key")).order_by("position")
         candidates = others.filter(translation_key__in=picks.values("to_post__translation_key"))
         return (
-            one_per_essay(candidates, language)
+            candidates.one_per_essay(language)
             .annotate(pick_position=Subquery(position.values("position")[:1]))
             .order_by("pick_position", "-publish_at")
         )
@@ -347,7 +365,7 @@ def related_posts_query(picked, tag_count):
     shared = tagged.filter(post=OuterRef("pk")).order_by().values("post").annotate(count=Count("pk")).values("count")
     candidates = others.filter(pk__in=tagged.values("post"))
     return (
-        one_per_essay(candidates, language)
+        candidates.one_per_essay(language)
         .annotate(shared_tags=Subquery(shared))
         .order_by("-shared_tags", "-publish_at", "-pk")[:RELATED_BY_TAGS_LIMIT]
     )

@@ -20,7 +20,6 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from blog.reading.translations import reader_versions
 
 # Longer input is cut, not searched: nobody types 200 characters, and bots should not cost a scan each.
 MAX_QUERY_LENGTH = 200
@@ -65,7 +64,7 @@ def search(query, language, written_in=None):
         for field in SEARCHED_FIELDS:
             any_field |= contains(field, term)
         matches = matches.filter(any_field)
-    found = reader_versions(matches, language, written_in)
+    found = matches.reader_versions(language, written_in)
     bigrams = [bigram for term in terms for bigram in covering_bigrams(term)]
     if bigrams and connection.vendor == "postgresql":
         # The bigrams only narrow the rows (contains() decides), so the outer query alone asks for them:

@@ -25,7 +25,6 @@ from blog.caching import content_cached, public_page
 from blog.models import CONVERTED_LANGUAGE, Author, Post, Tag
 from blog.reading.links import post_path, slug_url, traditional_path, version_paths
 from blog.reading.queries import published_versions, slugs_in_languages, with_slugs_in_languages
-from blog.reading.translations import one_per_essay
 
 # The newest change a reader can see: a scheduled post appears at publish_at, after its last edit.
 POST_CHANGED_FIELDS = ("updated_at", "publish_at")
@@ -210,7 +209,7 @@ class ArchiveSitemap(LocalizedSitemap):
     """Year and month archive pages, each in the languages whose lists hold a published post then.
 
     A month is listed in a language exactly when that language's archive links (blog.caching.state.months_by_language)
-    show it: lists hold one version per essay (blog.translations.one_per_essay), so a translation published
+    show it: lists hold one version per essay (PostQuerySet.one_per_essay), so a translation published
     weeks after its original moves the essay to another month in its language only, and the original's month
     may hold nothing there (a 404, which a sitemap must not send a crawler to).
     """
@@ -218,7 +217,7 @@ class ArchiveSitemap(LocalizedSitemap):
     def find_items(self):
         languages = [code for code, _name in settings.LANGUAGES]
         shown = [
-            one_per_essay(Post.objects.published(), language)
+            Post.objects.published().one_per_essay(language)
             .annotate(year=ExtractYear("publish_at"), month=ExtractMonth("publish_at"))
             .order_by()
             .values("year", "month")

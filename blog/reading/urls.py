@@ -3,7 +3,6 @@
 from django.urls import path, register_converter
 
 from blog.caching import public_page
-from blog.editing import preview
 from blog.reading import feeds, traditional, views
 from blog.reading.citation import views as citation
 
@@ -58,7 +57,6 @@ urlpatterns = [
         name="archive-month",
     ),
     path("search/", public_page(views.search, reads=(*LIST_PARAMETERS, "q")), name="search"),
-    path("preview/<str:token>/", preview.PostPreviewView.as_view(), name="post-preview"),
     path("feeds/all.rss", feeds.LatestPostsFeed(), name="feed-rss"),
     path("feeds/all.atom", feeds.LatestPostsAtomFeed(), name="feed-atom"),
     path("feeds/posts.rss", feeds.LanguageFeed(), name="language-feed-rss"),

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import trans_real
 from django.views import generic
 
 from blog.caching import Shown, ShowsContent, months_kept
@@ -19,9 +18,9 @@ from blog.models import Post
 from blog.reading import queries
 from blog.reading import search as site_search
 from blog.reading.citation.page import page_citation
+from blog.reading.compiled_sql import months_holding
 from blog.reading.links import slug_url
-from blog.reading.pagination import OpenEndedPaginator, months_holding
-from blog.reading.translations import one_per_essay, outdated_source, reader_versions
+from blog.reading.pagination import OpenEndedPaginator
 
 # A table of contents helps find one's way in a long essay and is clutter above a short one.
 TOC_MIN_READING_MINUTES = 5
@@ -33,10 +32,30 @@ def written_in(request):
     return code if code in dict(settings.LANGUAGES) else None
 
 
+# Longer Accept-Language headers are cut here, as Django cuts them, so a huge one costs no more than this.
+ACCEPT_LANGUAGE_MAX_LENGTH = 500
+
+
+def accepted_languages(header):
+    """The language tags an Accept-Language header asks for, most wanted first; `*`, q=0 and malformed parts are
+    dropped. Django's parser is private, and its public get_language_from_request() puts the cookie first."""
+    ranked = []
+    for position, part in enumerate(header[:ACCEPT_LANGUAGE_MAX_LENGTH].split(",")):
+        tag, _, parameters = part.partition(";")
+        tag, parameters = tag.strip().lower(), parameters.strip()
+        try:
+            quality = float(parameters.removeprefix("q=")) if parameters else 1.0
+        except ValueError:
+            continue
+        if tag and tag != "*" and 0 < quality <= 1:
+            ranked.append((-quality, position, tag))
+    return [tag for _quality, _position, tag in sorted(ranked)]
+
+
 def home_redirect(request):
     """Send `/` to a language home: the browser's languages first, then a remembered choice, then the default."""
     language = settings.LANGUAGE_CODE
-    accepted = [code for code, _ in trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", ""))]
+    accepted = accepted_languages(request.headers.get("Accept-Language", ""))
     remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     for code in [*accepted, remembered]:
         try:
@@ -130,24 +149,13 @@ class PostDetailView(ShowsContent, generic.DetailView):
 
     def get_context_data(self, **kwargs):
         post = self.object
-        authors = queries.authors_of(post)
-        tags = queries.tags_of(post)
-        related = queries.related_posts(post, tags, post.language)
-        return super().get_context_data(
-            description=post.excerpt,
-            authors=authors,
-            tags=tags,
-            related_links=queries.related_links_of(post),
-            versions={version.language: version for version in post.versions},
-            original=post.versions[0],
-            outdated_source=outdated_source(post, post.versions),
-            related=related,
+        page = post_page_context(
+            self.request,
+            post,
             previous_post=neighbour(post, post.previous_title, post.previous_slug),
             next_post=neighbour(post, post.next_title, post.next_slug),
-            show_toc=bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
-            citation=self.citation(post, authors),
-            **kwargs,
         )
+        return super().get_context_data(**page, **kwargs)
 
     def shown(self, context):
         post = context["object"]
@@ -159,9 +167,28 @@ class PostDetailView(ShowsContent, generic.DetailView):
             authors=[author.pk for author in context["authors"]],
         )
 
-    def citation(self, post, authors):
-        """What the page prints for citing the essay (blog.reading.citation): meta tags, Cite box, downloads."""
-        return page_citation(self.request, post, authors)
+
+def post_page_context(request, post, previous_post=None, next_post=None, citable=True):
+    """What the post page prints around `post`, which comes with `versions` and `has_picks` (from
+    queries.essay_versions, or queries.unpublished_essay for the editors' preview): bylines, tags, links, the
+    language versions, related essays, the neighbours given, and with `citable` the citation (meta tags, Cite box,
+    downloads; blog.reading.citation)."""
+    authors = queries.authors_of(post)
+    tags = queries.tags_of(post)
+    return {
+        "description": post.excerpt,
+        "authors": authors,
+        "tags": tags,
+        "related_links": queries.related_links_of(post),
+        "versions": {version.language: version for version in post.versions},
+        "original": post.versions[0],
+        "outdated_source": post.outdated_source_among(post.versions),
+        "related": queries.related_posts(post, tags, post.language),
+        "previous_post": previous_post,
+        "next_post": next_post,
+        "show_toc": bool(post.toc_html) and post.reading_minutes >= TOC_MIN_READING_MINUTES,
+        "citation": page_citation(request, post, authors) if citable else None,
+    }
 
 
 def neighbour(post, title, slug):
@@ -222,7 +249,7 @@ def archive_languages(request, year, month=None):
     for code, _name in settings.LANGUAGES:
         months = kept.get(code)
         if months is None:
-            months = [f"{start:%Y-%m}" for start in months_holding(one_per_essay(Post.objects.published(), code))]
+            months = [f"{start:%Y-%m}" for start in months_holding(Post.objects.published().one_per_essay(code))]
         # The page being shown exists in its own language, whatever the months say.
         if code == translation.get_language() or any(held.startswith(period) for held in months):
             languages.append(code)
@@ -239,7 +266,7 @@ class ArchiveMixin(PublishedPostMixin):
 
     def get_queryset(self):
         # Date views also fetch single posts to find the next and previous year or month: only their dates.
-        essays = reader_versions(Post.objects.published(), translation.get_language(), written_in(self.request))
+        essays = Post.objects.published().reader_versions(translation.get_language(), written_in(self.request))
         return essays.only("publish_at")
 
     def get_dated_items(self):

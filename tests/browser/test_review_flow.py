@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from blog.content import translation_drift
 from blog.models import PendingDraft
 from blog.models import Post
 from tests.browser.test_writing_room import change_path, eventually, log_in, public_html, settled  # noqa: F401
@@ -83,5 +82,5 @@ def test_a_pending_draft_published_as_a_minor_change_leaves_translations_up_to_d
     original.refresh_from_db()
     translation.refresh_from_db()
     assert original.body == "A typo here."
-    assert translation_drift.state_of(translation, original.content_fingerprint) == "up-to-date"
+    assert translation.drift_against(original.content_fingerprint) == "up-to-date"
     assert "This translation is out of date" not in public_html(translation)

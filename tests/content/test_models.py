@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from blog.models import Post, RelatedPost
+from blog.models import Post, PostAuthor, RelatedPost
 from tests.factories import make_author, make_post, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,30 @@ def test_roles_exist_with_publish_permission_only_for_editors(editor_user, autho
     assert editor_user.has_perm("blog.publish_post")
     assert not author_user.has_perm("blog.publish_post")
     assert author_user.has_perm("blog.change_post")
+
+
+def test_one_per_essay_prefers_the_readers_language_else_the_original():
+    ja = make_post(language="ja", title="京都")
+    en = make_post(language="en", title="Kyoto", translation_key=ja.translation_key)
+    only_ja = make_post(language="ja", title="大阪")
+    assert set(Post.objects.one_per_essay("en")) == {en, only_ja}
+    assert set(Post.objects.one_per_essay("zh-hans")) == {ja, only_ja}
+    assert set(Post.objects.one_per_essay(None)) == {ja, only_ja}  # no language preferred: the originals
+    assert set(Post.objects.reader_versions("en", written_in="ja")) == {ja, only_ja}
+
+
+def test_copy_for_translation_makes_a_draft_of_the_essay_with_its_writers_tags_and_links():
+    writer, translator, other_translator = make_author("佐藤"), make_author("Jane"), make_author("李")
+    tag = make_tag("キャリア")
+    source = make_post(
+        language="ja", title="京都", authors=[writer], translators=[other_translator], tags=[tag],
+        links=[{"title": "Notes", "url": "https://example.org/notes"}],
+    )  # fmt: skip
+    translation = source.copy_for_translation("en", title="Kyoto", translator=translator)
+    assert (translation.language, translation.title, translation.slug) == ("en", "Kyoto", "kyoto")
+    assert translation.status == Post.Status.DRAFT and translation.translation_key == source.translation_key
+    assert translation.body == source.body and list(translation.tags.all()) == [tag]
+    bylines = [(byline.author, byline.role) for byline in translation.bylines.all()]
+    assert bylines == [(writer, PostAuthor.Role.AUTHOR), (translator, PostAuthor.Role.TRANSLATOR)]
+    assert [link.url for link in translation.related_links.all()] == ["https://example.org/notes"]
+    assert translation.translated_from == source and not Post.objects.outdated().filter(pk=translation.pk).exists()

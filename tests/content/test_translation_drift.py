@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def states(*posts):
     rows = translation_drift.with_states(Post.objects.filter(pk__in=[post.pk for post in posts]))
-    found = {row.pk: translation_drift.state_of(row, row.source_now) for row in rows}
+    found = {row.pk: row.drift_against(row.source_now) for row in rows}
     return [found[post.pk] for post in posts]
 
 
@@ -32,7 +32,7 @@ def test_revising_one_paragraph_of_the_original_makes_both_translations_outdated
     original, english, chinese = make_essay_in_three_languages()
     revise_second_paragraph(original)
     assert states(original, english, chinese) == [DriftState.ORIGINAL, DriftState.OUTDATED, DriftState.OUTDATED]
-    assert set(Post.objects.filter(translation_drift.outdated_q())) == {english, chinese}
+    assert set(Post.objects.outdated()) == {english, chinese}
     original.refresh_from_db()
     assert original.content_changed_at > english.source_synced_at
 
@@ -139,3 +139,17 @@ def test_sections_cut_before_headings_and_join_back_to_the_same_text():
     assert [part.splitlines()[0] for part in parts] == ["## 研究室を出た日", "## これから"]
     assert paragraph_diff.joined(parts) == "".join(parts)
     assert paragraph_diff.joined(["## A\r\ntext", "", "## B\nmore"]) == "## A\ntext\n\n## B\nmore"
+
+
+def test_the_queryset_and_each_post_apply_one_outdated_rule():
+    original, english, chinese = make_essay_in_three_languages()
+    revise_second_paragraph(original)
+    chinese.refresh_from_db()
+    translation_drift.mark_up_to_date(chinese)
+    for post in Post.objects.select_related("translated_from"):
+        source = post.translated_from
+        by_post = post.drift_against(source.content_fingerprint if source else None) == DriftState.OUTDATED
+        assert by_post == Post.objects.outdated().filter(pk=post.pk).exists(), post.language
+    assert list(Post.objects.outdated()) == [english] and set(Post.objects.up_to_date()) == {chinese}
+    assert english.outdated_source_among([original, english, chinese]) == original
+    assert chinese.outdated_source_among([original, english, chinese]) is None

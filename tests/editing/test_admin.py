@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 from reversion.models import Version
 
 from blog import rendering
@@ -108,6 +109,14 @@ def test_a_post_needs_at_least_one_author(editor_client):
     assert response.status_code == 200
     assert "A post needs at least one author." in response.content.decode()
     assert not Post.objects.exists()
+
+
+def test_deleting_a_posts_only_byline_is_refused(editor_client):
+    post = make_post(status=Post.Status.DRAFT)
+    edit = submitted_form(editor_client.get(change_url(post)))
+    response = editor_client.post(change_url(post), {**edit, "bylines-0-DELETE": "on"})
+    assertContains(response, "A post needs at least one author.")
+    assert post.bylines.count() == 1
 
 
 def test_restoring_an_earlier_revision_brings_back_title_and_byline(editor_client):

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from blog.content import translation_drift
 from blog.editing import autosave
 from blog.editing.forms import version_of
 from blog.models import PendingDraft
@@ -340,7 +339,7 @@ def test_the_minor_change_is_kept_with_the_pending_draft_and_published_with_it(e
     original.refresh_from_db()
     translation.refresh_from_db()
     assert original.body == "A typo here."
-    assert translation_drift.state_of(translation, original.content_fingerprint) == "up-to-date"
+    assert translation.drift_against(original.content_fingerprint) == "up-to-date"
 
 
 # No-change saves.

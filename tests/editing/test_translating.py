@@ -39,7 +39,7 @@ def refreshed(*posts):
 
 
 def outdated(post):
-    return Post.objects.filter(translation_drift.outdated_q(), pk=post.pk).exists()
+    return Post.objects.outdated().filter(pk=post.pk).exists()
 
 
 def test_create_translation_records_its_source_and_the_text_it_matches(editor_client):

@@ -270,3 +270,17 @@ def test_catalogues_translate_every_string(locale):
     fuzzy = [entry for entry in entries if "#, fuzzy" in entry]
     assert untranslated == []
     assert fuzzy == []
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [
+        ("en;q=0.5, ja;q=0.9", "/ja/"),  # by quality, not by order
+        ("ja;q=0, en", "/en/"),  # q=0 means "not this one"
+        ("ja;q=abc, zh-Hans;q=0.7", "/zh-hans/"),  # a malformed part is skipped, not a 500
+        ("*, ja;q=0.1", "/ja/"),
+        ("," * 10_000 + "ja", "/en/"),  # only the first 500 characters are read
+    ],
+)
+def test_root_redirect_reads_accept_language_qualities_and_skips_nonsense(client, accept_language, expected):
+    assert client.get("/", headers={"accept-language": accept_language})["Location"] == expected

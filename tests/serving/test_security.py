@@ -412,7 +412,7 @@ def test_a_preview_link_that_was_edited_expired_or_outlived_its_post_is_not_foun
         ":".join([other_link.split("/")[-2].split(":")[0], timestamp, signature]),  # another post's claims
         "not-a-token",
     ):
-        assert client.get(url_in("en", "blog:post-preview", token=forged)).status_code == 404, forged
+        assert client.get(url_in("en", "preview:post", token=forged)).status_code == 404, forged
     other.delete()
     assert client.get(other_link).status_code == 404
 

@@ -21,7 +21,8 @@ class LabelledFormSet(BaseInlineFormSet):
 class BylineFormSet(LabelledFormSet):
     def clean(self):
         super().clean()
-        kept = [form for form in self.forms if form.cleaned_data.get("author") and not self._should_delete_form(form)]
+        # A form ticked for deletion carries DELETE in its cleaned data (the formset's can_delete adds the field).
+        kept = [form for form in self.forms if form.cleaned_data.get("author") and not form.cleaned_data.get("DELETE")]
         if not kept:
             raise ValidationError(_("A post needs at least one author."), code="no_author")
 

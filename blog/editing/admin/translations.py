@@ -9,7 +9,6 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from reversion import add_to_revision, set_comment
 
 from blog.content import translation_drift
+from blog.content.translation_drift import DriftState
 from blog.editing import comparison, translation_status
 from blog.editing.forms import CreateTranslationForm, SideBySideForm
-from blog.content.translation_drift import DriftState
 
 
 class TranslationStateFilter(admin.SimpleListFilter):
@@ -36,13 +35,13 @@ class TranslationStateFilter(admin.SimpleListFilter):
         return [(state.value, state.label) for state in DriftState]
 
     def queryset(self, request, queryset):
-        conditions = {
-            DriftState.ORIGINAL: lambda: Q(translated_from__isnull=True),
-            DriftState.UP_TO_DATE: translation_drift.up_to_date_q,
-            DriftState.OUTDATED: translation_drift.outdated_q,
-            DriftState.MISSING: lambda: translation_drift.missing_language_q(queryset.model),
+        narrowed = {
+            DriftState.ORIGINAL: lambda: queryset.filter(translated_from__isnull=True),
+            DriftState.UP_TO_DATE: queryset.up_to_date,
+            DriftState.OUTDATED: queryset.outdated,
+            DriftState.MISSING: lambda: queryset.filter(translation_drift.missing_language_q(queryset.model)),
         }
-        return queryset.filter(conditions[self.value()]()) if self.value() in conditions else queryset
+        return narrowed[self.value()]() if self.value() in narrowed else queryset
 
 
 class TranslationChangeList(ChangeList):
@@ -57,7 +56,7 @@ def versions_with_states(versions):
     translation_drift.with_source_state, since when its source changed (`source_changed_at`)."""
     versions = list(translation_drift.with_source_state(versions))
     for version in versions:
-        version.drift_state = translation_drift.state_of(version, version.source_now)
+        version.drift_state = version.drift_against(version.source_now)
     return versions
 
 
@@ -90,7 +89,7 @@ class TranslationViews:
     def translation_state(self, post):
         """Original, up to date or outdated since when, the translations of it that are outdated (each linked to
         side by side), and the languages the essay still lacks."""
-        state = translation_drift.state_of(post, post.source_now)
+        state = post.drift_against(post.source_now)
         label = str(state.label)
         if state == DriftState.OUTDATED and post.source_changed_at:
             label = gettext("outdated since %(date)s") % {"date": formats.date_format(post.source_changed_at)}
@@ -118,7 +117,7 @@ class TranslationViews:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:
             source = obj.translated_from
-            context["drift_state"] = translation_drift.state_of(obj, source.content_fingerprint if source else None)
+            context["drift_state"] = obj.drift_against(source.content_fingerprint if source else None)
             if "translations" in context:
                 context["translations"] = versions_with_states(context["translations"])
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -226,7 +225,7 @@ class TranslationViews:
             "source_changes.html",
             gettext("What changed in the source of “%(title)s”"),
             translation,
-            state=translation_drift.state_of(translation, source.content_fingerprint),
+            state=translation.drift_against(source.content_fingerprint),
             base_known=bool(base),
             compared=comparison.compared(base, translation_drift.text_of(source), source.language),
         )
