@@ -15,11 +15,10 @@ from tests.factories import role
 # server, manage.py in a subprocess): whole folders or modules here, single tests by @pytest.mark.external.
 # `make test-fast` runs everything else.
 EXTERNAL_PLACES = (
-    "browser/", "bench/", "serving/test_edge.py", "serving/test_edge_instances.py", "serving/test_page_cache_limits.py",
-    "test_readme.py",
+    "browser/", "bench/", "serving/test_edge_instances.py", "serving/test_page_cache_limits.py", "test_readme.py",
 )  # fmt: skip
-# Fixtures that start such a process for the tests that ask for them (tests/mail's aiosmtpd).
-EXTERNAL_FIXTURES = {"smtp_server"}
+# Fixtures that start such a process for the tests that ask for them (tests/mail's aiosmtpd, tests/serving's Varnish).
+EXTERNAL_FIXTURES = {"smtp_server", "edge_server"}
 TESTS = Path(__file__).resolve().parent
 
 
