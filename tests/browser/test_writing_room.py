@@ -170,7 +170,10 @@ def test_reopening_after_a_closed_tab_offers_the_text_this_browser_kept(page):
     log_in(page, "chief")
     page.goto("/admin/blog/post/add/")
     page.locator("#id_body").press_sequentially("Typed before the tab was closed.")
-    page.wait_for_timeout(800)  # the browser keeps a copy half a second after typing
+    # The browser keeps a copy half a second after typing.
+    page.wait_for_function(
+        "() => (localStorage.getItem('bunko-writing-room:new') || '').includes('Typed before the tab was closed.')"
+    )
 
     page.goto("/admin/blog/post/add/")
     page.get_by_role("button", name="Restore that text").click()
@@ -383,9 +386,14 @@ def test_a_save_during_an_autosave_waits_for_it_and_is_not_refused_as_an_older_c
     page.locator("#id_body").fill("Start. Then more.")
     assert eventually(page, lambda: len(held), 1) == 1  # the autosave is on its way
 
+    # Listening after the writing room's own handler: by then it has held the Save back, or let it go.
+    page.evaluate(
+        """() => document.querySelector("#post_form").addEventListener(
+            "submit", (event) => { window.saveHeldBack = event.defaultPrevented; })"""
+    )
     page.keyboard.press("Control+s")
-    page.wait_for_timeout(500)
-    assert saves == []  # the Save waits for the autosave...
+    page.wait_for_function("() => window.saveHeldBack !== undefined")
+    assert page.evaluate("() => window.saveHeldBack") and saves == []  # the Save waits for the autosave...
     held[0].continue_()
 
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # ...then goes through
