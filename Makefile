@@ -81,14 +81,14 @@ run: setup
 # Either lane finding no test fails too (pytest exits 5).
 test: install-dev chromium fonts wrk varnish
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto --dist loadscope
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m external
 
 # The fast lane while writing code: every test that starts no outside process (no browser, gunicorn, Varnish,
 # wrk, Java, redis-server or SMTP server; tests/conftest.py marks those "external"), one pytest-xdist worker per
 # core, each with its own test database (pytest-django names it per worker). `make test` runs them all.
 test-fast: install-dev fonts
-	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto --dist loadscope
 
 # gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.
 # make bench SIZE=100000 DATABASE_URL=postgres://...   BENCH_ARGS="--compare 1000,100000" for the scale run.

@@ -145,7 +145,9 @@ def soak(server, paths_file, requests, *, connections, time_limit=1800):
     errors = {}
     while done < requests and seconds < time_limit:
         script_args = [str(paths_file), str(done)]
-        stats = wrk(server.url + "/", duration=chunk, connections=connections, script="soak.lua", script_args=script_args)
+        stats = wrk(
+            server.url + "/", duration=chunk, connections=connections, script="soak.lua", script_args=script_args
+        )
         done += stats["requests"]
         seconds += stats["duration_us"] / 1e6
         errors = {key: errors.get(key, 0) + value for key, value in stats["errors"].items()}

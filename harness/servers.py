@@ -82,7 +82,8 @@ def wait_until_answering(server, path=None, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise ServerFailed(f"{server.process.args[0]} exited with {server.process.returncode}:\n{server.log_tail()}")
+            program, code = server.process.args[0], server.process.returncode
+            raise ServerFailed(f"{program} exited with {code}:\n{server.log_tail()}")
         with contextlib.suppress(OSError, HTTPException):
             if path is None:
                 socket.create_connection((HOST, server.port), timeout=1).close()
