@@ -4,8 +4,13 @@ Runs in a fresh copy of the repository's tracked files (what a clone holds), in 
 shell: no SECRET_KEY, DEBUG or DATABASE_URL. `make setup` is `make run` without the server; the interpreter is
 this test's (no second virtualenv). The commands are read from README.md's code blocks, so a command added
 there is tested too.
+
+The README and docs/ are also checked as a reader relies on them: the README stays a short guide, names every
+setting, and its links, `make` targets and paths lead somewhere that exists.
 """
 
+import ast
+import importlib
 import os
 import re
 import shlex
@@ -31,6 +36,23 @@ DOCUMENTED = {"import_markdown", "export_markdown", "createsuperuser", "rerender
 NEW_ADMIN = {"DJANGO_SUPERUSER_USERNAME": "second-editor", "DJANGO_SUPERUSER_PASSWORD": "a-long-local-password-42",
              "DJANGO_SUPERUSER_EMAIL": "editor@example.org"}  # fmt: skip
 KEY_MISSING = "SECRET_KEY must be set"
+README_MAX_BYTES = 20_000
+# The guides a reader may follow from the README: its own text, the docs folder and the benchmark's how-to.
+GUIDES = [README, *sorted((ROOT / "docs").glob("*.md")), ROOT / "bench" / "README.md"]
+FENCED_BLOCK = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} +(.+?) *$", re.MULTILINE)
+# A code span naming a file or folder of the repository: no spaces, at least one slash (e.g. `blog/models/`).
+REPO_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)*/?")
+# How config/settings.py reads a variable: each takes its name first.
+ENV_READERS = {"os.environ.get", "os.getenv", "env_bool", "env_list"}
+# A code span naming a module or an object in it, e.g. `blog.reading.conditional.public_page`.
+DOTTED_NAME = re.compile(r"(?:blog|config|deploy|bench)(?:\.\w+)+")
+# The architecture maps: a plain fenced block of "name, name    what it is" lines, sub-entries indented two spaces.
+MAPS = [README, ROOT / "docs" / "architecture.md"]
+FENCED_WITH_INFO = re.compile(r"^```(\S*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
+MAP_ENTRY = re.compile(r"^( {0,2})(\S(?:\S| (?! ))*)")
 
 
 def readme_manage_commands():
@@ -180,3 +202,144 @@ def test_env_files_are_read_as_documented(tmp_path):
         read_env_file(path)
     with pytest.raises(ImproperlyConfigured, match="cannot be read"):
         read_env_file(tmp_path / "missing.env")
+
+
+def prose(path):
+    """A Markdown file's text outside fenced code blocks, where links and headings are Markdown."""
+    return FENCED_BLOCK.sub("", path.read_text(encoding="utf-8"))
+
+
+def anchor(heading):
+    """The fragment GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.replace("`", "").strip().lower()).replace(" ", "-")
+
+
+def anchors(path):
+    return {anchor(heading) for heading in HEADING.findall(prose(path))}
+
+
+def environment_variables_read():
+    """Every variable config/settings.py and blog/ read: os.environ.get/[...], env_bool, env_list, the database URL."""
+    trees = [
+        ast.parse(path.read_text(encoding="utf-8"))
+        for path in [ROOT / "config" / "settings.py", *(ROOT / "blog").rglob("*.py")]
+    ]
+    names = set()
+    for node in (node for tree in trees for node in ast.walk(tree)):
+        if isinstance(node, ast.Call):
+            function = ast.unparse(node.func)
+            if function == "dj_database_url.config":
+                names.add("DATABASE_URL")  # its default variable
+            # A name passed on in a variable (env_bool's own `name`) is counted at the call that spells it out.
+            elif function in ENV_READERS and isinstance(node.args[0], ast.Constant):
+                names.add(node.args[0].value)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and ast.unparse(node.value) == "os.environ"
+        ):
+            names.add(node.slice.value)
+    return names
+
+
+def makefile_targets():
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Za-z][\w-]*)\s*:(?!=)", text, re.MULTILINE))
+
+
+def test_the_readme_is_a_short_guide():
+    size = len(README.read_bytes())
+    assert size <= README_MAX_BYTES, f"README.md is {size} bytes: move the long parts to docs/"
+
+
+def test_the_readme_names_every_variable_the_code_reads():
+    names = environment_variables_read()
+    assert {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "EDGE_PURGE_SECRET"} <= names
+    readme = README.read_text(encoding="utf-8")
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, f"README.md, Configuration, does not name: {missing}"
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_relative_link_leads_to_a_file_and_heading_that_exist(guide):
+    broken = []
+    for target in LINK.findall(CODE_SPAN.sub("", prose(guide))):
+        if re.match(r"[a-z]+:", target):
+            continue  # https:, mailto:
+        path, _, fragment = target.partition("#")
+        linked = (guide.parent / path).resolve() if path else guide
+        if not linked.exists() or fragment and (linked.suffix != ".md" or fragment not in anchors(linked)):
+            broken.append(target)
+    assert not broken, f"{guide.name} links to what is not there: {broken}"
+
+
+def test_every_page_of_the_docs_is_linked_from_the_readme():
+    linked = {(ROOT / target.partition("#")[0]).resolve() for target in LINK.findall(prose(README))}
+    unlinked = [path.name for path in GUIDES[1:] if path.resolve() not in linked]
+    assert not unlinked, f"README.md links to none of {unlinked}"
+
+
+def test_every_make_command_in_the_readme_is_a_makefile_target():
+    text = README.read_text(encoding="utf-8")
+    shell_lines = [line for block in SHELL_BLOCK.findall(text) for line in block.splitlines()]
+    commands = [span for span in CODE_SPAN.findall(text) if span.startswith("make ")]
+    commands += [line for line in shell_lines if line.startswith("make ")]
+    assert commands
+    named = {command.split()[1] for command in commands}
+    assert not named - makefile_targets(), f"not Makefile targets: {sorted(named - makefile_targets())}"
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_repository_path_in_a_code_span_exists(guide):
+    top_level = {path.name for path in ROOT.iterdir() if path.is_dir() and path.name not in {".git", ".venv"}}
+    paths = [span for span in CODE_SPAN.findall(prose(guide)) if REPO_PATH.fullmatch(span) and "/" in span]
+    named = [span for span in paths if span.split("/")[0] in top_level]
+    missing = [span for span in named if not (ROOT / span).exists()]
+    assert not missing, f"{guide.name} names paths that are not in the tree: {missing}"
+
+
+@pytest.mark.parametrize("guide", MAPS, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_the_architecture_map_names_what_is_in_the_tree(guide):
+    """Each entry of the map exists (indented ones inside the folder above), and so does each module its text names."""
+    (block,) = [body for info, body in FENCED_WITH_INFO.findall(guide.read_text(encoding="utf-8")) if not info]
+    missing, top, here, entries = [], ROOT, ROOT, 0
+    for line in block.splitlines():
+        match = MAP_ENTRY.match(line)
+        if match:  # else a description carried over from the line above
+            indent, names = match.groups()
+            for name in names.split(", "):
+                path = (top if indent else ROOT) / name
+                entries += 1
+                if not path.exists():
+                    missing.append(name)
+                    continue
+                here = path if path.is_dir() else path.parent
+                if not indent:
+                    top = here
+            line = line[match.end() :]
+        missing += [module for module in re.findall(r"\b\w+\.py\b", line) if not any(here.rglob(module))]
+    assert entries > 10
+    assert not missing, f"{guide.name}'s map names what is not in the tree: {missing}"
+
+
+def resolves(dotted):
+    """Whether `dotted` names a module of the project, or an attribute reached from one."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for name in parts[split:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_module_or_class_named_in_a_code_span_exists(guide):
+    named = [span for span in CODE_SPAN.findall(prose(guide)) if DOTTED_NAME.fullmatch(span)]
+    missing = [span for span in named if not resolves(span)]
+    assert not missing, f"{guide.name} names modules or objects that are not in the code: {missing}"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
 
-# Languages whose words are not separated by spaces: a "word" there would be a whole sentence.
-CHARACTER_LANGUAGES = {"ja", "zh-hans", "zh-hant", "zh"}
+from blog.content.languages import counted_by_character
+
 WORD = re.compile(r"\w+|\s+|[^\w\s]")
 HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -95,7 +95,8 @@ def blocks(markdown):
 
 
 def tokens(text, language):
-    return list(text) if language in CHARACTER_LANGUAGES else WORD.findall(text)
+    # Where words are not separated by spaces, a "word" would be a whole sentence.
+    return list(text) if counted_by_character(language) else WORD.findall(text)
 
 
 def as_characters(*sequences):

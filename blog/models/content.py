@@ -28,6 +28,7 @@ from blog import rendering
 from blog.content import plain_text, translation_drift
 from blog.content.control_characters import refused_in_summary, refused_in_title
 from blog.content.identifiers import validate_doi, validate_orcid
+from blog.content.languages import language_info
 from blog.rendering import social_card, traditional
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def unique_slug(model, text, *, scope=None, exclude_pk=None, max_length=200, all
 
 # A Japanese or Chinese version's slug keeps its title's own script (readers of that language can read it, and a
 # romanisation would be guesswork); every other language's slug is ASCII.
-OWN_SCRIPT_SLUG_LANGUAGES = {"ja", "zh-hans"}
+OWN_SCRIPT_SLUG_LANGUAGES = {code for code, _name in settings.LANGUAGES if language_info(code)["slug_in_own_script"]}
 
 
 def post_slug(text, language, exclude_pk=None):
@@ -250,7 +251,7 @@ class PostQuerySet(ContentQuerySet):
 
 
 # Essays in this language are also served in Traditional characters (blog.rendering.traditional), at /zh-hant/.
-CONVERTED_LANGUAGE = "zh-hans"
+CONVERTED_LANGUAGE = language_info(traditional.LANGUAGE)["converted_from"]
 # What Post.store_traditional() stores: the reader-facing fields, converted.
 TRADITIONAL_FIELDS = [
     "traditional_title", "traditional_title_html", "traditional_body_html", "traditional_toc_html",

@@ -27,6 +27,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
 from blog.content.identifiers import doi_url, orcid_url
+from blog.content.languages import language_info
 from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
 from blog.reading.conditional import months_kept
 from blog.reading.links import in_language, permalink, url
@@ -37,16 +38,14 @@ from blog.content.plain_text import first_image
 
 # `<`, `>` and `&` written as JSON escapes cannot close the <script> element that carries the data.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-# OpenGraph wants a territory with each language.
-OPENGRAPH_LOCALES = {"ja": "ja_JP", "zh-hans": "zh_CN", "en": "en_US"}
 
 
 def environment(**options):
     env = Environment(keep_trailing_newline=True, **options)
     env.globals.update(
         by_name(
-            url, static, language_name, reading_time, canonical_url, alternate_links, language_links, month_links,
-            post_json_ld, querystring, social_image,
+            url, static, language_info, language_name, reading_time, canonical_url, alternate_links, language_links,
+            month_links, post_json_ld, querystring, social_image,
         ),
         _=gettext,
         current_language=translation.get_language,
@@ -80,7 +79,8 @@ def http_url(address):
 
 
 def opengraph_locale(language):
-    return OPENGRAPH_LOCALES.get(language, translation.to_locale(language))
+    """OpenGraph wants a territory with each language (ja_JP), which the table of languages names."""
+    return language_info(language)["opengraph_locale"] or translation.to_locale(language)
 
 
 def language_name(code):

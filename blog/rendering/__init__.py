@@ -8,7 +8,6 @@ output changes so `manage.py rerender_posts` recomputes stored HTML.
 import bisect
 import itertools
 import logging
-import math
 import re
 import threading
 from collections import defaultdict
@@ -23,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from blog.content import languages
 from blog.rendering import phrases, sanitize
 from blog.rendering.embeds import EmbedExtension
 from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathExtension, heading_slug
@@ -31,7 +31,7 @@ from blog.rendering.phrases import PhraseBreakExtension
 from blog.rendering.ruby import RubyExtension
 from blog.content.plain_text import plain_text, search_text
 
-RENDERER_VERSION = "7"
+RENDERER_VERSION = "8"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -44,11 +44,6 @@ MAX_BLOCKS = 3000
 MAX_INLINE_MARKS = 2000  # per paragraph, list item, heading or table row
 MAX_BRACKET_WORK = 1_000_000  # characters Python-Markdown scans looking for the `]` of each `[`
 MAX_UNCLOSED_FENCE_WORK = 2_000_000  # characters it scans looking for the end of fences that have none
-
-CJK_CHARACTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-CJK_CHARACTERS_PER_MINUTE = 400
-WORDS_PER_MINUTE = 230
 
 FENCE = re.compile(r"(`{3,}|~{3,})")  # at the start of a line, as Python-Markdown's fenced_code wants
 CONTAINER_MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
@@ -81,7 +76,7 @@ def render(text, *, resolve_link=None, language=None):
     return Rendered(
         html=html,
         toc=toc,
-        reading_minutes=reading_minutes(html),
+        reading_minutes=reading_minutes(html, language),
         feed_html=sanitize.clean_for_feed(html),
         search_text=search_text(html),
     )
@@ -104,14 +99,9 @@ def feed_html(stored, origin):
     return sanitize.with_origin(stored, origin)
 
 
-def reading_minutes(html):
-    """Minutes to read, counting Chinese and Japanese by characters and other languages by words, ruby's base only."""
-    text = plain_text(html, ruby_readings=False)
-    characters = len(CJK_CHARACTER.findall(text))
-    words = len(WORD.findall(CJK_CHARACTER.sub(" ", text)))
-    if not characters and not words:
-        return 0
-    return math.ceil(characters / CJK_CHARACTERS_PER_MINUTE + words / WORDS_PER_MINUTE)
+def reading_minutes(html, language=None):
+    """Minutes to read at `language`'s rates (blog.content.languages), counting ruby's base only."""
+    return languages.reading_minutes(plain_text(html, ruby_readings=False), language)
 
 
 def _rendered(text, resolve_link):

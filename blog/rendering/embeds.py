@@ -20,6 +20,8 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from blog.content.languages import CJK_CHARACTERS
+
 # Player URLs that embeds.js may load and the sanitiser lets through (https only, fixed hosts).
 PLAYER_SRC = re.compile(
     r"^https://(?:www\.youtube-nocookie\.com/embed/|www\.youtube\.com/embed/|player\.vimeo\.com/video/)"
@@ -47,7 +49,7 @@ PASTED_SCRIPT = re.compile(r"<script\b[^<>]*>(?:[^<]|<(?!/?script\b))*</script>"
 BARE_URL = re.compile(r"^<?(https?://[^\s<>]+)>?$")
 # A URL in running text; it ends at whitespace, quotes, brackets or CJK text (Japanese writes no space
 # after a URL). Not after `="` or `/`, so URLs inside inline HTML attributes are left alone.
-URL_IN_TEXT = r"(?<![A-Za-z0-9_\"'=/])https?://[^\s<>\"'\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+"
+URL_IN_TEXT = rf"(?<![A-Za-z0-9_\"'=/])https?://[^\s<>\"'{CJK_CHARACTERS}]+"
 TRAILING_PUNCTUATION = ".,:;!?*_~'\""
 
 

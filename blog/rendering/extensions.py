@@ -11,6 +11,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from blog.content.languages import CJK_CHARACTERS
 from blog.rendering import images
 from blog.content.plain_text import TEX_ENCODING
 
@@ -29,7 +30,6 @@ MATH_SPANS = (
 DISPLAY_DELIMITERS = {"$$": "$$", "\\[": "\\]"}
 # MathJax's `aligned` is latex2mathml's `split`: the same right-left column pairs.
 LATEX_ALIASES = {r"\begin{aligned}": r"\begin{split}", r"\end{aligned}": r"\end{split}"}
-CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 
 
 def math_html(source, *, display, written):
@@ -225,7 +225,7 @@ class CJKLineJoinTreeprocessor(Treeprocessor):
     「気持ちと、\n生活への」 would read 「気持ちと、 生活への」. Code and math keep their text.
     """
 
-    SOFT_BREAK = re.compile(rf"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
+    SOFT_BREAK = re.compile(rf"(?<=[{CJK_CHARACTERS}])[ \t]*\n[ \t]*(?=[{CJK_CHARACTERS}])")
     VERBATIM = {"pre", "code", "math"}
 
     def run(self, root):
@@ -258,8 +258,8 @@ class CJKSmartyExtension(smarty.SmartyExtension):
         lsquo, rsquo = self.substitutions["left-single-quote"], self.substitutions["right-single-quote"]
         ldquo, rdquo = self.substitutions["left-double-quote"], self.substitutions["right-double-quote"]
         patterns = (
-            (rf'(?<=[{CJK}])"([^"\n]{{1,200}}?)"', (ldquo, 1, rdquo)),
-            (rf"(?<=[{CJK}])'([^'\n]{{1,200}}?)'", (lsquo, 1, rsquo)),
+            (rf'(?<=[{CJK_CHARACTERS}])"([^"\n]{{1,200}}?)"', (ldquo, 1, rdquo)),
+            (rf"(?<=[{CJK_CHARACTERS}])'([^'\n]{{1,200}}?)'", (lsquo, 1, rsquo)),
             (smarty.singleQuoteStartRe, (rsquo,)),
             (smarty.doubleQuoteStartRe, (rdquo,)),
             (smarty.doubleQuoteSetsRe, (ldquo + lsquo,)),

@@ -16,11 +16,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import STX
 
-PARSERS = {
-    "ja": budoux.load_default_japanese_parser,
-    "zh-hans": budoux.load_default_simplified_chinese_parser,
-    "zh-hant": budoux.load_default_traditional_chinese_parser,
-}
+from blog.content.languages import language_info
+
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 UNBROKEN = {"ruby", "a", "code", "kbd", "samp", "math", "img"}
 # Python-Markdown's placeholders for stashed HTML (math, raw tags): one unbreakable unit each.
@@ -32,9 +29,9 @@ MAX_HEADING_CHARACTERS = 300
 
 @functools.cache
 def parser(language):
-    """BudouX's model for `language`, or None for a language written with spaces."""
-    load = PARSERS.get(language)
-    return load() if load else None
+    """BudouX's model for `language` (its `phrase_parser`), or None for a language written with spaces."""
+    load = language_info(language)["phrase_parser"] if language else None
+    return getattr(budoux, load)() if load else None
 
 
 def title_html(title, language):

@@ -15,7 +15,10 @@ import xml.etree.ElementTree as etree
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f々〆〇ヶ"
+from blog.content.languages import HAN_CHARACTERS
+
+# Han ideographs and the marks written among them (々〆〇〻), and ヶ as in 一ヶ月.
+KANJI = HAN_CHARACTERS + "ヶ"
 # Bounded lengths keep a paragraph full of kanji and stray 《 linear to scan.
 RUBY = (
     r"[|｜](?P<aozora_base>[^|｜《》\n]{1,50})《(?P<aozora_reading>[^《》\n]{1,50})》"

@@ -9,9 +9,11 @@ import io
 import logging
 from pathlib import Path
 
-import budoux
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
+
+from blog.content.languages import language_info
+from blog.rendering.phrases import parser as phrase_parser
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +31,8 @@ BYLINE_SIZE = 34
 DESIGN_VERSION = "1"
 
 # Faces inside Debian's fonts-noto-cjk collections; each language gets its own glyph forms.
-FACE_INDEX = {"ja": 0, "zh-hans": 2}
 TITLE_FONT = "NotoSerifCJK-Bold.ttc"
 BYLINE_FONT = "NotoSerifCJK-Regular.ttc"
-PHRASE_PARSERS = {"ja": budoux.load_default_japanese_parser, "zh-hans": budoux.load_default_simplified_chinese_parser}
 
 
 class FontMissing(Exception):
@@ -55,8 +55,7 @@ def draw(title, authors, site_name, language):
 
     byline_font = font(BYLINE_FONT, BYLINE_SIZE, language)
     bottom = SIZE[1] - MARGIN
-    separator = ", " if language == "en" else "、"
-    byline = ellipsize(separator.join(authors), byline_font, width * 0.7)
+    byline = ellipsize(language_info(language)["list_separator"].join(authors), byline_font, width * 0.7)
     canvas.text((MARGIN, bottom), byline, font=byline_font, fill=MUTED, anchor="ls")
     canvas.text((SIZE[0] - MARGIN, bottom), site_name, font=byline_font, fill=ACCENT, anchor="rs")
 
@@ -79,16 +78,11 @@ def fit_title(title, language, width):
 
 def phrases(title, language):
     """The pieces a line may break between: BudouX's phrases for Japanese and Chinese, else words with their space."""
-    parser = PHRASE_PARSERS.get(language)
+    parser = phrase_parser(language)
     if parser is not None:
-        return phrase_parser(parser).parse(title)
+        return parser.parse(title)
     words = title.split()
     return [word + " " for word in words[:-1]] + words[-1:]
-
-
-@functools.cache
-def phrase_parser(load):
-    return load()
 
 
 def wrap(pieces, title_font, width):
@@ -120,7 +114,7 @@ def font(name, size, language):
     # Checked here: given a path it cannot open, Pillow would look for a font of that name anywhere on the system.
     if not path.is_file():
         raise FontMissing(f"{path} is missing (Debian package fonts-noto-cjk; `make fonts`)")
-    return truetype(str(path), size, FACE_INDEX.get(language, 0))
+    return truetype(str(path), size, language_info(language)["noto_cjk_face"])
 
 
 @functools.cache

@@ -12,10 +12,12 @@ import re
 
 import opencc
 
-CONFIG = "s2twp"
+from blog.content.languages import language_info
+
 # The variant's language code (URLs, the interface catalogue) and the tag its pages carry (BCP 47's script subtag).
 LANGUAGE = "zh-hant"
-LANGUAGE_TAG = "zh-Hant"
+LANGUAGE_TAG = language_info(LANGUAGE)["tag"]
+CONFIG = language_info(LANGUAGE)["opencc_config"]
 # A tag (sanitised HTML has no `>` inside attribute values: nh3 escapes it) or a comment.
 TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
 TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")

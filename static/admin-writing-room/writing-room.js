@@ -10,11 +10,6 @@
   var MAX_WAIT_MS = 8000; // ...and at least this often while the writer keeps typing
   var KEEP_MS = 500; // how soon this browser keeps a copy of the text
   var RATE_LIMITED_RETRY_MS = 60000;
-  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/g; // as blog.rendering
-  var WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
-  var CJK_PER_MINUTE = 400;
-  var WORDS_PER_MINUTE = 230;
-  var COUNTED_BY_CHARACTER = ["ja", "zh-hans"];
   // Ruby readings (RT, and the RP parentheses around them) annotate text the count already has: the base only.
   var SKIPPED = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, MATH: 1, SVG: 1, IFRAME: 1, NOSCRIPT: 1, RT: 1, RP: 1 };
   var CARRY_KEY = "bunko-writing-room-carry";
@@ -243,6 +238,11 @@
   function counting(room) {
     var target = byId("writing-room-counts");
     if (!target || !room.preview) { return; }
+    // The CJK class, word pattern and reading rates of blog.content.languages, as the renderer counts.
+    var facts = room.config.counting;
+    var cjk = new RegExp(facts.cjk, "gu");
+    var word = new RegExp(facts.word, "gu");
+    function language() { return facts.languages[value(room.language)] || facts.languages[facts.defaultLanguage]; }
     function readerText(node, parts) {
       Array.prototype.forEach.call(node.childNodes, function (child) {
         if (child.nodeType === Node.TEXT_NODE) { parts.push(child.data); }
@@ -260,12 +260,15 @@
     function count() {
       var texts = room.texts;
       var text = readerText(room.preview, []).join("");
-      var characters = (text.match(CJK) || []).length;
-      var words = (text.replace(CJK, " ").match(WORD) || []).length;
-      var minutes = characters || words ? Math.ceil(characters / CJK_PER_MINUTE + words / WORDS_PER_MINUTE) : 0;
+      var rates = language();
+      var characters = (text.match(cjk) || []).length;
+      var words = (text.replace(cjk, " ").match(word) || []).length;
+      var minutes = characters || words
+        ? Math.ceil(characters / rates.charactersPerMinute + words / rates.wordsPerMinute) : 0;
       var parts = [];
-      if (COUNTED_BY_CHARACTER.indexOf(value(room.language)) >= 0) {
-        parts.push(plural(texts.charactersOne, texts.charactersOther, text.replace(/\s+/g, "").length, "count"));
+      if (rates.countedByCharacter) {
+        // Characters, not UTF-16 units: a character beyond the BMP (𠮷) counts once.
+        parts.push(plural(texts.charactersOne, texts.charactersOther, (text.match(/\S/gu) || []).length, "count"));
       } else {
         parts.push(plural(texts.wordsOne, texts.wordsOther, words, "count"));
       }

@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from blog.content.languages import LANGUAGE_INFO
 from blog.models import PendingDraft
 from blog.models import Post
 from tests.browser.admin_pages import AUTOSAVED_WITHIN, change_path, eventually, log_in, public_html
@@ -103,6 +104,24 @@ def test_counts_take_the_base_of_ruby_not_its_reading(page):
 
     expect(page.locator(".markdownx-preview ruby")).to_have_count(1)
     expect(page.locator("#writing-room-counts")).to_have_text("6 characters · 1 minute read")  # 漢字を読む。
+
+
+def test_the_editor_and_the_page_give_a_japanese_essay_the_same_reading_time(page, monkeypatch):
+    # A slower reader in the table of languages: the renderer and the writing room's script both take the change.
+    monkeypatch.setitem(LANGUAGE_INFO["ja"], "characters_per_minute", 100)
+    body = "人々は〆切の一ヶ月前から、𠮷野家で「Python 3」を学んだ。\n\n" * 11  # 24 CJK characters, 2 words each
+    post = make_post(title="締切", language="ja", body=body)
+    assert post.reading_minutes == 3  # 264 characters / 100 + 22 words / 230
+
+    log_in(page, "chief")
+    page.goto(change_path(post))
+    counts = page.locator("#writing-room-counts")
+    expect(counts).to_have_text(re.compile(r"· 3 minutes read$"))
+    editor_minutes = re.search(r"(\d+) minutes read", counts.inner_text())[1]
+
+    page.goto(post.get_absolute_url())
+    page_minutes = re.search(r"(\d+) 分で読めます", page.locator(".post-dates").inner_text())[1]
+    assert editor_minutes == page_minutes == "3"
 
 
 def test_editing_a_published_post_keeps_a_pending_draft_until_it_is_published(page):

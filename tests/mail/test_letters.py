@@ -114,3 +114,15 @@ def test_nothing_in_the_email_tracks_the_reader(smtp_server):
     assert "https://example.com/page" in links, "links are the essay's own, not rewritten through a redirect"
     assert {link.split("/")[2] for link in links} <= {"bunko.test", "www.youtube.com", "example.com"}
     assert images == {"https://bunko.test/media/uploads/cat.png", f"https://i.ytimg.com/vi/{VIDEO_ID}/hqdefault.jpg"}
+
+
+def test_ruby_reads_as_base_and_reading_in_both_parts(smtp_server):
+    make_post(title="漢字の話", language="ja", body="|東京《とうきょう》と{漢字|かんじ}。", publish_at=timezone.now())
+    make_subscriber("reader@example.org", ["ja"])
+    send_newsletters()
+
+    [message] = smtp_server.messages()
+    assert "東京(とうきょう)と漢字(かんじ)。" in text_of(message)
+    html = html_of(message)
+    # Clients that show ruby show it; the others fall back on the parentheses.
+    assert "<ruby>東京<rp" in html and "<rt" in html and "とうきょう</rt>" in html

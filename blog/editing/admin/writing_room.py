@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from blog.content.languages import writing_room_facts
 from blog.editing import autosave
 from blog.models import PendingDraft
 from blog.models import Author
@@ -211,6 +212,8 @@ class WritingRoom:
                 "post": obj.pk if obj else None,
                 "draftVersion": resumed,
                 "texts": script_texts(),
+                # Counted as the renderer counts (blog.content.languages): the editor's figures are the page's.
+                "counting": writing_room_facts(),
             },
             ensure_ascii=False,
         )

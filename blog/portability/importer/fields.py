@@ -11,6 +11,7 @@ import datetime
 import re
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
@@ -19,20 +20,19 @@ from django.utils.text import slugify
 
 from blog.content.control_characters import IN_SUMMARY
 from blog.content.identifiers import validate_doi
+from blog.content.languages import HAN, KANA, language_info
 from blog.models import SUMMARY_MAX_LENGTH
 from blog.portability.importer.report import ImportFailure
 
 # A stable namespace, so a translation key written as a word ("ucl-stay") gives the same UUID every time.
 TRANSLATION_KEY_NAMESPACE = uuid.UUID("6f1d3c1e-2b7a-5c0e-9a55-62756e6b6f00")
 
+# Each language a post may be written in, by its code and the other names front matter gives it.
 LANGUAGE_ALIASES = {
-    "ja": "ja", "jp": "ja", "jpn": "ja", "japanese": "ja", "日本語": "ja",
-    "zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans", "zh-sg": "zh-hans", "chinese": "zh-hans",
-    "zho": "zh-hans", "中文": "zh-hans", "简体中文": "zh-hans",
-    "en": "en", "eng": "en", "english": "en",
-}  # fmt: skip
-KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+    name: code
+    for code, _name in settings.LANGUAGES
+    for name in (code, *language_info(code)["aliases"])
+}
 
 JEKYLL_FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 

@@ -13,12 +13,10 @@ from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext
 
 from blog.content.identifiers import is_doi, orcid_url
+from blog.content.languages import CJK
 from blog.models import PostAuthor
 from blog.reading.jinja2 import http_url
 
-# Han ideographs, kana, Hangul and the CJK punctuation between them (U+2E80-9FFF, compatibility ideographs,
-# Hangul syllables, the supplementary ideograph planes).
-CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003ffff]")
 # A name written with its romanisation after it, in ASCII or full-width brackets.
 ROMANISATION_IN_BRACKETS = re.compile(r"(?P<written>.*?\S)\s*[(（](?P<romanised>[^()（）]+)[)）]")
 # The reference's language decides whether an author's romanised name is used.

@@ -23,17 +23,16 @@ from django.utils.encoding import uri_to_iri
 from django.utils.safestring import mark_safe
 from lxml import etree
 
+from blog.content.languages import LANGUAGE_INFO, csl_locale
 from blog.reading.conditional import cache_get, cache_set
 
 logger = logging.getLogger(__name__)
 
 # (label, CSL style): the labels are the styles' own names, the same in every language.
 STYLES = (("APA", "apa"), ("Chicago", "chicago-author-date"))
-# The CSL locale each site language formats references in (terms, date formats, quotation marks).
-LOCALES = {"en": "en-US", "ja": "ja-JP", "zh-hans": "zh-CN"}
 # Locales whose dates are one word, year, month and day run together (「2024年1月22日」), where the styles
 # write Western parts with commas and spaces between them ("2024, January 22").
-RUN_TOGETHER_DATES = {"ja-JP", "zh-CN"}
+RUN_TOGETHER_DATES = {info["csl_locale"] for info in LANGUAGE_INFO.values() if info.get("csl_dates_run_together")}
 CSL = "{http://purl.org/net/xbiblio/csl}"
 # What the styles' markup may use; everything else in the output was text and stays text.
 FORMATTING_TAGS = {"i", "b", "sup", "sub", "span"}
@@ -54,7 +53,7 @@ def formatted_references(item, language):
     downloads keep it percent-encoded, as reference managers expect.
     """
     shown = {**item, "URL": uri_to_iri(item["URL"])}
-    fingerprint = json.dumps([shown, LOCALES.get(language, "en-US")], sort_keys=True, ensure_ascii=False)
+    fingerprint = json.dumps([shown, csl_locale(language)], sort_keys=True, ensure_ascii=False)
     return [reference._replace(html=mark_safe(reference.html)) for reference in remembered(fingerprint)]  # noqa: S308
 
 
