@@ -1,6 +1,8 @@
 """Shared fixtures. Test-only speed-ups live here, not in a separate settings module."""
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -41,6 +43,13 @@ def pytest_configure(config):
     # tests/serving/test_security.py checks the HTTPS settings that production gets.
     settings.SECURE_SSL_REDIRECT = settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
+    # Every test empties the cache first (empty_page_cache): with Redis (REDIS_URL), each pytest-xdist worker gets a
+    # Redis database of its own (gw0 the 1st, gw1 the 2nd, ...), or one worker would empty another's mid-test.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    cache = settings.CACHES["default"]
+    if worker and cache["BACKEND"].endswith("RedisCache"):
+        own_database = urlsplit(cache["LOCATION"])._replace(path=f"/{int(worker.removeprefix('gw')) + 1}").geturl()
+        settings.CACHES = {"default": {**cache, "LOCATION": own_database}}
 
 
 @pytest.fixture(autouse=True)
