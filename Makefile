@@ -86,7 +86,8 @@ test: install-dev chromium fonts wrk varnish
 
 # The fast lane while writing code: every test that starts no outside process (no browser, gunicorn, Varnish,
 # wrk, Java, redis-server or SMTP server; tests/conftest.py marks those "external"), one pytest-xdist worker per
-# core, each with its own test database (pytest-django names it per worker). `make test` runs them all.
+# core, each with its own test database (pytest-django names it per worker). A module's (or class's) tests stay on
+# one worker (--dist loadscope), so its expensive fixture, such as a seeded site, is built once. `make test` runs all.
 test-fast: install-dev fonts
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto --dist loadscope
 
