@@ -33,6 +33,8 @@ def free_port():
 
 @dataclass
 class Server:
+    """A process start() started, the port it listens on, and the file it logs to (None: it logs to ours)."""
+
     process: subprocess.Popen
     port: int
     log: Path | None = None
@@ -125,6 +127,8 @@ def gunicorn(env, port=None, *, workers=2, log=None):
 
 @dataclass
 class Edge(Server):
+    """varnishd, with the working directory varnishstat reads its counters from."""
+
     workdir: Path | None = None
 
     def counters(self):
