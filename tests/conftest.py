@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.template.backends import jinja2 as jinja2_backend
+from django.test import override_settings
 from django.test.signals import template_rendered
 from django.utils import translation
 
@@ -50,6 +51,14 @@ def pytest_configure(config):
     if worker and cache["BACKEND"].endswith("RedisCache"):
         own_database = urlsplit(cache["LOCATION"])._replace(path=f"/{int(worker.removeprefix('gw')) + 1}").geturl()
         settings.CACHES = {"default": {**cache, "LOCATION": own_database}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def session_media_root(tmp_path_factory):
+    """Fixtures broader than a test (a class's or module's site) write uploads and social cards to a folder of this
+    session, not to the developer's media/ (which xdist workers would share)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)
