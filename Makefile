@@ -77,14 +77,19 @@ run: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # BUNKO_ENV_FILE= : a developer's .env reaches neither manage.py here nor any process a test starts.
+# Two lanes: the fast one in parallel, then the external one alone (its servers and browser want the machine).
+# Either lane finding no test fails too (pytest exits 5).
 test: install-dev chromium fonts wrk varnish
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto --dist loadscope
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m external
 
 # The fast lane while writing code: every test that starts no outside process (no browser, gunicorn, Varnish,
-# wrk, Java, redis-server or SMTP server; tests/conftest.py marks those "external"). `make test` runs them all.
+# wrk, Java, redis-server or SMTP server; tests/conftest.py marks those "external"), one pytest-xdist worker per
+# core, each with its own test database (pytest-django names it per worker). A module's (or class's) tests stay on
+# one worker (--dist loadscope), so its expensive fixture, such as a seeded site, is built once. `make test` runs all.
 test-fast: install-dev fonts
-	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external"
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto --dist loadscope
 
 # The fast lane against the next Django release: the newest on PyPI after the 5.2 LTS (6.x, which needs Python
 # 3.12 or later), in its own environment .venv-next with the rest of requirements-dev.txt as pinned. It shows

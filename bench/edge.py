@@ -15,10 +15,11 @@ import sys
 import threading
 import time
 from contextlib import ExitStack
-from http.client import HTTPConnection
 
-from bench.run import HOST, BenchError, free_port, gunicorn, load_page, log, run_checked, wrk
-from deploy.edge import varnish
+from bench.environment import BenchError, log, run_checked
+from bench.wrk import load_page, wrk
+from harness.servers import HOST, free_port, gunicorn, varnish
+from harness.web import Browser, request, submitted_form
 
 PAGES = ("post", "home", "tag", "feed-rss")
 EDITOR_PASSWORD = "bench-edge-editor"
@@ -59,23 +60,24 @@ def measure(args, size, production, workdir, probed_pages):
     )
     pages = [page for page in probed_pages if page["name"] in PAGES and page["status"] == 200]
     with ExitStack() as stack:
-        ports = [
-            stack.enter_context(gunicorn(env, args.workers, workdir / f"gunicorn-edge-{n}.log"))[1] for n in (1, 2)
+        instances = [
+            stack.enter_context(gunicorn(env, workers=args.workers, log=workdir / f"gunicorn-edge-{n}.log"))
+            for n in (1, 2)
         ]
         edge = stack.enter_context(
             varnish(
                 edge_port,
-                [(HOST, port) for port in ports],
+                [(HOST, instance.port) for instance in instances],
                 purge_secret=purge_secret,
                 outage_html="unavailable",
                 memory="256m",
             )
         )
-        base_url = f"http://{HOST}:{edge_port}"
+        base_url = edge.url
         loads = {}
         for page in pages:
             for _ in range(2):
-                get(edge_port, page["path"])
+                request(base_url, page["path"])
             log(f"{size} posts: loading {page['name']}-edge for {args.duration} s")
             loads[f"{page['name']}-edge"] = load_page(
                 base_url, page, duration=args.duration, connections=args.connections, workers=args.workers
@@ -92,19 +94,9 @@ def measure(args, size, production, workdir, probed_pages):
         )
         summary = {"origin_per_1000": origin_share(edge, base_url, paths_file, args)}
         log(f"{size} posts: {args.edge_saves} saves while the edge is under load")
-        summary.update(save_to_edge(edge_port, ports[0], site, base_url, paths_file, args))
+        summary.update(save_to_edge(instances[0].url, site, base_url, paths_file, args))
     named = [{**page, "name": f"{page['name']}-edge", "queries": 0} for page in pages]
     return {"loads": loads, "pages": named, "summary": summary}
-
-
-def get(port, path, timeout=30):
-    connection = HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read().decode(errors="replace")
-    finally:
-        connection.close()
 
 
 def origin_share(edge, base_url, paths_file, args):
@@ -127,16 +119,20 @@ def origin_share(edge, base_url, paths_file, args):
     }
 
 
-def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
+def editor_at(origin, site):
+    """The editor of SITE, logged in to the admin of the instance at `origin`."""
+    editor = Browser(origin)
+    if not editor.log_in(site["login"], "edge-editor", EDITOR_PASSWORD):
+        raise BenchError("the edge editor could not log in to the admin")
+    return editor
+
+
+def save_to_edge(origin, site, base_url, paths_file, args):
     """An editor saves a new title --edge-saves times through an instance while wrk reads through the edge.
 
     Timed twice: from the admin's answer that the save is done (the target), and from submitting the form.
     """
-    from bench.loadtest import Browser
-    from tests.forms import submitted_form
-
-    editor = Browser(f"http://{HOST}:{origin_port}")
-    editor.log_in(site["login"], "edge-editor", EDITOR_PASSWORD)
+    editor = editor_at(origin, site)
     duration = max(3, 3 * args.duration)  # long enough for the saves on a busy machine
     load = threading.Thread(
         target=wrk,
@@ -158,7 +154,7 @@ def save_to_edge(edge_port, origin_port, site, base_url, paths_file, args):
             if editor.request(site["change"], data).status_code != 302:
                 raise BenchError(f"the editor's save {number} was refused")
             saved = time.monotonic()
-            while title not in get(edge_port, site["post"])[1]:
+            while title not in request(base_url, site["post"])[2]:
                 if time.monotonic() - saved > 30:
                     raise BenchError(f"save {number} did not reach the edge within 30 s")
                 time.sleep(0.005)

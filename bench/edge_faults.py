@@ -16,20 +16,19 @@ Prints a summary; exits 1 on any failure.
 """
 
 import json
-import os
 import secrets
-import signal
 import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
-from bench.edge import EDITOR_PASSWORD, SITE, get
-from bench.loadtest import Browser, load_test_arguments, run_wrk
-from bench.run import HOST, BenchError, bench_environment, free_port, prepare, run_checked, throwaway_database
-from deploy.edge import gunicorn, stop, varnish, wait_for_port
-from tests.forms import submitted_form
+from bench.edge import EDITOR_PASSWORD, SITE, editor_at
+from bench.environment import BenchError, bench_environment, prepare, run_checked, throwaway_database
+from bench.loadtest import load_test_arguments, run_wrk
+from harness.servers import HOST, ServerFailed, free_port, gunicorn, varnish
+from harness.web import request, submitted_form
 
 
 def log(message):
@@ -37,9 +36,18 @@ def log(message):
 
 
 def kill_later(server, seconds):
-    timer = threading.Timer(seconds, lambda: os.killpg(server.pid, signal.SIGKILL))
+    timer = threading.Timer(seconds, server.kill)
     timer.start()
     return timer
+
+
+def wait_until_no_instance_is_up(edge, timeout=15):
+    """Poll until the edge's probes count every instance down: only then does it serve pages from grace."""
+    deadline = time.monotonic() + timeout
+    while edge.healthy_backends() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if edge.healthy_backends():
+        raise BenchError(f"the edge still counted an instance up {timeout} s after every instance stopped")
 
 
 def run(args, workdir):
@@ -63,57 +71,50 @@ def run(args, workdir):
         # Searches the edge has not seen: with them, instances keep serving while one of them is killed.
         searches = [f"/en/search/?q=essay+{number}" for number in range(5000)]
         with_misses.write_text("\n".join(path for pair in zip(site["paths"] * 30, searches) for path in pair) + "\n")
-        servers = [gunicorn(port, env, args.workers) for port in ports]
-        try:
-            for port, server in zip(ports, servers):
-                wait_for_port(port, server)
-            with varnish(
-                edge_port,
-                [(HOST, port) for port in ports],
-                purge_secret=env["EDGE_PURGE_SECRET"],
-                outage_html="<h1>Back in a moment</h1>",
-                memory="256m",
-            ):
-                base = f"http://{HOST}:{edge_port}"
-                log("warming the edge")
-                run_wrk(base, paths_file, 3, args.connections)
-                log(f"killing one instance {args.duration / 3:.0f} s into {args.duration:g} s of load")
-                kill_later(servers[0], args.duration / 3)
-                stats = run_wrk(base, with_misses, args.duration, args.connections)
-                log(f"one instance killed: {stats['requests']} requests, {stats['server_errors']} 5xx")
-                if stats["server_errors"]:
-                    problems.append(f"{stats['server_errors']} readers got a 5xx after one instance was killed")
+        with ExitStack() as servers:
+            instances = [servers.enter_context(gunicorn(env, port, workers=args.workers)) for port in ports]
+            edge = servers.enter_context(
+                varnish(
+                    edge_port,
+                    [(HOST, port) for port in ports],
+                    purge_secret=env["EDGE_PURGE_SECRET"],
+                    outage_html="<h1>Back in a moment</h1>",
+                    memory="256m",
+                )
+            )
+            log("warming the edge")
+            run_wrk(edge.url, paths_file, 3, args.connections)
+            log(f"killing one instance {args.duration / 3:.0f} s into {args.duration:g} s of load")
+            kill_later(instances[0], args.duration / 3)
+            stats = run_wrk(edge.url, with_misses, args.duration, args.connections)
+            log(f"one instance killed: {stats['requests']} requests, {stats['server_errors']} 5xx")
+            if stats["server_errors"]:
+                problems.append(f"{stats['server_errors']} readers got a 5xx after one instance was killed")
 
-                stop(servers[1])
-                time.sleep(3)  # the probes mark the last instance down
-                stats = run_wrk(base, paths_file, args.duration, args.connections)
-                log(f"every instance down: {stats['requests']} requests, {stats['server_errors']} 5xx")
-                if stats["server_errors"]:
-                    problems.append(f"{stats['server_errors']} cached pages were not served with every instance down")
-                status, body = get(edge_port, "/en/search/?q=never-cached")
-                if status != 503 or "Back in a moment" not in body:
-                    problems.append(f"an uncached page with every instance down answered {status}, not the 503 page")
+            instances[1].stop()
+            wait_until_no_instance_is_up(edge)
+            stats = run_wrk(edge.url, paths_file, args.duration, args.connections)
+            log(f"every instance down: {stats['requests']} requests, {stats['server_errors']} 5xx")
+            if stats["server_errors"]:
+                problems.append(f"{stats['server_errors']} cached pages were not served with every instance down")
+            status, _headers, body = request(edge.url, "/en/search/?q=never-cached")
+            if status != 503 or "Back in a moment" not in body:
+                problems.append(f"an uncached page with every instance down answered {status}, not the 503 page")
 
-                servers = [gunicorn(port, env, args.workers) for port in ports]
-                for port, server in zip(ports, servers):
-                    wait_for_port(port, server)
-                problems += fresh_after_restart(edge_port, ports[1], site)
-        finally:
-            for server in servers:
-                stop(server)
+            restarted = [servers.enter_context(gunicorn(env, port, workers=args.workers)) for port in ports]
+            problems += fresh_after_restart(edge.url, restarted[1].url, site)
     return problems
 
 
-def fresh_after_restart(edge_port, origin_port, site, timeout=10):
-    editor = Browser(f"http://{HOST}:{origin_port}")
-    editor.log_in(site["login"], "edge-editor", EDITOR_PASSWORD)
+def fresh_after_restart(edge_url, origin, site, timeout=10):
+    editor = editor_at(origin, site)
     data = submitted_form(editor.request(site["change"]))
     data["title"] = title = f"Saved after the restart {time.time_ns()}"
     if editor.request(site["change"], data).status_code != 302:
         return ["the editor's save after the restart was refused"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if title in get(edge_port, site["post"])[1]:
+        if title in request(edge_url, site["post"])[2]:
             log("after the restart: the new title is served through the edge")
             return []
         time.sleep(0.05)
@@ -126,7 +127,7 @@ def main(argv=None):
     try:
         with tempfile.TemporaryDirectory(prefix="bunko-edge-faults-") as tmp:
             problems = run(args, Path(tmp))
-    except BenchError as error:
+    except (BenchError, ServerFailed) as error:
         raise SystemExit(f"edge-faults: {error}") from error
     for problem in problems:
         print(f"FAIL: {problem}")

@@ -32,19 +32,17 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
 
-from bench.run import BENCH_DIR, HOST, BenchError, bench_environment, gunicorn, prepare, throwaway_database
+from bench.environment import BenchError, bench_environment, prepare, throwaway_database
+from bench.wrk import BENCH_DIR
+from harness.servers import ServerFailed, gunicorn
+from harness.web import Browser, submitted_form
 
 EDITOR_PASSWORD = secrets.token_urlsafe(16)
 TITLE_MARKER = re.compile(r"Load test ([\w-]+)")
 BODY_MARKER = re.compile(r"Saved as ([\w-]+), based on ([\w-]+)\.")
 HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
-CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The admin's answer to a save from an outdated copy (blog.editing.forms.PostAdminForm); editors use the English admin.
 CONFLICT = "after you opened it, so your changes were not saved"
 SEED = "seed"  # what a post that no editor has saved yet is "based on"
@@ -53,43 +51,6 @@ BODY_TEXT = "## A heading\n\nA paragraph with **bold** text, a [link](https://ex
 
 def log(message):
     print(f"[loadtest] {message}", file=sys.stderr, flush=True)
-
-
-# ---- a browser: cookies, CSRF, redirects answered rather than followed
-
-
-class _NoRedirects(HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-@dataclass
-class Answer:
-    status_code: int
-    content: bytes
-
-
-class Browser:
-    def __init__(self, base_url):
-        self.base_url = base_url
-        self.opener = build_opener(HTTPCookieProcessor(CookieJar()), _NoRedirects)
-
-    def request(self, path, data=None):
-        body = urlencode(data, doseq=True).encode() if data is not None else None
-        request = Request(self.base_url + path, data=body, headers={"Referer": self.base_url + path})
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return Answer(response.status, response.read())
-        except HTTPError as error:
-            return Answer(error.code, error.read())
-
-    def log_in(self, login_path, username, password):
-        page = self.request(login_path)
-        token = CSRF_FIELD.search(page.content.decode())
-        data = {"username": username, "password": password, "csrfmiddlewaretoken": token and token.group(1)}
-        answer = self.request(login_path, data)
-        if answer.status_code != 302:
-            raise BenchError(f"{username} could not log in to the admin: HTTP {answer.status_code}")
 
 
 # ---- what the editors, readers and wrk saw
@@ -125,8 +86,6 @@ def guarded(work, tally):
 
 def edit(browser, username, change_paths, stop, tally):
     """Open a post's change form, change title and body, save; round and round until told to stop."""
-    from tests.forms import submitted_form  # how a browser submits the admin form, shared with its tests
-
     for number in itertools.count(1):
         if stop.is_set():
             return
@@ -234,7 +193,8 @@ def load(base_url, site, args, workdir):
     browsers = []
     for username in site["editors"]:
         browser = Browser(base_url)
-        browser.log_in(site["login"], username, EDITOR_PASSWORD)
+        if not browser.log_in(site["login"], username, EDITOR_PASSWORD):
+            raise BenchError(f"{username} could not log in to the admin")
         browsers.append((browser, username))
     workers = [
         threading.Thread(target=guarded(edit, tally), args=(browser, username, site["change"], stop, tally))
@@ -350,16 +310,16 @@ def main(argv=None):
 
                 site = prepare_site(args)
                 log(f"loading for {args.duration:g} s")
-                with gunicorn(env, args.workers, workdir / "gunicorn.log") as (_server, port):
+                with gunicorn(env, workers=args.workers, log=workdir / "gunicorn.log") as server:
                     started = time.monotonic()
-                    stats, tally = load(f"http://{HOST}:{port}", site, args, workdir)
+                    stats, tally = load(server.url, site, args, workdir)
                 log(f"checking the database after {time.monotonic() - started:.0f} s")
                 problems = verify(site, tally)
                 passed = report(args, connection.vendor, stats, tally, problems)
                 if not passed:
                     print((workdir / "gunicorn.log").read_text()[-4000:], file=sys.stderr)
                 connections.close_all()  # before the throwaway database is dropped
-    except BenchError as error:
+    except (BenchError, ServerFailed) as error:
         raise SystemExit(f"loadtest: {error}") from error
     sys.exit(0 if passed else 1)
 

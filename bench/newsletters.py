@@ -19,14 +19,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
 
-from bench.run import HOST, BenchError, bench_environment, free_port, run_checked, throwaway_database
+from bench.environment import BenchError, bench_environment, run_checked, throwaway_database  # noqa: E402
+from harness.servers import HOST, smtp_server  # noqa: E402
 
 TARGET_EMAILS_PER_SECOND = 200
 SEED = """
@@ -51,29 +51,6 @@ for language, title in [("en", "Looking back on my PhD"), ("zh-hans", "回顾我
 for post in Post.objects.all():
     PostAuthor.objects.create(post=post, author=author)
 """
-
-
-@contextmanager
-def smtp_sink():
-    """aiosmtpd on a free loopback port, accepting and discarding every message; yields the port."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{HOST}:{port}", "-c", "aiosmtpd.handlers.Sink"], cwd=ROOT
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                __import__("socket").create_connection((HOST, port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise BenchError("aiosmtpd did not start") from None
-                time.sleep(0.1)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def run_size(size, database_url, port):
@@ -113,9 +90,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     database = "postgresql" if args.database_url else "sqlite"
     rows = []
-    with smtp_sink() as port:
+    with smtp_server("aiosmtpd.handlers.Sink") as sink:  # accepts every message and discards it
         for size in map(int, args.sizes.split(",")):
-            row = {"database": database, **run_size(size, args.database_url, port)}
+            row = {"database": database, **run_size(size, args.database_url, sink.port)}
             row["meets_target"] = row["emails_per_second"] >= TARGET_EMAILS_PER_SECOND
             rows.append(row)
             print(

@@ -18,31 +18,28 @@ bench-results/<time>.json and bench-results/latest.json.
 """
 
 import argparse
-import http.client
 import json
 import math
 import os
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if __name__ == "__main__":
-    # Run as a script: bench/edge.py imports this module by its package name, and must get this same one.
-    sys.path.insert(0, str(ROOT))
-    sys.modules["bench.run"] = sys.modules[__name__]
-BENCH_DIR = ROOT / "bench"
-HOST = "127.0.0.1"
+    sys.path.insert(0, str(ROOT))  # run as a script (bench/run.py): its neighbours are imported as bench.*
+
+from bench import edge as bench_edge  # noqa: E402
+from bench.environment import BenchError, bench_environment, log, prepare, run_checked, throwaway_database  # noqa: E402
+from bench.wrk import load_page, wrk  # noqa: E402
+from harness.servers import HOST, ServerFailed, gunicorn  # noqa: E402
+from harness.web import request  # noqa: E402
+
 BASELINE = "baseline"
 
 
@@ -99,73 +96,6 @@ def targets_for(size, database):
     return TARGETS
 
 
-class BenchError(Exception):
-    """The machinery itself failed (server would not start, wrk missing): no numbers to report."""
-
-
-# ---- the throwaway database and environment
-
-
-@contextmanager
-def throwaway_database(database_url, size, workdir):
-    """Yield the URL of an empty database that is removed afterwards; the database named is never written."""
-    if not database_url:
-        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return
-    parts = urlsplit(database_url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise BenchError(f"--database-url must be PostgreSQL (or omitted for SQLite), not {parts.scheme!r}.")
-    import psycopg
-
-    name = f"bunko_bench_{os.getpid()}_{size}"
-    with psycopg.connect(database_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def bench_environment(workdir, database_url):
-    """Production settings: DEBUG off, a fresh SECRET_KEY, only the loopback host allowed."""
-    # Redis only with --redis-url; otherwise each worker caches in its own memory, as without REDIS_URL.
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "REDIS_URL")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=database_url,
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS=HOST,
-        PLAIN_HTTP="1",  # served on http://127.0.0.1 like `make serve`: no redirect to HTTPS
-        STATIC_ROOT=str(workdir / "static"),
-        MEDIA_ROOT=str(workdir / "media"),
-        PYTHONPATH=str(ROOT),
-        # Part of every page-cache key and ETag: no run is ever served what another run's database made.
-        RELEASE=f"bench-{secrets.token_hex(8)}",
-        # Not the .env of `make run`: manage.py would read its DEBUG=1.
-        BUNKO_ENV_FILE="",
-    )
-    return env
-
-
-def run_checked(command, env, what):
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode:
-        raise BenchError(f"{what} failed ({result.returncode}):\n{result.stderr[-4000:]}")
-    return result.stdout
-
-
-def prepare(env, size):
-    """Migrate, seed and collect static files; return the seconds seeding took."""
-    manage = [sys.executable, "manage.py"]
-    run_checked([*manage, "migrate", "--no-input", "-v", "0"], env, "migrate")
-    started = time.monotonic()
-    run_checked([*manage, "seed_posts", "--size", str(size)], env, "seed_posts")
-    seeded = time.monotonic() - started
-    run_checked([*manage, "collectstatic", "--no-input", "-v", "0"], env, "collectstatic")
-    return seeded
-
-
 def probe(env, language, pages, soak_file=None, page_cache=False):
     command = [sys.executable, "-m", "bench.probe", "--host", HOST, "--language", language]
     if page_cache:
@@ -175,74 +105,6 @@ def probe(env, language, pages, soak_file=None, page_cache=False):
     if soak_file:
         command += ["--soak-paths", str(soak_file)]
     return json.loads(run_checked(command, env, "probe"))
-
-
-# ---- gunicorn
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(env, workers, log_path):
-    """Serve the site as production does; the whole process group is stopped however the run ends."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--chdir", str(ROOT), "--workers", str(workers), "--worker-class", "sync",
-        "--bind", f"{HOST}:{port}", "--log-level", "warning",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        wait_until_ready(server, port, log_path)
-        yield server, port
-    finally:
-        stop_process_group(server)
-
-
-def wait_until_ready(server, port, log_path, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise BenchError(f"gunicorn exited with {server.returncode}:\n{Path(log_path).read_text()[-4000:]}")
-        try:
-            get(port, "/robots.txt", timeout=2)
-            return  # any HTTP answer, even an error, means a worker is serving
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.2)
-    log_tail = Path(log_path).read_text()[-4000:]
-    raise BenchError(f"gunicorn did not answer on port {port} within {timeout} s:\n{log_tail}")
-
-
-def get(port, path, headers=None, timeout=60):
-    """One GET to the server under test: its status and ETag."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        response.read()
-        return response.status, response.getheader("ETag")
-    finally:
-        connection.close()
-
-
-def stop_process_group(process, grace=10):
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
 
 
 def worker_pids(master_pid):
@@ -269,41 +131,6 @@ def worker_rss_mb(master_pid):
     return sizes
 
 
-# ---- wrk
-
-
-def wrk(url, *, duration, connections, headers=None, script="report.lua", script_args=()):
-    """One bounded wrk run; returns report.lua's numbers (latencies in microseconds)."""
-    command = [
-        "wrk", "--threads", str(min(2, connections)), "--connections", str(connections),
-        "--duration", f"{duration}s", "--timeout", "10s", "--script", str(BENCH_DIR / script),
-    ]  # fmt: skip
-    for name, value in (headers or {}).items():
-        command += ["--header", f"{name}: {value}"]
-    command.append(url)
-    if script_args:
-        command += ["--", *script_args]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH_JSON "):
-            return json.loads(line.removeprefix("BENCH_JSON "))
-    raise BenchError(f"wrk printed no report ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-
-
-def load_page(base_url, page, *, duration, connections, workers):
-    stats = wrk(base_url + page["path"], duration=duration, connections=connections, headers=page["headers"])
-    # Requests wrk sent but stopped waiting for are still being served; let them finish before the next page.
-    time.sleep(min(30, stats["max_us"] / 1e6 * (1 + connections / workers)))
-    seconds = stats["duration_us"] / 1e6
-    return {
-        "req_per_s": round(stats["requests"] / seconds, 1) if seconds else 0.0,
-        "p50_ms": round(stats["p50_us"] / 1000, 2),
-        "p99_ms": round(stats["p99_us"] / 1000, 2),
-        "requests": stats["requests"],
-        "errors": stats["errors"],
-    }
-
-
 def mean_load(first, last):
     """The baseline as two runs' mean, keeping both throughputs to show how steady the machine was."""
     mean = {key: round((first[key] + last[key]) / 2, 2) for key in ("req_per_s", "p50_ms", "p99_ms")}
@@ -312,20 +139,22 @@ def mean_load(first, last):
     return {**mean, "requests": first["requests"] + last["requests"], "errors": errors, "runs_req_per_s": runs}
 
 
-def soak(server, base_url, paths_file, requests, *, connections, time_limit=1800):
+def soak(server, paths_file, requests, *, connections, time_limit=1800):
     """Serve at least `requests` requests over many distinct URLs, then read the workers' memory."""
     done, seconds, chunk = 0, 0.0, 5
     errors = {}
     while done < requests and seconds < time_limit:
         script_args = [str(paths_file), str(done)]
-        stats = wrk(base_url + "/", duration=chunk, connections=connections, script="soak.lua", script_args=script_args)
+        stats = wrk(
+            server.url + "/", duration=chunk, connections=connections, script="soak.lua", script_args=script_args
+        )
         done += stats["requests"]
         seconds += stats["duration_us"] / 1e6
         errors = {key: errors.get(key, 0) + value for key, value in stats["errors"].items()}
         rate = done / seconds if seconds else 1
         # Short runs, each sized from the rate so far, so a slow start does not commit to a long run.
         chunk = max(1, math.ceil(min(60, time_limit - seconds, (requests - done) / rate * 1.05)))
-    rss = worker_rss_mb(server.pid)
+    rss = worker_rss_mb(server.process.pid)
     return {
         "requests": done,
         "seconds": round(seconds, 1),
@@ -339,14 +168,13 @@ def soak(server, base_url, paths_file, requests, *, connections, time_limit=1800
 # ---- one size, end to end
 
 
-def load_pages(port, pages, args, size):
+def load_pages(base_url, pages, args, size):
     """wrk on each page that answered as it should in the probe (others are reported, not loaded)."""
-    base_url = f"http://{HOST}:{port}"
     options = {"duration": args.duration, "connections": args.connections, "workers": args.workers}
     loads = {}
     for page in pages:
         if page["name"].endswith("-304"):
-            revalidate_live(port, page)
+            revalidate_live(base_url, page)
         if page["status"] == expected_status(page):
             log(f"{size} posts: loading {page['name']} for {args.duration} s")
             loads[page["name"]] = load_page(base_url, page, **options)
@@ -359,20 +187,19 @@ def load_pages(port, pages, args, size):
     return loads
 
 
-def revalidate_live(port, page):
+def revalidate_live(base_url, page):
     """Send the server's own ETag (it names the host and port, which the probe's did not), checking it brings 304."""
-    status, etag = get(port, page["path"])
+    status, headers, _body = request(base_url, page["path"], timeout=60)
+    etag = headers["ETag"]
     page["headers"] = {"If-None-Match": etag} if etag else {}
     if status == 200 and etag:
-        status, _ = get(port, page["path"], page["headers"])
+        status, _headers, _body = request(base_url, page["path"], headers=page["headers"], timeout=60)
     if status != 304:
         page["status"], page["error"] = status, page["error"] or "the server's own ETag did not bring 304"
 
 
 def run_size(args, size, soak_requests):
     """Numbers for one size: pages with every cache off, then `-cached` rows and memory as production runs, then the edge."""
-    from bench import edge as bench_edge
-
     with tempfile.TemporaryDirectory(prefix="bunko-bench-") as tmp:
         workdir = Path(tmp)
         with throwaway_database(args.database_url, size, workdir) as database_url:
@@ -389,18 +216,18 @@ def run_size(args, size, soak_requests):
             probed = probe(uncached, args.language, args.pages, soak_file)
             from_cache = probe(production, args.language, args.pages, page_cache=True)
             servers = []
-            with gunicorn(uncached, args.workers, workdir / "gunicorn.log") as (server, port):
-                servers.append({"pid": server.pid, "port": port, "page_cache": False})
-                loads = load_pages(port, probed["pages"], args, size)
-                rss = worker_rss_mb(server.pid)
+            with gunicorn(uncached, workers=args.workers, log=workdir / "gunicorn.log") as server:
+                servers.append({"pid": server.process.pid, "port": server.port, "page_cache": False})
+                loads = load_pages(server.url, probed["pages"], args, size)
+                rss = worker_rss_mb(server.process.pid)
             soaked = None
             if from_cache["pages"] or soak_requests:
-                with gunicorn(production, args.workers, workdir / "gunicorn-cached.log") as (server, port):
-                    servers.append({"pid": server.pid, "port": port, "page_cache": True})
-                    loads.update(load_pages(port, from_cache["pages"], args, size))
+                with gunicorn(production, workers=args.workers, log=workdir / "gunicorn-cached.log") as server:
+                    servers.append({"pid": server.process.pid, "port": server.port, "page_cache": True})
+                    loads.update(load_pages(server.url, from_cache["pages"], args, size))
                     if soak_requests:
-                        soaked = memory_check(server, f"http://{HOST}:{port}", soak_file, soak_requests, args, size)
-                    rss = worker_rss_mb(server.pid)
+                        soaked = memory_check(server, soak_file, soak_requests, args, size)
+                    rss = worker_rss_mb(server.process.pid)
             edge = None
             if bench_edge.wanted(args):
                 edge = bench_edge.measure(args, size, production, workdir, probed["pages"])
@@ -422,10 +249,10 @@ def run_size(args, size, soak_requests):
     }
 
 
-def memory_check(server, base_url, soak_file, requests, args, size):
+def memory_check(server, soak_file, requests, args, size):
     log(f"{size} posts: memory check, {requests} requests over many URLs")
     try:
-        return soak(server, base_url, soak_file, requests, connections=args.connections)
+        return soak(server, soak_file, requests, connections=args.connections)
     except BenchError as error:  # the pages' numbers are still worth writing down
         return {"pass": False, "error": str(error)[-2000:]}
 
@@ -509,10 +336,6 @@ def compare(runs):
 # ---- output
 
 
-def log(message):
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
 def fmt(value, spec=""):
     return "-" if value is None else format(value, spec)
 
@@ -542,9 +365,7 @@ def print_run(run, args):
             print(f"  {row['page']}: {row['note']}")
     print(f"Worker RSS after the run: {', '.join(f'{mb} MB' for mb in run['worker_rss_mb'])}")
     if run.get("edge"):
-        from bench.edge import print_summary
-
-        print_summary(run["edge"])
+        bench_edge.print_summary(run["edge"])
     soaked = run["soak"]
     if soaked and "error" in soaked:
         print(f"Memory check failed to run: {soaked['error']}")
@@ -629,7 +450,7 @@ def main(argv=None):
             run = run_size(args, size, soak_requests)
             results["runs"].append(run)
             print_run(run, args)
-    except BenchError as error:
+    except (BenchError, ServerFailed) as error:
         raise SystemExit(f"bench: {error}") from error
     if len(args.sizes) > 1:
         results["comparison"] = compare(results["runs"])

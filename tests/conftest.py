@@ -1,11 +1,14 @@
 """Shared fixtures. Test-only speed-ups live here, not in a separate settings module."""
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.template.backends import jinja2 as jinja2_backend
+from django.test import override_settings
 from django.test.signals import template_rendered
 from django.utils import translation
 
@@ -15,11 +18,10 @@ from tests.factories import role
 # server, manage.py in a subprocess): whole folders or modules here, single tests by @pytest.mark.external.
 # `make test-fast` runs everything else.
 EXTERNAL_PLACES = (
-    "browser/", "bench/", "serving/test_edge.py", "serving/test_edge_instances.py", "serving/test_page_cache_limits.py",
-    "test_readme.py",
+    "browser/", "bench/", "serving/test_edge_instances.py", "serving/test_page_cache_limits.py", "test_readme.py",
 )  # fmt: skip
-# Fixtures that start such a process for the tests that ask for them (tests/mail's aiosmtpd).
-EXTERNAL_FIXTURES = {"smtp_server"}
+# Fixtures that start such a process for the tests that ask for them (tests/mail's aiosmtpd, tests/serving's Varnish).
+EXTERNAL_FIXTURES = {"smtp_server", "edge_server"}
 TESTS = Path(__file__).resolve().parent
 
 
@@ -42,6 +44,21 @@ def pytest_configure(config):
     # tests/serving/test_security.py checks the HTTPS settings that production gets.
     settings.SECURE_SSL_REDIRECT = settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
+    # Every test empties the cache first (empty_page_cache): with Redis (REDIS_URL), each pytest-xdist worker gets a
+    # Redis database of its own (gw0 the 1st, gw1 the 2nd, ...), or one worker would empty another's mid-test.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    cache = settings.CACHES["default"]
+    if worker and cache["BACKEND"].endswith("RedisCache"):
+        own_database = urlsplit(cache["LOCATION"])._replace(path=f"/{int(worker.removeprefix('gw')) + 1}").geturl()
+        settings.CACHES = {"default": {**cache, "LOCATION": own_database}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def session_media_root(tmp_path_factory):
+    """Fixtures broader than a test (a class's or module's site) write uploads and social cards to a folder of this
+    session, not to the developer's media/ (which xdist workers would share)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,16 @@
 """Deterministic builders for test content: no randomness, every field readable at the call site."""
 
 import importlib
+import io
 import itertools
 
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone, translation
+from PIL import Image
 
 from blog.content import translation_drift
-from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
+from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Subscriber, Tag
 
 _sequence = itertools.count(1)
 
@@ -153,3 +155,19 @@ def role(name):
             app_label, codename = dotted.split(".")
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return group
+
+
+def make_subscriber(email, languages=("en",), interface_language=None, **fields):
+    """A confirmed subscriber (confirmed a day ago, before any essay the test publishes)."""
+    fields.setdefault("state", Subscriber.State.CONFIRMED)
+    if fields["state"] == Subscriber.State.CONFIRMED:
+        fields.setdefault("confirmed_at", timezone.now() - timezone.timedelta(days=1))
+    return Subscriber.objects.create(
+        email=email, languages=list(languages), interface_language=interface_language or languages[0], **fields
+    )
+
+
+def image_bytes(image_format="PNG", size=(40, 30), color="teal", **save_options):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, image_format, **save_options)
+    return buffer.getvalue()

@@ -11,7 +11,7 @@ from blog.editing.forms import version_of
 from blog.models import PendingDraft
 from blog.models import Post
 from blog.portability.importer import import_paths
-from tests.editing.test_admin import new_post_data
+from tests.editing.admin_requests import new_post_data
 from tests.factories import make_author, make_post, url_in
 
 pytestmark = pytest.mark.django_db

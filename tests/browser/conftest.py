@@ -5,6 +5,7 @@ host but the live server fails the test. Third-party requests are aborted after 
 the suite never touches the network; only a click on an embed facade may start one.
 """
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -104,6 +105,19 @@ def page(browser, live_server, transactional_db, watch):
         pytest.fail("requested another host before any click:\n" + "\n".join(watch.third_party_before_click), False)
     if watch.console_errors:
         pytest.fail("the page logged errors:\n" + "\n".join(watch.console_errors), False)
+
+
+@pytest.fixture
+def settled(page):
+    """Let the page's requests finish before the tab closes: an aborted preview request logs an error."""
+    in_flight = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
+    yield
+    deadline = time.monotonic() + 10
+    while in_flight and not page.is_closed() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import blocking_violations, checker_errors
+from tests.browser.checks import blocking_violations, checker_errors
 from tests.factories import make_author, make_post
 
 pytestmark = pytest.mark.browser

@@ -6,10 +6,10 @@ from playwright.sync_api import expect
 
 from blog.models import PendingDraft
 from blog.models import Post
-from tests.browser.test_writing_room import change_path, eventually, log_in, public_html, settled  # noqa: F401
+from tests.browser.admin_pages import change_path, eventually, log_in, public_html
 from tests.factories import make_author, make_post, make_translation, role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("settled")]
 
 
 def log_in_as_author(page, username):

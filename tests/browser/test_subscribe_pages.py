@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from blog.mail import tokens
 from blog.models import Subscriber
-from tests.browser.test_accessibility import accessibility_violations, checker_errors
+from tests.browser.checks import accessibility_violations, checker_errors
 from tests.factories import make_author, make_post, make_tag, url_in
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from blog.models import Post
-from tests.browser.test_accessibility import accessibility_violations
+from tests.browser.checks import accessibility_violations
 from tests.factories import make_essay_in_three_languages, make_post, revise_second_paragraph
 
 pytestmark = pytest.mark.browser

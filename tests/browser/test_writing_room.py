@@ -6,27 +6,22 @@ for what the server then holds, the issue's "about 10 seconds".
 
 import base64
 import re
-import time
 from datetime import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import User
-from django.db import OperationalError
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.content.languages import LANGUAGE_INFO
 from blog.models import PendingDraft
 from blog.models import Post
-from tests.browser.test_accessibility import blocking_violations
-from tests.editing.test_uploads import image_bytes
-from tests.factories import make_author, make_post, make_tag
+from tests.browser.admin_pages import AUTOSAVED_WITHIN, change_path, eventually, log_in, public_html
+from tests.browser.checks import blocking_violations
+from tests.factories import image_bytes, make_author, make_post, make_tag
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("settled")]
 
-AUTOSAVED_WITHIN = 12  # seconds
 # A file pasted (from the clipboard) or dropped (from the desktop) onto the body editor.
 GIVE_FILE = """([how, name, type, base64]) => {
   const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
@@ -39,57 +34,6 @@ GIVE_FILE = """([how, name, type, base64]) => {
 }"""
 
 
-@pytest.fixture(autouse=True)
-def settled(page):
-    """Let the page's requests finish before the tab closes: an aborted preview request logs an error."""
-    in_flight = set()
-    page.on("request", lambda request: in_flight.add(request))
-    page.on("requestfinished", lambda request: in_flight.discard(request))
-    page.on("requestfailed", lambda request: in_flight.discard(request))
-    yield
-    deadline = time.monotonic() + 10
-    while in_flight and not page.is_closed() and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-
-
-def log_in(page, username):
-    User.objects.create_superuser(username, f"{username}@example.com", f"pw-{username}")
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(f"pw-{username}")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
-
-
-def change_path(post):
-    return f"/admin/blog/post/{post.pk}/change/"
-
-
-def eventually(page, read, expected, seconds=AUTOSAVED_WITHIN):
-    """What `read()` returns once it equals `expected`, or its last answer after `seconds` (the server's state).
-
-    It waits through Playwright, never time.sleep(): the page guard's request routing runs in this thread.
-    """
-    deadline = time.monotonic() + seconds
-    while (answer := read_between_writes(read)) != expected and time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-    return answer
-
-
-def read_between_writes(read):
-    """`read()`, or None while the live server's autosave is mid-write.
-
-    The tests' in-memory SQLite database is shared with the server's thread through a shared cache, where a read
-    meeting a write transaction is refused at once ("database table is locked") instead of waiting for it.
-    """
-    try:
-        return read()
-    except OperationalError as error:
-        if "locked" not in str(error):
-            raise
-        return None
-
-
 def expect_refused(watch, path, status):
     """Chromium logs a 4xx answer to a script's request as an error; here it is the refusal under test."""
     refused = [error for error in watch.console_errors if f"status of {status}" in error and path in error]
@@ -100,10 +44,6 @@ def expect_refused(watch, path, status):
 
 def pending_body(post):
     return PendingDraft.objects.filter(post=post).values_list("body", flat=True).first()
-
-
-def public_html(post):
-    return Client().get(post.get_absolute_url()).content.decode()
 
 
 def test_typing_a_title_and_body_on_the_add_page_saves_a_draft_without_pressing_save(page):
@@ -249,7 +189,10 @@ def test_reopening_after_a_closed_tab_offers_the_text_this_browser_kept(page):
     log_in(page, "chief")
     page.goto("/admin/blog/post/add/")
     page.locator("#id_body").press_sequentially("Typed before the tab was closed.")
-    page.wait_for_timeout(800)  # the browser keeps a copy half a second after typing
+    # The browser keeps a copy half a second after typing.
+    page.wait_for_function(
+        "() => (localStorage.getItem('bunko-writing-room:new') || '').includes('Typed before the tab was closed.')"
+    )
 
     page.goto("/admin/blog/post/add/")
     page.get_by_role("button", name="Restore that text").click()
@@ -462,9 +405,14 @@ def test_a_save_during_an_autosave_waits_for_it_and_is_not_refused_as_an_older_c
     page.locator("#id_body").fill("Start. Then more.")
     assert eventually(page, lambda: len(held), 1) == 1  # the autosave is on its way
 
+    # Listening after the writing room's own handler: by then it has held the Save back, or let it go.
+    page.evaluate(
+        """() => document.querySelector("#post_form").addEventListener(
+            "submit", (event) => { window.saveHeldBack = event.defaultPrevented; })"""
+    )
     page.keyboard.press("Control+s")
-    page.wait_for_timeout(500)
-    assert saves == []  # the Save waits for the autosave...
+    page.wait_for_function("() => window.saveHeldBack !== undefined")
+    assert page.evaluate("() => window.saveHeldBack") and saves == []  # the Save waits for the autosave...
     held[0].continue_()
 
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # ...then goes through

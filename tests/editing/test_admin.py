@@ -1,7 +1,6 @@
 """The editors' product: writing with markdownx, revisions, roles, publishing, translations, preview."""
 
 import re
-import uuid
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -13,56 +12,11 @@ from reversion.models import Version
 
 from blog import rendering
 from blog.models import Post
+from harness.web import submitted_form
+from tests.editing.admin_requests import change_url, new_post_data
 from tests.factories import make_author, make_post, make_tag
-from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
-
-
-def management_form(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
-def new_post_data(*, author, tags=(), **fields):
-    """What an editor fills in on the add page: one byline, one related link, no related posts."""
-    return {
-        "title": "Leaving academia",
-        "slug": "",
-        "language": "en",
-        "body": "## Why I left\n\nBecause the **questions** changed.",
-        "summary": "Notes on a career change.",
-        "status": "draft",
-        "publish_at_0": "",
-        "publish_at_1": "",
-        "tags": [tag.pk for tag in tags],
-        "cover_alt": "",
-        "translation_key": str(uuid.uuid4()),
-        "original_title": "",
-        "original_author": "",
-        "original_url": "",
-        "original_published_on": "",
-        "extra_front_matter": "{}",
-        **management_form("bylines", 1),
-        "bylines-0-author": str(author.pk),
-        "bylines-0-role": "author",
-        "bylines-0-position": "0",
-        **management_form("related_entries", 0),
-        **management_form("related_links", 1),
-        "related_links-0-title": "On leaving",
-        "related_links-0-url": "https://example.org/leaving",
-        "related_links-0-summary": "A similar story.",
-        "related_links-0-position": "0",
-        **fields,
-    }
-
-
-def change_url(post):
-    return reverse("admin:blog_post_change", args=[post.pk])
 
 
 # Writing and revisions.

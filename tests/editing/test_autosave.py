@@ -11,26 +11,12 @@ from blog.editing import autosave
 from blog.editing.forms import version_of
 from blog.models import PendingDraft
 from blog.models import Post
+from harness.web import submitted_form
+from tests.editing.admin_requests import AUTOSAVE, edit_of, text
 from tests.factories import make_author, make_post
-from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 
-AUTOSAVE = reverse("admin:blog_post_autosave")
-
-
-@pytest.fixture
-def editor_client(client, editor_user):
-    client.force_login(editor_user)
-    return client
-
-
-def text(**fields):
-    return {"title": "Leaving the lab", "summary": "", "body": "First paragraph.", "language": "en", **fields}
-
-
-def edit_of(post, **fields):
-    return text(post=str(post.pk), loaded_version=version_of(post), **fields)
 
 
 def test_a_new_post_becomes_a_draft_once_it_has_a_title(editor_client):

@@ -11,8 +11,7 @@ import pytest
 
 from blog.content import paragraph_diff
 from blog.models import PendingDraft
-from tests.editing.test_autosave import AUTOSAVE, edit_of
-from tests.editing.test_translating import admin_url
+from tests.editing.admin_requests import AUTOSAVE, admin_url, edit_of
 from tests.factories import make_essay_in_three_languages, make_post, make_translation, revise_second_paragraph
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from blog.models import Author, Post
-from tests.editing.test_admin import new_post_data
+from harness.web import submitted_form
+from tests.editing.admin_requests import new_post_data
 from tests.factories import make_author
-from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from blog.editing import autosave
 from blog.editing.forms import version_of
 from blog.models import PendingDraft
 from blog.models import Author, Post
+from harness.web import submitted_form
 from tests.factories import make_post, make_translation
-from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from reversion.models import Version
 
 from blog.content import paragraph_diff, translation_drift
 from blog.models import Post
-from tests.editing.test_admin import change_url
+from harness.web import submitted_form
+from tests.editing.admin_requests import admin_url, change_url
 from tests.factories import (
     KYOTO_EN,
     KYOTO_JA,
@@ -25,13 +25,8 @@ from tests.factories import (
     make_translation,
     revise_second_paragraph,
 )
-from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_url(name, post=None):
-    return reverse(f"admin:blog_post_{name}", args=[post.pk] if post else None)
 
 
 def refreshed(*posts):

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from blog.models import Post
 from blog.portability.importer import import_paths
-from tests.editing.test_admin import change_url
+from harness.web import submitted_form
+from tests.editing.admin_requests import change_url
 from tests.factories import make_post, url_in
-from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 

@@ -14,20 +14,14 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from blog.models import Author, Post
-from tests.editing.test_admin import new_post_data
-from tests.factories import make_author
-from tests.forms import submitted_form
+from harness.web import submitted_form
+from tests.editing.admin_requests import new_post_data
+from tests.factories import image_bytes, make_author
 
 pytestmark = pytest.mark.django_db
 
 XHR = {"x-requested-with": "XMLHttpRequest"}
 STORED_IMAGE_CODE = re.compile(r"!\[\]\(/media/(uploads/\d{4}/\d{2}/[0-9a-f]{32}\.(\w+))\)")
-
-
-def image_bytes(image_format="PNG", size=(40, 30), color="teal", **save_options):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, image_format, **save_options)
-    return buffer.getvalue()
 
 
 def noisy_png(size=(120, 120)):
@@ -72,12 +66,6 @@ def upload(client, name, content, content_type="image/png"):
     return client.post(
         reverse("markdownx_upload"), {"image": SimpleUploadedFile(name, content, content_type)}, headers=XHR
     )
-
-
-@pytest.fixture
-def editor_client(client, editor_user):
-    client.force_login(editor_user)
-    return client
 
 
 def stored_files(media_root):

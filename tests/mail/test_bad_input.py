@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from blog.mail import tokens
 from blog.models import Subscriber
-from tests.factories import url_in
-from tests.mail.conftest import free_port, make_subscriber
+from harness.servers import free_port
+from tests.factories import make_subscriber, url_in
 
 pytestmark = pytest.mark.django_db
 

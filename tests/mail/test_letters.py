@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from blog.mail.sender import send_newsletters
-from tests.factories import make_post, make_translation
-from tests.mail.conftest import make_subscriber
+from tests.factories import make_post, make_subscriber, make_translation
 
 pytestmark = pytest.mark.django_db
 VIDEO_ID = "MgE-e65W5oI"

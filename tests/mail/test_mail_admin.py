@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from blog.mail.sender import send_newsletters
 from blog.models import Delivery, Subscriber
-from tests.factories import make_post
-from tests.mail.conftest import make_subscriber
+from tests.factories import make_post, make_subscriber
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:blog_subscriber_changelist"

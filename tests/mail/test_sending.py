@@ -13,11 +13,11 @@ from django.utils import timezone
 from blog.mail.sender import queue, send_newsletters
 from blog.models import Post
 from blog.models import Delivery, Subscriber
-from tests.factories import make_post
-from tests.mail.conftest import ROOT, free_port, make_subscriber
+from harness.servers import free_port
+from tests.factories import make_post, make_subscriber
 from tests.mail.faults import SimulatedCrash
-from tests.serving.test_edge_instances import shared_database
-from tests.serving.test_security import manage, production_env
+from tests.paths import ROOT
+from tests.processes import manage, production_env, shared_database
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 

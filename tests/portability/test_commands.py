@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
-from tests.forms import submitted_form
+from harness.web import submitted_form
 from tests.paths import DATA
 
 pytestmark = pytest.mark.django_db

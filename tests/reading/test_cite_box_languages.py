@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import make_author, make_post
-from tests.reading.test_citation import citation, page_parts, read_bibtex, read_csl, read_ris
+from tests.reading.machine_readable import citation, page_parts, read_bibtex, read_csl, read_ris
 
 pytestmark = pytest.mark.django_db
 

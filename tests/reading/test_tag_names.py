@@ -7,7 +7,7 @@ import pytest
 
 from blog.models import TagName
 from tests.factories import make_post, make_tag, url_in
-from tests.reading.test_views import json_ld
+from tests.reading.machine_readable import json_ld
 
 pytestmark = pytest.mark.django_db
 

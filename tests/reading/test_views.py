@@ -1,6 +1,5 @@
 """Public pages: what a reader gets, which status codes, and how many queries each page costs."""
 
-import json
 import re
 from datetime import UTC, datetime
 
@@ -18,16 +17,11 @@ from pytest_django.asserts import assertContains, assertNotContains
 from blog.models import Post
 from tests.factories import make_author, make_post, make_tag, url_in
 from tests.paths import ROOT
+from tests.reading.machine_readable import json_ld
 
 pytestmark = pytest.mark.django_db
 
 HOUR = timezone.timedelta(hours=1)
-
-
-def json_ld(response):
-    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S)
-    assert match, "no JSON-LD on the page"
-    return json.loads(match.group(1))
 
 
 def days_ago(days):

@@ -10,21 +10,16 @@ The database is a file (SQLite) or, when the suite runs on PostgreSQL, a throwaw
 
 import contextlib
 import json
-import os
 import secrets
-import signal
 import socket
-import time
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 
-from bench.loadtest import Browser
-from deploy.edge import HOST, free_port, gunicorn, outage_page_html, stop, varnish, wait_for_port
-from tests.forms import submitted_form
-from tests.serving.test_edge import cached, request
-from tests.serving.test_security import manage, postgres_url, production_env, static_root  # noqa: F401 (a fixture)
+from deploy.vcl import outage_page_html
+from harness.servers import HOST, free_port, start_gunicorn, varnish
+from harness.web import Browser, request, submitted_form
+from tests.processes import manage, production_env, shared_database
+from tests.serving.edge_pages import cached, eventually
 
 PASSWORD = secrets.token_urlsafe(12)
 SEED = """
@@ -56,22 +51,6 @@ def redis_url():
     return None
 
 
-@contextlib.contextmanager
-def shared_database(folder):
-    configured = os.environ.get("DATABASE_URL", "")
-    if not urlsplit(configured).scheme.startswith("postgres"):
-        yield f"sqlite:///{folder / 'shared.sqlite3'}"
-        return
-    name = f"bunko_instances_{os.getpid()}"
-    with psycopg.connect(postgres_url(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield postgres_url(name)
-    finally:
-        with psycopg.connect(postgres_url(), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 class Cluster:
     """Instances A and B and the edge in front of them; instances can be killed and started again."""
 
@@ -79,23 +58,21 @@ class Cluster:
         self.env, self.ports, self.servers = env, ports, {}
 
     def start(self, name):
-        self.servers[name] = gunicorn(self.ports[name], self.env, workers=2)
-        wait_for_port(self.ports[name], self.servers[name])
+        self.servers[name] = start_gunicorn(self.env, self.ports[name])
 
     def kill(self, name):
-        os.killpg(self.servers[name].pid, signal.SIGKILL)
-        self.servers[name].wait()
+        self.servers[name].kill()
 
     def stop_all(self):
         for server in self.servers.values():
-            stop(server)
+            server.stop()
 
     def url(self, name):
         return f"http://{HOST}:{self.ports[name]}"
 
 
 @pytest.fixture(scope="module")
-def cluster(static_root, tmp_path_factory):  # noqa: F811 (the imported fixture)
+def cluster(static_root, tmp_path_factory):
     folder = tmp_path_factory.mktemp("instances")
     edge_port = free_port()
     with shared_database(folder) as database:
@@ -131,18 +108,10 @@ def title_of(base, path):
 def save_title(base, paths, title, change="change", field="title"):
     """An editor logs in to instance `base` and saves the essay (at paths[`change`]) with a new title, as a browser does."""
     editor = Browser(base)
-    editor.log_in(paths["login"], "editor", PASSWORD)
+    assert editor.log_in(paths["login"], "editor", PASSWORD)
     data = submitted_form(editor.request(paths[change]))
     data[field] = title
     assert editor.request(paths[change], data).status_code == 302
-
-
-def eventually(check, seconds=5):
-    """`check()`'s first true answer within `seconds` (the purge is sent after the save's response)."""
-    deadline = time.monotonic() + seconds
-    while not (answer := check()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return answer
 
 
 def test_an_edit_through_one_instance_is_what_the_other_and_the_edge_serve(cluster):

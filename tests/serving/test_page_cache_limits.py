@@ -6,16 +6,13 @@ that refuses writes (full at maxmemory with `noeviction`) must cost readers noth
 
 import contextlib
 import logging
-import os
-import signal
-import subprocess
 
 import pytest
 import redis
 from django.urls import reverse
 
 from blog.caching import CacheOutage
-from deploy.edge import HOST, free_port, wait_for_port
+from harness.servers import HOST, free_port, running, start
 from tests.factories import make_post, url_in
 
 
@@ -24,13 +21,8 @@ def redis_server(*options):
     """redis-server on a free loopback port with `options`, keeping nothing on disk; yields its URL."""
     port = free_port()
     command = ["redis-server", "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no", *options]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, process)
-        yield f"redis://{HOST}:{port}/0"
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(10)
+    with running(start(command, port)) as server:
+        yield f"redis://{HOST}:{server.port}/0"
 
 
 def use_redis(settings, url):

@@ -6,24 +6,15 @@ production's environment, against real databases that are really cut off.
 """
 
 import base64
-import contextlib
 import hashlib
 import io
 import json
 import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -41,8 +32,11 @@ from blog.editing import uploads
 from blog.editing.preview import preview_url
 from blog.models import Post
 from config.urls import urlpatterns as site_urlpatterns
+from harness.servers import free_port, gunicorn
+from harness.web import request
 from tests.factories import make_author, make_post, make_tag, url_in
 from tests.paths import ROOT
+from tests.processes import manage, postgres_url, production_env
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 DAY = timezone.timedelta(days=1)
@@ -54,32 +48,6 @@ PLAYER_SOURCES = {
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-
-
-def free_port():
-    """A loopback port nobody listens on (bound and released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(**overrides):
-    """The environment of a production process: DEBUG and every security override unset, a strong key, no .env."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "PLAIN_HTTP", "REDIS_URL", "CONN_MAX_AGE", "ADMIN_URL_PATH"}
-        and not key.startswith(("SECURE_", "LOGIN_", "DJANGO_"))
-    }
-    # BUNKO_ENV_FILE= : manage.py would otherwise read the .env that `make run` left in a developer's checkout.
-    env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="bunko.example", PYTHONPATH=str(ROOT))
-    env.update(BUNKO_ENV_FILE="")
-    env.update(overrides)
-    return env
-
-
-def manage(env, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def settings_seen(env, *names):
@@ -569,15 +537,6 @@ def test_with_redis_down_pages_still_answer_and_a_cache_reading_page_gets_the_50
 # Real servers for the database outages: gunicorn as production runs it, reached over HTTP.
 
 
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    """Collected static files, as production serves them (the 503 page links the site's stylesheet)."""
-    root = tmp_path_factory.mktemp("static")
-    result = manage(production_env(STATIC_ROOT=str(root)), "collectstatic", "--no-input", "-v", "0")
-    assert result.returncode == 0, result.stderr
-    return root
-
-
 def server_env(static_root, tmp_path, **overrides):
     return production_env(
         PLAIN_HTTP="1", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=str(static_root), MEDIA_ROOT=str(tmp_path / "media"),
@@ -585,37 +544,9 @@ def server_env(static_root, tmp_path, **overrides):
     )  # fmt: skip
 
 
-def fetch(url):
-    """(status, headers, body) of GET `url`, whatever the status."""
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-
-
-@contextlib.contextmanager
-def gunicorn(env, tmp_path):
-    """One sync worker on a free port; the whole process group is stopped afterwards."""
-    port, log = free_port(), tmp_path / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
-    with open(log, "wb") as output:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                  start_new_session=True)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            assert server.poll() is None, log.read_text()
-            with contextlib.suppress(OSError):
-                fetch(base + "/robots.txt")
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not answer within 30 seconds:\n" + log.read_text())
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+def serving(env, tmp_path):
+    """One sync worker under gunicorn for a with block; yields its URL."""
+    return gunicorn(env, workers=1, log=tmp_path / "gunicorn.log")
 
 
 def assert_clean_503(status, headers, body, heading="Back in a moment"):
@@ -635,38 +566,31 @@ def test_sqlite_outage_gives_readers_the_503_page_and_the_site_recovers_by_itsel
     seed = "from tests.factories import make_post; make_post(title='Still here', slug='still-here')"
     assert manage(env, "shell", "-c", seed).returncode == 0
 
-    with gunicorn(env, tmp_path) as base:
-        status, _, body = fetch(base + "/en/posts/still-here/")
+    with serving(env, tmp_path) as server:
+        status, _, body = request(server.url, "/en/posts/still-here/")
         assert status == 200 and "Still here" in body
 
         data.rename(tmp_path / "unmounted")
-        assert_clean_503(*fetch(base + "/en/posts/still-here/"))
-        assert_clean_503(*fetch(base + "/ja/"), heading="ただいま表示できません")
+        assert_clean_503(*request(server.url, "/en/posts/still-here/"))
+        assert_clean_503(*request(server.url, "/ja/"), heading="ただいま表示できません")
         # Raised by a middleware (the redirects fallback looks up a 404), not a view: still the 503 page.
-        assert_clean_503(*fetch(base + "/en/no-such-page/"))
-        status, _, body = fetch(base + "/healthz")
+        assert_clean_503(*request(server.url, "/en/no-such-page/"))
+        status, _, body = request(server.url, "/healthz")
         assert status == 503 and json.loads(body) == {"database": "error", "cache": "ok"}
 
         (tmp_path / "unmounted").rename(data)
-        status, _, body = fetch(base + "/en/posts/still-here/")
+        status, _, body = request(server.url, "/en/posts/still-here/")
         assert status == 200 and "Still here" in body
-        assert fetch(base + "/healthz")[0] == 200
-
-
-def postgres_url(database="postgres", **params):
-    """The PostgreSQL server CI and production use: DATABASE_URL's when it is PostgreSQL, else the local one."""
-    configured = os.environ.get("DATABASE_URL", "")
-    base = configured if urlsplit(configured).scheme.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/"
-    return urlsplit(base)._replace(path=f"/{database}", query=urlencode(params)).geturl()
+        assert request(server.url, "/healthz")[0] == 200
 
 
 @pytest.mark.external
 def test_unreachable_postgres_gives_the_503_page_and_a_failing_health_check(static_root, tmp_path):
     env = server_env(static_root, tmp_path, DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/bunko")
-    with gunicorn(env, tmp_path) as base:
-        assert_clean_503(*fetch(base + "/en/"))
-        assert_clean_503(*fetch(base + "/zh-hans/"), heading="暂时无法显示")
-        status, headers, body = fetch(base + "/healthz")
+    with serving(env, tmp_path) as server:
+        assert_clean_503(*request(server.url, "/en/"))
+        assert_clean_503(*request(server.url, "/zh-hans/"), heading="暂时无法显示")
+        status, headers, body = request(server.url, "/healthz")
         assert status == 503 and json.loads(body) == {"database": "error", "cache": "ok"}
         assert "no-store" in headers["Cache-Control"]
 
@@ -677,12 +601,12 @@ def test_a_dropped_persistent_postgres_connection_is_replaced_on_the_next_reques
     name = f"bunko-outage-{os.getpid()}"
     env = server_env(static_root, tmp_path, DATABASE_URL=postgres_url(application_name=name), CONN_MAX_AGE="600")
     backends = "SELECT pid FROM pg_stat_activity WHERE application_name = %s"
-    with gunicorn(env, tmp_path) as base, psycopg.connect(postgres_url(), autocommit=True) as admin:
-        assert fetch(base + "/healthz")[0] == 200
+    with serving(env, tmp_path) as server, psycopg.connect(postgres_url(), autocommit=True) as admin:
+        assert request(server.url, "/healthz")[0] == 200
         [(kept,)] = admin.execute(backends, [name]).fetchall()
         assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", [kept]).fetchone() == (True,)
 
-        status, _, body = fetch(base + "/healthz")
+        status, _, body = request(server.url, "/healthz")
         assert status == 200 and json.loads(body)["database"] == "ok"
         [(replacement,)] = admin.execute(backends, [name]).fetchall()
         assert replacement != kept

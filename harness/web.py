@@ -1,6 +1,67 @@
-"""What a browser submits from a page's form, for tests and the benchmark's editors (no Django needed: bench processes run without settings)."""
+"""What a browser does over plain HTTP, for the tests and the benchmark's editors and readers: one request from a
+chosen loopback address, a session keeping cookies, and the data a page's form submits.
 
+Nothing here needs Django: bench processes run without settings.
+"""
+
+import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
+from http.client import HTTPConnection
+from http.cookiejar import CookieJar
+from urllib.error import HTTPError
+from urllib.parse import urlencode, urlsplit
+from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def request(base, path, method="GET", headers=None, source="127.0.0.1", timeout=30):
+    """(status, headers, body) of one request to the server at `base` from the loopback address `source`,
+    redirects not followed."""
+    parts = urlsplit(base)
+    connection = HTTPConnection(parts.hostname, parts.port, timeout=timeout, source_address=(source, 0))
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+class _NoRedirects(HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Answer:
+    status_code: int
+    content: bytes
+
+
+class Browser:
+    """A session at `base_url`: cookies kept, a Referer sent (Django's CSRF check wants one), redirects answered."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.opener = build_opener(HTTPCookieProcessor(CookieJar()), _NoRedirects)
+
+    def request(self, path, data=None):
+        body = urlencode(data, doseq=True).encode() if data is not None else None
+        request = Request(self.base_url + path, data=body, headers={"Referer": self.base_url + path})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return Answer(response.status, response.read())
+        except HTTPError as error:
+            return Answer(error.code, error.read())
+
+    def log_in(self, login_path, username, password):
+        """Log in to the admin; whether the admin let us in (it redirects)."""
+        page = self.request(login_path)
+        token = CSRF_FIELD.search(page.content.decode())
+        data = {"username": username, "password": password, "csrfmiddlewaretoken": token and token.group(1)}
+        return self.request(login_path, data).status_code == 302
 
 
 class _FormReader(HTMLParser):
