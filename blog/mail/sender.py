@@ -42,6 +42,7 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=2)
 LONGEST_RETRY = timedelta(hours=6)
 UNCONFIRMED_KEPT = timedelta(days=7)
+DELIVERIES = Delivery._meta.db_table
 
 
 @dataclass
@@ -133,28 +134,24 @@ class Sender:
         self.editions = {}  # newsletter pk -> ({language: version}, original)
         self.letters = {}  # (version pk, interface language, note) -> Letter
 
-    def work(self, pks, now, report, stop):
-        """Deliver the pks taken from `pks` until its None; after a lost server, only take them (so none blocks)."""
-        while (pk := pks.get()) is not None:
-            if not stop.is_set() and not self.deliver(pk, now, report):
+    def work(self, deliveries, now, report, stop):
+        """Deliver each of `deliveries`; after a lost server, only take them (so no producer blocks)."""
+        for delivery in deliveries:
+            if not stop.is_set() and not self.deliver(delivery, now, report):
                 report.server_unavailable = True
                 stop.set()
 
-    def deliver(self, pk, now, report):
+    def deliver(self, delivery, now, report):
         """Claim, send and mark one delivery in one transaction; False when the server cannot be reached."""
         with transaction.atomic():
-            delivery = (
-                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("subscriber", "newsletter")
-                .filter(pk=pk, state=Delivery.State.QUEUED)
-                .first()
-            )
-            if delivery is None:  # another sender has it, or sent it meanwhile
+            attempts = claim(delivery.pk)
+            if attempts is None:  # another sender has it, or sent it meanwhile
                 return True
+            delivery.attempts = attempts
             letter = self.letter_for(delivery)
             if delivery.subscriber.state != Subscriber.State.CONFIRMED or letter is None:
                 reason = "essay unpublished" if letter is None else "address bounced"
-                Delivery.objects.filter(pk=pk).update(state=Delivery.State.FAILED, last_error=reason)
+                Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.FAILED, last_error=reason)
                 report.count("failed")
                 return True
             email = letter.for_subscriber(delivery.subscriber, message_id=message_id(delivery))
@@ -163,10 +160,7 @@ class Sender:
                 self.connection.send_messages([email])
             except (smtplib.SMTPException, OSError) as error:
                 return self.failed(delivery, error, now, report)
-            Delivery.objects.filter(pk=pk).update(
-                state=Delivery.State.SENT, sent_at=timezone.now(), language=letter.language,
-                attempts=delivery.attempts + 1, last_error="",
-            )  # fmt: skip
+            mark_sent(delivery.pk, attempts + 1, letter.language)
             report.count("sent")
             return True
 
@@ -229,18 +223,43 @@ def message_id(delivery):
     return f"<bunko.{delivery.newsletter.translation_key.hex}.{delivery.pk}@{host}>"
 
 
+def claim(pk):
+    """Lock a queued delivery for this transaction and return its attempts so far; None if it is not ours to send.
+
+    One plain statement, as the ORM would compile it again for every email. PostgreSQL skips a row another
+    sender has locked; SQLite needs no row lock, as each write transaction holds the whole database.
+    """
+    skip_locked = " FOR UPDATE SKIP LOCKED" if database.vendor == "postgresql" else ""
+    with database.cursor() as cursor:
+        cursor.execute(f"SELECT attempts FROM {DELIVERIES} WHERE id = %s AND state = %s{skip_locked}",
+                       [pk, Delivery.State.QUEUED])  # fmt: skip
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def mark_sent(pk, attempts, language):
+    """Mark a claimed delivery sent, in the transaction that claimed it (see `claim` for why not the ORM)."""
+    sent_at = Delivery._meta.get_field("sent_at").get_db_prep_value(timezone.now(), database)
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {DELIVERIES} SET state = %s, sent_at = %s, language = %s, attempts = %s, last_error = %s "
+            "WHERE id = %s",
+            [Delivery.State.SENT, sent_at, language, attempts, "", pk],
+        )
+
+
 def due_deliveries(now):
-    """Pks of deliveries due now, read in keyset chunks so memory stays flat."""
+    """Deliveries due now, with their subscriber and newsletter, read in keyset chunks so memory stays flat."""
     last_pk = 0
     while True:
         due = Delivery.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), state=Delivery.State.QUEUED, pk__gt=last_pk
         )
-        chunk = list(due.order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        chunk = list(due.select_related("subscriber", "newsletter").order_by("pk")[:CHUNK])
         if not chunk:
             return
         yield from chunk
-        last_pk = chunk[-1]
+        last_pk = chunk[-1].pk
 
 
 def send_newsletters(now=None):
@@ -256,30 +275,29 @@ def send_newsletters(now=None):
         return report
     pacer, stop = Pacer(settings.BUNKO_MAIL_RATE_PER_MINUTE), threading.Event()
     if database.vendor != "postgresql" or settings.BUNKO_MAIL_CONNECTIONS <= 1:
-        pks = queues.SimpleQueue()
-        for pk in [*due_deliveries(now), None]:
-            pks.put(pk)
-        run_sender(pks, pacer, now, report, stop)
+        run_sender(due_deliveries(now), pacer, now, report, stop)
         return report
-    pks = queues.Queue(maxsize=CHUNK)
+    deliveries = queues.Queue(maxsize=CHUNK)
     workers = [
-        threading.Thread(target=run_sender, args=(pks, pacer, now, report, stop), kwargs={"own_thread": True})
+        threading.Thread(
+            target=run_sender, args=(iter(deliveries.get, None), pacer, now, report, stop), kwargs={"own_thread": True}
+        )
         for _ in range(settings.BUNKO_MAIL_CONNECTIONS)
     ]
     for worker in workers:
         worker.start()
-    for pk in due_deliveries(now):
+    for delivery in due_deliveries(now):
         if stop.is_set():
             break
-        pks.put(pk)
+        deliveries.put(delivery)
     for _worker in workers:
-        pks.put(None)
+        deliveries.put(None)
     for worker in workers:
         worker.join()
     return report
 
 
-def run_sender(pks, pacer, now, report, stop, own_thread=False):
+def run_sender(deliveries, pacer, now, report, stop, own_thread=False):
     """One sender: an SMTP connection opened once (the backend would otherwise connect around every email)."""
     connection = get_connection()
     try:
@@ -294,7 +312,7 @@ def run_sender(pks, pacer, now, report, stop, own_thread=False):
         report.server_unavailable = True
         stop.set()
     try:
-        Sender(connection, pacer).work(pks, now, report, stop)
+        Sender(connection, pacer).work(deliveries, now, report, stop)
     finally:
         connection.close()
         if own_thread:
