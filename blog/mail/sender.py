@@ -4,8 +4,9 @@ Exactly one email per subscriber and essay rests on three things:
 - a delivery row per (subscriber, essay) under a unique constraint, inserted with ON CONFLICT DO NOTHING, so
   queueing twice, or on two instances at once, makes no second row;
 - one transaction per email that locks its row (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent senders
-  take different rows; SQLite: each write transaction waits its turn), sends it, and marks it sent. A sender
-  that dies before the server accepts rolls back, and the next run sends the email: never zero;
+  take different rows; SQLite: each write transaction waits its turn) as it marks it sent, then sends it, and
+  commits once the server has accepted it. A sender that dies before rolls back, and the next run sends the
+  email: never zero;
 - a Message-ID fixed per delivery. The one window left is a crash after the server accepted the email and
   before the mark commits (microseconds): the row is still queued, so the next run sends it again, with the
   same Message-ID, which mail providers and clients use to show one message. SMTP gives a client no way to
@@ -142,31 +143,31 @@ class Sender:
                 stop.set()
 
     def deliver(self, delivery, now, report):
-        """Claim, send and mark one delivery in one transaction; False when the server cannot be reached."""
+        """Send one delivery, claimed and marked in one transaction; False when the server cannot be reached."""
+        letter = self.letter_for(delivery)
+        if delivery.subscriber.state != Subscriber.State.CONFIRMED or letter is None:
+            reason = "essay unpublished" if letter is None else "address bounced"
+            if Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.QUEUED).update(
+                state=Delivery.State.FAILED, last_error=reason
+            ):
+                report.count("failed")
+            return True
+        email = letter.for_subscriber(delivery.subscriber, message_id=message_id(delivery))
+        self.pacer.wait()
         with transaction.atomic():
-            attempts = claim(delivery.pk)
+            attempts = claim_as_sent(delivery.pk, letter.language)
             if attempts is None:  # another sender has it, or sent it meanwhile
                 return True
-            delivery.attempts = attempts
-            letter = self.letter_for(delivery)
-            if delivery.subscriber.state != Subscriber.State.CONFIRMED or letter is None:
-                reason = "essay unpublished" if letter is None else "address bounced"
-                Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.FAILED, last_error=reason)
-                report.count("failed")
-                return True
-            email = letter.for_subscriber(delivery.subscriber, message_id=message_id(delivery))
-            self.pacer.wait()
             try:
                 self.connection.send_messages([email])
             except (smtplib.SMTPException, OSError) as error:
-                return self.failed(delivery, error, now, report)
-            mark_sent(delivery.pk, attempts + 1, letter.language)
-            report.count("sent")
-            return True
+                return self.failed(delivery, attempts, error, now, report)
+        report.count("sent")
+        return True
 
-    def failed(self, delivery, error, now, report):
+    def failed(self, delivery, attempts, error, now, report):
+        """Record a refused or failed attempt over the claim's mark, in its transaction."""
         code = smtp_code(error)
-        attempts = delivery.attempts + 1
         # Never the server's text: it often repeats the address.
         reason = f"{type(error).__name__} {code or ''}".strip()
         logger.warning("Delivery %s failed: %s", delivery.pk, reason)
@@ -223,29 +224,25 @@ def message_id(delivery):
     return f"<bunko.{delivery.newsletter.translation_key.hex}.{delivery.pk}@{host}>"
 
 
-def claim(pk):
-    """Lock a queued delivery for this transaction and return its attempts so far; None if it is not ours to send.
+def claim_as_sent(pk, language):
+    """Mark a queued delivery sent in the open transaction, which locks it; its attempts, this one included, or
+    None when it is not ours to send. The mark is seen once the transaction commits, after the server accepted
+    the email; a sender that dies before rolls it back.
 
-    One plain statement, as the ORM would compile it again for every email. PostgreSQL skips a row another
-    sender has locked; SQLite needs no row lock, as each write transaction holds the whole database.
+    One plain statement, as the ORM would compile a claim and a mark again for every email. PostgreSQL skips a
+    row another sender has locked; SQLite needs no row lock, as each write transaction holds the whole database.
     """
     skip_locked = " FOR UPDATE SKIP LOCKED" if database.vendor == "postgresql" else ""
-    with database.cursor() as cursor:
-        cursor.execute(f"SELECT attempts FROM {DELIVERIES} WHERE id = %s AND state = %s{skip_locked}",
-                       [pk, Delivery.State.QUEUED])  # fmt: skip
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def mark_sent(pk, attempts, language):
-    """Mark a claimed delivery sent, in the transaction that claimed it (see `claim` for why not the ORM)."""
     sent_at = Delivery._meta.get_field("sent_at").get_db_prep_value(timezone.now(), database)
     with database.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {DELIVERIES} SET state = %s, sent_at = %s, language = %s, attempts = %s, last_error = %s "
-            "WHERE id = %s",
-            [Delivery.State.SENT, sent_at, language, attempts, "", pk],
+            f"UPDATE {DELIVERIES} SET state = %s, sent_at = %s, language = %s, attempts = attempts + 1, "
+            f"last_error = '' WHERE id IN (SELECT id FROM {DELIVERIES} WHERE id = %s AND state = %s{skip_locked}) "
+            "RETURNING attempts",
+            [Delivery.State.SENT, sent_at, language, pk, Delivery.State.QUEUED],
         )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def due_deliveries(now):
