@@ -4,9 +4,10 @@ versions, every email delivered to a local SMTP server (aiosmtpd, discarding wha
 
 For each size: a throwaway database (as bench/run.py makes it: a SQLite file, or with --database-url a new
 PostgreSQL database beside the one named) is migrated and seeded; then the command runs in its own process
-and is timed from start to exit (Django's start-up included), its peak memory read from the kernel
-(wait4's ru_maxrss). Two sizes show whether memory stays flat as subscribers grow. Issue 27 asks >= 200
-emails/s on 2 cores. Results go to bench-results/newsletters-latest.json.
+and is timed from start to exit (Django's start-up included), its peak memory and CPU time read from the kernel
+(wait4's ru_maxrss, ru_utime + ru_stime), and the SMTP server's CPU time over the same run from /proc. On a
+machine shared with other jobs the time says little; CPU milliseconds per email say what an email costs. Two
+sizes show whether memory stays flat as subscribers grow. Issue 27 asks >= 200 emails/s on 2 cores. Results go to bench-results/newsletters-latest.json.
 
     python bench/newsletters.py                                   # 1,000 and 10,000 subscribers on SQLite
     python bench/newsletters.py --database-url postgres://postgres@127.0.0.1:5432/postgres
@@ -53,7 +54,13 @@ for post in Post.objects.all():
 """
 
 
-def run_size(size, database_url, port):
+def cpu_seconds(pid):
+    """User plus system CPU time a running process has used (Linux: /proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_size(size, database_url, port, sink_pid):
     with (
         tempfile.TemporaryDirectory(prefix="bunko-mail-bench-") as folder,
         throwaway_database(database_url, size, Path(folder)) as database,
@@ -66,10 +73,12 @@ def run_size(size, database_url, port):
         manage = [sys.executable, "manage.py"]
         run_checked([*manage, "migrate", "--no-input", "-v", "0"], env, "migrate")
         run_checked([*manage, "shell", "--no-imports", "-c", SEED.replace("SIZE", str(size))], env, "seeding")
+        sink_cpu = cpu_seconds(sink_pid)
         started = time.monotonic()
         sender = subprocess.Popen([*manage, "send_newsletters"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         _pid, status, usage = os.wait4(sender.pid, 0)
         seconds = time.monotonic() - started
+        sink_cpu = cpu_seconds(sink_pid) - sink_cpu
         output = sender.stdout.read().strip()
         if os.waitstatus_to_exitcode(status) != 0:
             raise BenchError(f"send_newsletters failed: {output}")
@@ -80,6 +89,9 @@ def run_size(size, database_url, port):
         "seconds": round(seconds, 2),
         "emails_per_second": round(sent / seconds, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "sender_cpu_ms_per_email": round((usage.ru_utime + usage.ru_stime) * 1000 / max(sent, 1), 2),
+        "sink_cpu_ms_per_email": round(sink_cpu * 1000 / max(sent, 1), 2),
+        "load_average": round(os.getloadavg()[0], 1),
     }
 
 
@@ -92,13 +104,15 @@ def main(argv=None):
     rows = []
     with smtp_server("aiosmtpd.handlers.Sink") as sink:  # accepts every message and discards it
         for size in map(int, args.sizes.split(",")):
-            row = {"database": database, **run_size(size, args.database_url, sink.port)}
+            row = {"database": database, **run_size(size, args.database_url, sink.port, sink.process.pid)}
             row["meets_target"] = row["emails_per_second"] >= TARGET_EMAILS_PER_SECOND
             rows.append(row)
             print(
                 f"{database:10} {row['subscribers']:>7} subscribers: {row['sent']} sent in {row['seconds']} s, "
                 f"{row['emails_per_second']} emails/s (target >= {TARGET_EMAILS_PER_SECOND}), "
-                f"peak memory {row['peak_rss_mb']} MB",
+                f"peak memory {row['peak_rss_mb']} MB; CPU per email {row['sender_cpu_ms_per_email']} ms in the "
+                f"sender (start-up included), {row['sink_cpu_ms_per_email']} ms in aiosmtpd; "
+                f"load {row['load_average']}",
                 flush=True,
             )
     output = ROOT / "bench-results"

@@ -3,8 +3,8 @@
 An essay's email starts from the HTML stored on save (never rendering Markdown again): links and images made
 absolute, video facades turned into linked thumbnails, footnotes into endnotes, formulas given their TeX as
 MathML's own `alttext` and in the plain-text part, then styles inlined by css-inline. One Letter is composed per
-(version, interface language, note) and reused for every subscriber who gets it; only the signed links in its
-footer differ, put in by `for_subscriber`. Nothing tracks the reader: no pixel, no rewritten link.
+(version, interface language, note) and reused for every subscriber who gets it; only the token of the signed
+links in its footer differs, put in by `for_subscriber`. Nothing tracks the reader: no pixel, no rewritten link.
 """
 
 import binascii
@@ -43,10 +43,8 @@ TEXT_CONFIG = ParserConfig(display_links=True, display_images=True, css=CSS_PROF
 # at a time and which made up most of the time spent on each email.
 BASE64_UTF8 = Charset("utf-8")
 BASE64_UTF8.header_encoding = BASE64_UTF8.body_encoding = BASE64
-# Stand-ins for each subscriber's signed links: the composed letter is shared, the links are not.
-MANAGE_LINK = "https://manage.invalid/"
-UNSUBSCRIBE_LINK = "https://unsubscribe.invalid/"
-LINKS = re.compile(f"{re.escape(MANAGE_LINK)}|{re.escape(UNSUBSCRIBE_LINK)}")
+# Stand-in for the token in each subscriber's signed links: the composed letter is shared, the token is not.
+SLOT_TOKEN = "bunko-token-slot"
 # Stand-ins for what differs per reader in the serialised email (see Letter.mime_template).
 SLOT_TO = "to.slot@slot.invalid"
 SLOT_DATE = "date-slot"
@@ -94,19 +92,16 @@ class Letter:
     html: str
     text: str
     language: str  # of the version sent
+    unsubscribe_url: str  # with SLOT_TOKEN, as are the links in `html` and `text`
 
     def for_subscriber(self, subscriber, *, message_id):
         """The email to `subscriber`, with their signed manage and unsubscribe links and the List-* headers."""
         token = tokens.manage_token(subscriber)
-        with translation.override(subscriber.interface_language):
-            manage = absolute(reverse("mail:manage", kwargs={"token": token}))
-            unsubscribe = absolute(reverse("mail:unsubscribe", kwargs={"token": token}))
-        links = {MANAGE_LINK: manage, UNSUBSCRIBE_LINK: unsubscribe}
-        list_unsubscribe = f"<{unsubscribe}>"
+        list_unsubscribe = f"<{self.unsubscribe_url.replace(SLOT_TOKEN, token)}>"
         if settings.BUNKO_MAIL_UNSUBSCRIBE_ADDRESS:
             list_unsubscribe += f", <mailto:{settings.BUNKO_MAIL_UNSUBSCRIBE_ADDRESS}?subject=unsubscribe-{token}>"
-        text = LINKS.sub(lambda match: links[match.group()], self.text)
-        html = LINKS.sub(lambda match: links[match.group()], self.html)
+        text = self.text.replace(SLOT_TOKEN, token)
+        html = self.html.replace(SLOT_TOKEN, token)
         email = self.email(subscriber.email, message_id, list_unsubscribe, text, html, email_class=LetterEmail)
         email.letter = self
         return email
@@ -209,6 +204,7 @@ def compose(version, interface_language, note, source=None):
     """The Letter for `version` read by subscribers speaking `interface_language`, with `note` (see choose_version)."""
     post_url = absolute(version.get_absolute_url())
     with translation.override(interface_language):
+        unsubscribe = absolute(reverse("mail:unsubscribe", kwargs={"token": SLOT_TOKEN}))
         context = {
             "post": version,
             "post_url": post_url,
@@ -221,15 +217,17 @@ def compose(version, interface_language, note, source=None):
             "source_language": _(translation.get_language_info(source.language)["name"]) if source else "",
             "version_language": _(translation.get_language_info(version.language)["name"]),
             "interface_language": interface_language,
-            "manage_url": MANAGE_LINK,
-            "unsubscribe_url": UNSUBSCRIBE_LINK,
+            "manage_url": absolute(reverse("mail:manage", kwargs={"token": SLOT_TOKEN})),
+            "unsubscribe_url": unsubscribe,
         }
         html = render_to_string("mail/email/newsletter.html", context)
         subject = version.title
     inlined = INLINER.inline(html)
     # The plain-text part reads each formula as its TeX.
     text = get_text(FORMULA.sub(lambda match: f"<code>{match.group(1)}</code>", inlined), TEXT_CONFIG)
-    return Letter(subject=subject, html=inlined, text=text.strip() + "\n", language=version.language)
+    return Letter(
+        subject, html=inlined, text=text.strip() + "\n", language=version.language, unsubscribe_url=unsubscribe
+    )
 
 
 def for_mail(body_html, post_url):

@@ -4,8 +4,9 @@ Exactly one email per subscriber and essay rests on three things:
 - a delivery row per (subscriber, essay) under a unique constraint, inserted with ON CONFLICT DO NOTHING, so
   queueing twice, or on two instances at once, makes no second row;
 - one transaction per email that locks its row (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent senders
-  take different rows; SQLite: each write transaction waits its turn), sends it, and marks it sent. A sender
-  that dies before the server accepts rolls back, and the next run sends the email: never zero;
+  take different rows; SQLite: each write transaction waits its turn) as it marks it sent, then sends it, and
+  commits once the server has accepted it. A sender that dies before rolls back, and the next run sends the
+  email: never zero;
 - a Message-ID fixed per delivery. The one window left is a crash after the server accepted the email and
   before the mark commits (microseconds): the row is still queued, so the next run sends it again, with the
   same Message-ID, which mail providers and clients use to show one message. SMTP gives a client no way to
@@ -42,6 +43,7 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=2)
 LONGEST_RETRY = timedelta(hours=6)
 UNCONFIRMED_KEPT = timedelta(days=7)
+DELIVERIES = Delivery._meta.db_table
 
 
 @dataclass
@@ -133,46 +135,39 @@ class Sender:
         self.editions = {}  # newsletter pk -> ({language: version}, original)
         self.letters = {}  # (version pk, interface language, note) -> Letter
 
-    def work(self, pks, now, report, stop):
-        """Deliver the pks taken from `pks` until its None; after a lost server, only take them (so none blocks)."""
-        while (pk := pks.get()) is not None:
-            if not stop.is_set() and not self.deliver(pk, now, report):
+    def work(self, deliveries, now, report, stop):
+        """Deliver each of `deliveries`; after a lost server, only take them (so no producer blocks)."""
+        for delivery in deliveries:
+            if not stop.is_set() and not self.deliver(delivery, now, report):
                 report.server_unavailable = True
                 stop.set()
 
-    def deliver(self, pk, now, report):
-        """Claim, send and mark one delivery in one transaction; False when the server cannot be reached."""
-        with transaction.atomic():
-            delivery = (
-                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("subscriber", "newsletter")
-                .filter(pk=pk, state=Delivery.State.QUEUED)
-                .first()
-            )
-            if delivery is None:  # another sender has it, or sent it meanwhile
-                return True
-            letter = self.letter_for(delivery)
-            if delivery.subscriber.state != Subscriber.State.CONFIRMED or letter is None:
-                reason = "essay unpublished" if letter is None else "address bounced"
-                Delivery.objects.filter(pk=pk).update(state=Delivery.State.FAILED, last_error=reason)
+    def deliver(self, delivery, now, report):
+        """Send one delivery, claimed and marked in one transaction; False when the server cannot be reached."""
+        letter = self.letter_for(delivery)
+        if delivery.subscriber.state != Subscriber.State.CONFIRMED or letter is None:
+            reason = "essay unpublished" if letter is None else "address bounced"
+            if Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.QUEUED).update(
+                state=Delivery.State.FAILED, last_error=reason
+            ):
                 report.count("failed")
+            return True
+        email = letter.for_subscriber(delivery.subscriber, message_id=message_id(delivery))
+        self.pacer.wait()
+        with transaction.atomic():
+            attempts = claim_as_sent(delivery.pk, letter.language)
+            if attempts is None:  # another sender has it, or sent it meanwhile
                 return True
-            email = letter.for_subscriber(delivery.subscriber, message_id=message_id(delivery))
-            self.pacer.wait()
             try:
                 self.connection.send_messages([email])
             except (smtplib.SMTPException, OSError) as error:
-                return self.failed(delivery, error, now, report)
-            Delivery.objects.filter(pk=pk).update(
-                state=Delivery.State.SENT, sent_at=timezone.now(), language=letter.language,
-                attempts=delivery.attempts + 1, last_error="",
-            )  # fmt: skip
-            report.count("sent")
-            return True
+                return self.failed(delivery, attempts, error, now, report)
+        report.count("sent")
+        return True
 
-    def failed(self, delivery, error, now, report):
+    def failed(self, delivery, attempts, error, now, report):
+        """Record a refused or failed attempt over the claim's mark, in its transaction."""
         code = smtp_code(error)
-        attempts = delivery.attempts + 1
         # Never the server's text: it often repeats the address.
         reason = f"{type(error).__name__} {code or ''}".strip()
         logger.warning("Delivery %s failed: %s", delivery.pk, reason)
@@ -229,18 +224,39 @@ def message_id(delivery):
     return f"<bunko.{delivery.newsletter.translation_key.hex}.{delivery.pk}@{host}>"
 
 
+def claim_as_sent(pk, language):
+    """Mark a queued delivery sent in the open transaction, which locks it; its attempts, this one included, or
+    None when it is not ours to send. The mark is seen once the transaction commits, after the server accepted
+    the email; a sender that dies before rolls it back.
+
+    One plain statement, as the ORM would compile a claim and a mark again for every email. PostgreSQL skips a
+    row another sender has locked; SQLite needs no row lock, as each write transaction holds the whole database.
+    """
+    skip_locked = " FOR UPDATE SKIP LOCKED" if database.vendor == "postgresql" else ""
+    sent_at = Delivery._meta.get_field("sent_at").get_db_prep_value(timezone.now(), database)
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {DELIVERIES} SET state = %s, sent_at = %s, language = %s, attempts = attempts + 1, "
+            f"last_error = '' WHERE id IN (SELECT id FROM {DELIVERIES} WHERE id = %s AND state = %s{skip_locked}) "
+            "RETURNING attempts",
+            [Delivery.State.SENT, sent_at, language, pk, Delivery.State.QUEUED],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def due_deliveries(now):
-    """Pks of deliveries due now, read in keyset chunks so memory stays flat."""
+    """Deliveries due now, with their subscriber and newsletter, read in keyset chunks so memory stays flat."""
     last_pk = 0
     while True:
         due = Delivery.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), state=Delivery.State.QUEUED, pk__gt=last_pk
         )
-        chunk = list(due.order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        chunk = list(due.select_related("subscriber", "newsletter").order_by("pk")[:CHUNK])
         if not chunk:
             return
         yield from chunk
-        last_pk = chunk[-1]
+        last_pk = chunk[-1].pk
 
 
 def send_newsletters(now=None):
@@ -256,30 +272,29 @@ def send_newsletters(now=None):
         return report
     pacer, stop = Pacer(settings.BUNKO_MAIL_RATE_PER_MINUTE), threading.Event()
     if database.vendor != "postgresql" or settings.BUNKO_MAIL_CONNECTIONS <= 1:
-        pks = queues.SimpleQueue()
-        for pk in [*due_deliveries(now), None]:
-            pks.put(pk)
-        run_sender(pks, pacer, now, report, stop)
+        run_sender(due_deliveries(now), pacer, now, report, stop)
         return report
-    pks = queues.Queue(maxsize=CHUNK)
+    deliveries = queues.Queue(maxsize=CHUNK)
     workers = [
-        threading.Thread(target=run_sender, args=(pks, pacer, now, report, stop), kwargs={"own_thread": True})
+        threading.Thread(
+            target=run_sender, args=(iter(deliveries.get, None), pacer, now, report, stop), kwargs={"own_thread": True}
+        )
         for _ in range(settings.BUNKO_MAIL_CONNECTIONS)
     ]
     for worker in workers:
         worker.start()
-    for pk in due_deliveries(now):
+    for delivery in due_deliveries(now):
         if stop.is_set():
             break
-        pks.put(pk)
+        deliveries.put(delivery)
     for _worker in workers:
-        pks.put(None)
+        deliveries.put(None)
     for worker in workers:
         worker.join()
     return report
 
 
-def run_sender(pks, pacer, now, report, stop, own_thread=False):
+def run_sender(deliveries, pacer, now, report, stop, own_thread=False):
     """One sender: an SMTP connection opened once (the backend would otherwise connect around every email)."""
     connection = get_connection()
     try:
@@ -294,7 +309,7 @@ def run_sender(pks, pacer, now, report, stop, own_thread=False):
         report.server_unavailable = True
         stop.set()
     try:
-        Sender(connection, pacer).work(pks, now, report, stop)
+        Sender(connection, pacer).work(deliveries, now, report, stop)
     finally:
         connection.close()
         if own_thread:
