@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_SECRET_KEY := insecure-key-for-tests-only
 SIZE ?= 1000
 
-.PHONY: run setup demo local-env test test-fast test-django-next install install-dev chromium fonts wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
+.PHONY: run setup demo local-env lint test test-fast test-django-next install install-dev chromium fonts wrk varnish messages clean bench serve serve-edge loadtest loadtest-edge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,7 +79,11 @@ run: setup
 # BUNKO_ENV_FILE= : a developer's .env reaches neither manage.py here nor any process a test starts.
 # Two lanes: the fast one in parallel, then the external one alone (its servers and browser want the machine).
 # Either lane finding no test fails too (pytest exits 5).
-test: install-dev chromium fonts wrk varnish
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint chromium fonts wrk varnish
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m "not external" -n auto --dist loadscope
 	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(BIN)/pytest -m external

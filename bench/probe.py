@@ -179,8 +179,7 @@ def probe_pages(host, language, names=None, page_cache=False):
 def soak_paths(language):
     """Many distinct URLs for the memory check, so workers see the variety a crawler brings."""
     paths = [
-        iri_to_uri(post.get_absolute_url())
-        for post in Post.objects.published().only("slug", "language")[:SOAK_POSTS]
+        iri_to_uri(post.get_absolute_url()) for post in Post.objects.published().only("slug", "language")[:SOAK_POSTS]
     ]
     # Each list shows one version per essay, so a third of all posts in pages surely exists.
     list_pages = min(SOAK_LIST_PAGES, Post.objects.published().count() // 3 // settings.BUNKO_POSTS_PER_PAGE)

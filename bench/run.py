@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,7 +209,9 @@ def run_size(args, size, soak_requests):
             # A scale run keeps what is derived from every post (the month list, sitemap sections) until the content
             # changes, as production does (blog.caching.content_cached), and renders every page each time: that
             # is the cost that must stay flat. A single-size run turns every cache off.
-            uncached = {**production, "PAGE_CACHE_SECONDS": "0"} if args.compare else {**production, "BENCH_NO_CACHE": "1"}
+            uncached = (
+                {**production, "PAGE_CACHE_SECONDS": "0"} if args.compare else {**production, "BENCH_NO_CACHE": "1"}
+            )
             log(f"{size} posts: migrating and seeding")
             seed_seconds = prepare(production, size)
             soak_file = workdir / "soak-paths.txt" if soak_requests else None
@@ -398,7 +400,7 @@ def git_commit():
 
 def write_results(results, output_dir):
     output_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
     path = output_dir / f"{stamp}.json"
     path.write_text(text)
@@ -438,7 +440,7 @@ def main(argv=None):
     if not shutil.which("wrk"):
         raise SystemExit("bench: wrk is not installed: `apt-get install wrk` (Debian's package), or run `make bench`.")
     results = {
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "cpus": os.cpu_count(),
         "settings": {"duration_s": args.duration, "connections": args.connections, "workers": args.workers},

@@ -8,8 +8,7 @@ import rispy
 from django.urls import reverse
 
 from blog.editing.forms import version_of
-from blog.models import PendingDraft
-from blog.models import Post
+from blog.models import PendingDraft, Post
 from blog.portability.importer import import_paths
 from tests.editing.admin_requests import new_post_data
 from tests.factories import make_author, make_post, url_in

@@ -27,11 +27,10 @@ from reversion.models import Version
 
 from blog import rendering
 from blog.content.control_characters import refused_in_summary, refused_in_title
+from blog.content.translation_drift import text_of
 from blog.editing import comparison
 from blog.editing.forms import version_of
-from blog.models import PendingDraft
-from blog.models import SUMMARY_MAX_LENGTH, Author, Post, post_slug
-from blog.content.translation_drift import text_of
+from blog.models import SUMMARY_MAX_LENGTH, Author, PendingDraft, Post, post_slug
 
 # An editor's browser autosaves at most every few seconds; this many a minute means something else is calling.
 AUTOSAVES_PER_MINUTE = 30

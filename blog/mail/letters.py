@@ -30,9 +30,9 @@ from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
 
+from blog.content.plain_text import TEX_ENCODING
 from blog.mail import tokens
 from blog.rendering.embeds import video_from_url
-from blog.content.plain_text import TEX_ENCODING
 
 CODE_CSS = (settings.BASE_DIR / "static" / "css" / "code.css").read_text().split("@media")[0]
 INLINER = css_inline.CSSInliner(

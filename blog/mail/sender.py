@@ -33,8 +33,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from blog.mail import letters
-from blog.models import Post
-from blog.models import Delivery, Newsletter, Subscriber
+from blog.models import Delivery, Newsletter, Post, Subscriber
 
 logger = logging.getLogger(__name__)
 

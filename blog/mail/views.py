@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 
 from blog.mail import letters, tokens
 from blog.mail.forms import EVERYTHING, PreferencesForm, SubscribeForm
-from blog.serving.middleware import client_address
 from blog.models import Subscriber
+from blog.serving.middleware import client_address
 
 logger = logging.getLogger(__name__)
 LIMIT_WINDOW_SECONDS = 3600

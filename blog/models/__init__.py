@@ -26,3 +26,26 @@ from blog.models.freshness import ContentGeneration, ContentToken
 from blog.models.pending import PendingDraft
 from blog.models.purges import PendingPurge
 from blog.models.subscriptions import Delivery, Newsletter, Subscriber
+
+__all__ = [
+    "CONVERTED_LANGUAGE",
+    "RENDERED_FIELDS",
+    "SUMMARY_MAX_LENGTH",
+    "Author",
+    "ContentGeneration",
+    "ContentToken",
+    "Delivery",
+    "Newsletter",
+    "PendingDraft",
+    "PendingPurge",
+    "Post",
+    "PostAuthor",
+    "RelatedLink",
+    "RelatedPost",
+    "Subscriber",
+    "Tag",
+    "TagName",
+    "content_written",
+    "post_slug",
+    "unique_slug",
+]

@@ -395,9 +395,7 @@ class Post(models.Model):
         default=uuid.uuid4,
         help_text=_("Every language version of one essay shares this key."),
     )
-    authors = models.ManyToManyField(
-        Author, through="PostAuthor", related_name="posts", verbose_name=_("authors")
-    )
+    authors = models.ManyToManyField(Author, through="PostAuthor", related_name="posts", verbose_name=_("authors"))
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts", verbose_name=_("tags"))
     summary = models.TextField(
         _("summary"),
@@ -477,7 +475,10 @@ class Post(models.Model):
     # Where an imported post came from, so importing again updates it instead of duplicating it.
     source_path = models.CharField(_("import source"), max_length=500, blank=True, editable=False)
     extra_front_matter = models.JSONField(
-        _("other front matter"), default=dict, blank=True, help_text=_("Keys the importer did not map, kept for export.")
+        _("other front matter"),
+        default=dict,
+        blank=True,
+        help_text=_("Keys the importer did not map, kept for export."),
     )
 
     # Translation drift (blog.content.translation_drift): what this version was translated from and the state of that

@@ -5,7 +5,6 @@ have several authors, a language of their own and translations, so two small sub
 They write through FeedWriter, which writes exactly what Django's SAX generator writes, much faster.
 """
 
-
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 from django.utils.xmlutils import UnserializableContentError
@@ -40,7 +39,9 @@ class FeedWriter:
     def __init__(self, encoding):
         self.encoding = encoding
         self.parts = []
-        self.pending = False  # an element started and not yet closed: `/>` if nothing follows, like short_empty_elements
+        self.pending = (
+            False  # an element started and not yet closed: `/>` if nothing follows, like short_empty_elements
+        )
 
     def text(self):
         document = "".join(self.parts)

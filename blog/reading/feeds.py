@@ -29,7 +29,6 @@ def entry_id(translation_key, language):
     return uuid.uuid5(translation_key, language).urn
 
 
-
 def entry_field(name):
     """A Feed item_* method answering with a FeedEntry's field: entries carry everything already built."""
     return lambda feed, entry: getattr(entry, name)

@@ -43,8 +43,18 @@ def environment(**options):
     env = Environment(keep_trailing_newline=True, **options)
     env.globals.update(
         by_name(
-            url, static, language_info, language_name, reading_time, canonical_url, alternate_links, language_links,
-            month_links, post_json_ld, querystring, social_image,
+            url,
+            static,
+            language_info,
+            language_name,
+            reading_time,
+            canonical_url,
+            alternate_links,
+            language_links,
+            month_links,
+            post_json_ld,
+            querystring,
+            social_image,
         ),
         _=gettext,
         current_language=translation.get_language,
@@ -133,8 +143,9 @@ def language_links(request, versions=None, homes_only=False, page_languages=None
                 "url": address,
                 "current": code == current,
                 "available": address is not None,
-                "missing_label": None if address else gettext("Not available in %(language)s")
-                % {"language": language_name_translated(code)},
+                "missing_label": None
+                if address
+                else gettext("Not available in %(language)s") % {"language": language_name_translated(code)},
             }
         )
     return links

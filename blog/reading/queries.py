@@ -281,9 +281,11 @@ CITED_FIELDS = (
     "original_title", "original_author", "original_url", "original_published_on",
 )  # fmt: skip
 CITED_POST = Prepared(
-    lambda: published()
-    .filter(language=language_param(), slug=Param("slug", Post._meta.get_field("slug")))
-    .only(*CITED_FIELDS)
+    lambda: (
+        published()
+        .filter(language=language_param(), slug=Param("slug", Post._meta.get_field("slug")))
+        .only(*CITED_FIELDS)
+    )
 )
 
 

@@ -127,7 +127,9 @@ class PostSitemap(RequestHostSitemap):
     def get_latest_lastmod(self):
         # max(GREATEST(...)) over every post would scan the table; each column's newest is one index lookup.
         published = Post.objects.published()
-        newest = [published.order_by(f"-{field}").values_list(field, flat=True).first() for field in POST_CHANGED_FIELDS]
+        newest = [
+            published.order_by(f"-{field}").values_list(field, flat=True).first() for field in POST_CHANGED_FIELDS
+        ]
         return None if None in newest else max(newest)
 
     def get_urls(self, page=1, site=None, protocol=None):
@@ -217,7 +219,8 @@ class ArchiveSitemap(LocalizedSitemap):
     def find_items(self):
         languages = [code for code, _name in settings.LANGUAGES]
         shown = [
-            Post.objects.published().one_per_essay(language)
+            Post.objects.published()
+            .one_per_essay(language)
             .annotate(year=ExtractYear("publish_at"), month=ExtractMonth("publish_at"))
             .order_by()
             .values("year", "month")

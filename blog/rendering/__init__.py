@@ -23,13 +23,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blog.content import languages
+from blog.content.plain_text import plain_text, search_text
 from blog.rendering import phrases, sanitize
 from blog.rendering.embeds import EmbedExtension
 from blog.rendering.extensions import CJKSmartyExtension, FigureExtension, MathExtension, heading_slug
 from blog.rendering.jekyll import JekyllExtension
 from blog.rendering.phrases import PhraseBreakExtension
 from blog.rendering.ruby import RubyExtension
-from blog.content.plain_text import plain_text, search_text
 
 RENDERER_VERSION = "9"
 
@@ -186,8 +186,10 @@ def _problem(text):
     blocks, bracket_work = _blocks(lines, fences), 0
     if len(blocks) > MAX_BLOCKS:
         return ValidationError(
-            _("This text has %(count)d paragraphs, list items, headings, table rows and code blocks; at most "
-              "%(limit)d fit in one post. Please split it into several posts."),
+            _(
+                "This text has %(count)d paragraphs, list items, headings, table rows and code blocks; at most "
+                "%(limit)d fit in one post. Please split it into several posts."
+            ),
             code="too_many_blocks",
             params={"count": len(blocks), "limit": MAX_BLOCKS},
         )
@@ -202,16 +204,20 @@ def _problem(text):
         block = "\n".join(block_lines)
         if (marks := len(INLINE_MARK.findall(block))) > MAX_INLINE_MARKS:
             return ValidationError(
-                _("The paragraph on line %(line)d has %(count)d links, emphasis marks and other Markdown symbols; "
-                  "at most %(limit)d fit in one paragraph. Please break it up."),
+                _(
+                    "The paragraph on line %(line)d has %(count)d links, emphasis marks and other Markdown symbols; "
+                    "at most %(limit)d fit in one paragraph. Please break it up."
+                ),
                 code="too_dense",
                 params={"line": line_number, "count": marks, "limit": MAX_INLINE_MARKS},
             )
         bracket_work += _bracket_work(block)
     if bracket_work > MAX_BRACKET_WORK:
         return ValidationError(
-            _("This text has too many unclosed or nested square brackets to render. Close them, or write \\[ for "
-              "a literal bracket."),
+            _(
+                "This text has too many unclosed or nested square brackets to render. Close them, or write \\[ for "
+                "a literal bracket."
+            ),
             code="too_many_brackets",
         )
     return None

@@ -156,7 +156,7 @@ def tweet_from_url(url):
 
 def tweet_card(paragraphs, author, date, status_url):
     """A static quotation of a post on X: its text, who wrote it and when, and a link to it."""
-    body = format_html_join("", '<p{}>{}</p>', ((_lang_attribute(lang), content) for lang, content in paragraphs))
+    body = format_html_join("", "<p{}>{}</p>", ((_lang_attribute(lang), content) for lang, content in paragraphs))
     link = format_html('<a href="{}">{}</a>', status_url, date or status_url) if status_url else date
     return format_html(
         '<blockquote class="tweet-card">{}<p class="tweet-card-meta">— <span class="tweet-card-author">{}</span> {}</p>'

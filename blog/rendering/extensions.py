@@ -12,8 +12,8 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from blog.content.languages import CJK_CHARACTERS
-from blog.rendering import images
 from blog.content.plain_text import TEX_ENCODING
+from blog.rendering import images
 
 # A formula longer than this is shown as source: latex2mathml is recursive and not linear.
 MAX_FORMULA_CHARS = 4000

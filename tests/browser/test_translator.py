@@ -12,8 +12,6 @@ from tests.factories import make_essay_in_three_languages, make_post, revise_sec
 pytestmark = pytest.mark.browser
 
 
-
-
 def test_translator_sees_what_changed_translates_side_by_side_and_marks_up_to_date(page):
     User.objects.create_superuser("translator", "translator@example.com", "pw-translator")
     original, english, _chinese = make_essay_in_three_languages()

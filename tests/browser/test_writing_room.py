@@ -14,8 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.content.languages import LANGUAGE_INFO
-from blog.models import PendingDraft
-from blog.models import Post
+from blog.models import PendingDraft, Post
 from tests.browser.admin_pages import AUTOSAVED_WITHIN, change_path, eventually, log_in, public_html
 from tests.browser.checks import blocking_violations
 from tests.factories import image_bytes, make_author, make_post, make_tag

@@ -90,7 +90,10 @@ def test_related_posts_and_links_keep_the_editors_order():
     first, second, third = make_post(), make_post(), make_post()
     post = make_post(
         related=[third, first, second],
-        links=[{"title": "Z paper", "url": "https://arxiv.org/abs/1"}, {"title": "A talk", "url": "https://example.org/"}],
+        links=[
+            {"title": "Z paper", "url": "https://arxiv.org/abs/1"},
+            {"title": "A talk", "url": "https://example.org/"},
+        ],
     )
     assert [entry.to_post for entry in post.related_entries.all()] == [third, first, second]
     assert [link.title for link in post.related_links.all()] == ["Z paper", "A talk"]

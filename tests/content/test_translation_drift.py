@@ -3,8 +3,8 @@
 import pytest
 
 from blog.content import paragraph_diff, translation_drift
-from blog.models import Post
 from blog.content.translation_drift import DriftState
+from blog.models import Post
 from tests.factories import (
     KYOTO_JA_REVISED_PARAGRAPH,
     make_essay_in_three_languages,

@@ -285,7 +285,11 @@ def test_create_translation_makes_a_linked_draft_listed_in_the_panel(editor_clie
     assert response["Location"] == change_url(translation)
     assert translation.translation_key == source.translation_key
     assert translation.status == Post.Status.DRAFT
-    assert (translation.title, translation.body, translation.slug) == ("Leaving academia", "本文です。", "leaving-academia")
+    assert (translation.title, translation.body, translation.slug) == (
+        "Leaving academia",
+        "本文です。",
+        "leaving-academia",
+    )
     assert (translation.original_title, translation.original_url) == ("Original", "https://example.com/original")
     assert list(translation.authors.all()) == authors
     assert list(translation.tags.all()) == tags

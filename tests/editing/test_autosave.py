@@ -9,14 +9,12 @@ from reversion.models import Version
 from blog import rendering
 from blog.editing import autosave
 from blog.editing.forms import version_of
-from blog.models import PendingDraft
-from blog.models import Post
+from blog.models import PendingDraft, Post
 from harness.web import submitted_form
 from tests.editing.admin_requests import AUTOSAVE, edit_of, text
 from tests.factories import make_author, make_post
 
 pytestmark = pytest.mark.django_db
-
 
 
 def test_a_new_post_becomes_a_draft_once_it_has_a_title(editor_client):

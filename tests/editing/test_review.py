@@ -14,8 +14,7 @@ from reversion.models import Version
 
 from blog.editing import autosave
 from blog.editing.forms import version_of
-from blog.models import PendingDraft
-from blog.models import Author, Post
+from blog.models import Author, PendingDraft, Post
 from harness.web import submitted_form
 from tests.factories import make_post, make_translation
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.servers import HOST, smtp_server as start_smtp_server
+from harness.servers import HOST
+from harness.servers import smtp_server as start_smtp_server
 
 SITE_URL = "https://bunko.test"  # what the emails link to
 

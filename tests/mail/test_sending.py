@@ -11,8 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blog.mail.sender import queue, send_newsletters
-from blog.models import Post
-from blog.models import Delivery, Subscriber
+from blog.models import Delivery, Post, Subscriber
 from harness.servers import free_port
 from tests.factories import make_post, make_subscriber
 from tests.mail.faults import SimulatedCrash

@@ -101,9 +101,7 @@ def test_import_markdown_missing_path_is_reported(tmp_path):
 def test_export_markdown_writes_posts_authors_and_tags(tmp_path):
     run("import_markdown", str(DATA / "jekyll-site"))
     out, _ = run("export_markdown", str(tmp_path / "out"))
-    assert out.strip() == (
-        f"Exported 4 post(s), 2 author(s), 4 tag(s) and 1 media file(s) to {tmp_path / 'out'}."
-    )
+    assert out.strip() == (f"Exported 4 post(s), 2 author(s), 4 tag(s) and 1 media file(s) to {tmp_path / 'out'}.")
     assert len(list((tmp_path / "out").rglob("*.md"))) == 4
     assert (tmp_path / "out" / "authors.yaml").is_file() and (tmp_path / "out" / "tags.yaml").is_file()
 

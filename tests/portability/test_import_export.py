@@ -17,8 +17,7 @@ from reversion.models import Version
 
 from blog.content import translation_drift
 from blog.editing.forms import version_of
-from blog.models import PendingDraft
-from blog.models import Author, Post, RelatedPost, Tag, TagName
+from blog.models import Author, PendingDraft, Post, RelatedPost, Tag, TagName
 from blog.portability.exporter import export_all
 from blog.portability.importer import import_paths
 from tests.factories import make_author, make_essay_in_three_languages, make_post, make_tag, revise_second_paragraph
@@ -59,7 +58,6 @@ def corpus():
     return report
 
 
-
 def export_then_import(tmp_path, name, *, created, also_delete=()):
     """Export to `name`, then import that into an empty database: `created` posts, no failure, no warning."""
     export_all(directory=tmp_path / name)
@@ -68,6 +66,7 @@ def export_then_import(tmp_path, name, *, created, also_delete=()):
         model.objects.all().delete()
     report = import_paths(paths=[tmp_path / name])
     assert (report.created, report.failed, report.warnings) == (created, 0, [])
+
 
 def test_corpus_import_creates_one_post_per_file(corpus):
     assert len(CORPUS_FILES) == 34

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
-from blog.editing.preview import preview_url
 from blog.content.identifiers import validate_doi
+from blog.editing.preview import preview_url
 from blog.models import Author, Post
 from tests.factories import make_author, make_essay_in_three_languages, make_post, url_in
 from tests.hostile import PAYLOADS, scan
@@ -222,7 +222,6 @@ def test_a_version_date_is_cited_as_the_version(client, english_essay):
     assert '<p class="cite-version">Version: <time datetime="2024-05-02">May 2, 2024</time></p>' in page
 
 
-
 def test_revising_a_public_essay_makes_a_new_version_unless_the_change_is_minor(client, english_essay, time_machine):
     """The version date follows revision history: a substantial edit dates a new version, a typo fix does not."""
     time_machine.move_to(datetime(2024, 6, 10, 9, tzinfo=UTC))
@@ -242,6 +241,7 @@ def test_revising_a_public_essay_makes_a_new_version_unless_the_change_is_minor(
     draft.save()
     draft.refresh_from_db()
     assert draft.revised_on is None
+
 
 def test_an_essay_without_bylines_is_still_citable(client):
     # Imported posts may have no author: the reference starts from the title, the files still parse.
@@ -548,4 +548,3 @@ def test_a_hostile_doi_is_refused_and_one_stored_anyway_never_reaches_the_bibtex
 
     assert "doi" not in entry.fields and "note" not in entry.fields
     assert "DOI" not in read_csl(citation(client, post, "json"))[0]
-

@@ -121,9 +121,11 @@ def test_expressions_on_joined_columns(site):
     author = make_author(name="Hanako")
     post = make_post(title="Tagged", tags=[tag], authors=[author], publish_at=NOON)
     query = Prepared(
-        lambda: Post.tags.through.objects.filter(post=Param("post", Post._meta.pk))
-        .annotate(name=F("tag__name"))
-        .values_list("tag", "name")
+        lambda: (
+            Post.tags.through.objects.filter(post=Param("post", Post._meta.pk))
+            .annotate(name=F("tag__name"))
+            .values_list("tag", "name")
+        )
     )
     assert query.rows(post=post.pk) == [(tag.pk, "career")]
 

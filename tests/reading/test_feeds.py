@@ -79,7 +79,9 @@ def library(db):
         publish_at=now - datetime.timedelta(days=2),
     )
     solo = make_post(title="Ships & <harbours>", authors=[ben], tags=[lab], publish_at=now - datetime.timedelta(days=1))
-    chinese = make_post(title="读论文", language="zh-hans", authors=[aiko], publish_at=now - datetime.timedelta(hours=5))
+    chinese = make_post(
+        title="读论文", language="zh-hans", authors=[aiko], publish_at=now - datetime.timedelta(hours=5)
+    )
     hidden = [
         make_post(title="Unfinished draft", status=Post.Status.DRAFT, authors=[aiko], tags=[career]),
         make_post(title="Next week", publish_at=now + datetime.timedelta(days=7), authors=[aiko], tags=[career]),
@@ -297,7 +299,9 @@ def test_pages_advertise_feeds_that_parse(client, library, page):
 
 
 @pytest.mark.parametrize("essays", [3, 9])
-def test_a_feed_costs_the_same_queries_however_many_entries(client, db, django_assert_max_num_queries, essays, settings):
+def test_a_feed_costs_the_same_queries_however_many_entries(
+    client, db, django_assert_max_num_queries, essays, settings
+):
     """Guards the N+1s of per-entry authors, tags and translation links (building the feed: the page cache is off)."""
     settings.BUNKO_PAGE_CACHE_SECONDS = 0
     for n in range(essays):
@@ -323,7 +327,7 @@ def test_feeds_are_written_exactly_as_djangos_xml_generator_writes_them(feed_cla
     feed = feed_class(
         title="Essays & <notes>",
         link="https://example.org/en/",
-        description='Say "hello" & \'bye\'',
+        description="Say \"hello\" & 'bye'",
         feed_url="https://example.org/en/feeds/all.rss?a=1&b=2",
         language="en",
     )
@@ -342,7 +346,7 @@ def test_feeds_are_written_exactly_as_djangos_xml_generator_writes_them(feed_cla
             content=content,
             versions=[
                 ("ja", "https://example.org/ja/posts/%E5%8D%9A/?x=1&y='2'"),
-                ("zh-hans", 'https://example.org/zh-hans/?q="a"&b=\'c\'\tx'),
+                ("zh-hans", "https://example.org/zh-hans/?q=\"a\"&b='c'\tx"),
                 ("en", 'https://example.org/en/?q="quoted"'),
             ],
         )

@@ -63,7 +63,9 @@ def test_unprefixed_paths_redirect_to_a_prefixed_one(client):
         ("", None, "/en/"),
     ],
 )
-def test_root_redirects_by_accept_language_then_remembered_choice_then_default(client, accept_language, cookie, expected):
+def test_root_redirects_by_accept_language_then_remembered_choice_then_default(
+    client, accept_language, cookie, expected
+):
     if cookie:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
     response = client.get("/", headers={"accept-language": accept_language})
@@ -124,7 +126,12 @@ def test_without_a_readers_version_the_earliest_created_version_is_shown(client)
 def test_tag_and_author_pages_fall_back_within_what_they_list(client):
     tag, author = make_tag("career"), make_author("Mei")
     ja = make_post(language="ja", title="転職した話", tags=[tag], authors=[author])
-    make_post(language="en", title="How I changed jobs", translation_key=ja.translation_key, authors=[make_author("Translator")])
+    make_post(
+        language="en",
+        title="How I changed jobs",
+        translation_key=ja.translation_key,
+        authors=[make_author("Translator")],
+    )
     assert titles_on(client.get(url_in("en", "blog:tag-detail", slug=tag.slug))) == ["転職した話"]
     assert titles_on(client.get(url_in("en", "blog:author-detail", slug=author.slug))) == ["転職した話"]
 
@@ -174,10 +181,16 @@ def test_switcher_in_japanese_speaks_japanese(client, essays):
 def test_hreflang_alternates_for_each_published_version_plus_x_default(client, essays):
     response = client.get(essays["en"].get_absolute_url())
     base = "http://testserver"
-    assertContains(response, f'<link rel="alternate" hreflang="ja" href="{base}{essays["ja"].get_absolute_url()}">', html=True)
-    assertContains(response, f'<link rel="alternate" hreflang="en" href="{base}{essays["en"].get_absolute_url()}">', html=True)
     assertContains(
-        response, f'<link rel="alternate" hreflang="x-default" href="{base}{essays["ja"].get_absolute_url()}">', html=True
+        response, f'<link rel="alternate" hreflang="ja" href="{base}{essays["ja"].get_absolute_url()}">', html=True
+    )
+    assertContains(
+        response, f'<link rel="alternate" hreflang="en" href="{base}{essays["en"].get_absolute_url()}">', html=True
+    )
+    assertContains(
+        response,
+        f'<link rel="alternate" hreflang="x-default" href="{base}{essays["ja"].get_absolute_url()}">',
+        html=True,
     )
     assertNotContains(response, 'hreflang="zh-hans" href=')
 
@@ -192,7 +205,9 @@ def test_switcher_elsewhere_links_to_the_same_page_in_each_language(client):
     make_post(tags=[tag])
     response = client.get(url_in("en", "blog:tag-detail", slug=tag.slug) + "?page=1")
     assertContains(
-        response, f'<a href="{url_in("ja", "blog:tag-detail", slug=tag.slug)}?page=1" hreflang="ja" lang="ja">日本語</a>', html=True
+        response,
+        f'<a href="{url_in("ja", "blog:tag-detail", slug=tag.slug)}?page=1" hreflang="ja" lang="ja">日本語</a>',
+        html=True,
     )
 
 

@@ -10,9 +10,8 @@ from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from blog.models import Post, PostAuthor, RelatedLink, RelatedPost
+from blog.models import ContentGeneration, Post, PostAuthor, RelatedLink, RelatedPost
 from blog.portability.importer import import_paths
-from blog.models import ContentGeneration
 from tests.factories import make_author, make_post, make_tag, url_in
 
 

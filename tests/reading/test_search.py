@@ -32,7 +32,9 @@ def test_two_character_cjk_and_latin_queries_find_substrings(client, query, foun
     make_post(title="Staying in the lab", body="Why I stayed.")
     response = search_page(client, query)
     assert response.status_code == 200
-    assertContains(response, found.replace(query, f"<mark>{query}</mark>") if query != "LEAVING" else "<mark>leaving</mark>")
+    assertContains(
+        response, found.replace(query, f"<mark>{query}</mark>") if query != "LEAVING" else "<mark>leaving</mark>"
+    )
     assertNotContains(response, missed)
 
 

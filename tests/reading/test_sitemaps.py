@@ -42,9 +42,7 @@ def all_entries(client):
             lastmod = url.find("sm:lastmod", NS)
             entries[loc] = {
                 "lastmod": lastmod.text if lastmod is not None else None,
-                "alternates": {
-                    link.get("hreflang"): link.get("href") for link in url.findall("xhtml:link", NS)
-                },
+                "alternates": {link.get("hreflang"): link.get("href") for link in url.findall("xhtml:link", NS)},
             }
     return entries
 

@@ -27,7 +27,8 @@ def page(client, url):
 
 
 @pytest.mark.parametrize(
-    ("language", "shown", "hidden"), [("en", "Career", "キャリア"), ("ja", "キャリア", "Career"), ("zh-hans", "キャリア", "Career")]
+    ("language", "shown", "hidden"),
+    [("en", "Career", "キャリア"), ("ja", "キャリア", "Career"), ("zh-hans", "キャリア", "Career")],
 )
 def test_post_pages_and_cards_show_the_tags_name_in_the_readers_language(client, career, language, shown, hidden):
     post = make_post(language=language, slug="essay", tags=[career])
@@ -41,7 +42,11 @@ def test_post_pages_and_cards_show_the_tags_name_in_the_readers_language(client,
 
 @pytest.mark.parametrize(
     ("language", "name", "description"),
-    [("en", "Career", "The fork in the road."), ("ja", "キャリア", "キャリアの分かれ道。"), ("zh-hans", "キャリア", "キャリアの分かれ道。")],
+    [
+        ("en", "Career", "The fork in the road."),
+        ("ja", "キャリア", "キャリアの分かれ道。"),
+        ("zh-hans", "キャリア", "キャリアの分かれ道。"),
+    ],
 )
 def test_tag_pages_and_feeds_name_the_tag_in_the_readers_language(client, career, language, name, description):
     make_post(language=language, tags=[career])

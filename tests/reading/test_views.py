@@ -244,7 +244,7 @@ def test_seo_tags_on_a_post_page(client):
     assertContains(response, '<meta property="og:type" content="article">', html=True)
     assertContains(response, f'<meta property="og:image" content="{cover_url}">', html=True)
     assertContains(response, '<meta name="twitter:card" content="summary_large_image">', html=True)
-    assertContains(response, '<img src="{}" alt="A bench">'.format(post.cover_image.url), html=True)
+    assertContains(response, f'<img src="{post.cover_image.url}" alt="A bench">', html=True)
     data = json_ld(response)
     assert data["@type"] == "BlogPosting"
     assert data["headline"] == "Leaving the lab"
@@ -256,7 +256,7 @@ def test_seo_tags_on_a_post_page(client):
 
 def test_link_previews_show_the_first_image_of_the_text_and_a_cover_wins(client):
     """No page had an og:image and JSON-LD had no image, though the essay's text showed pictures."""
-    body = "Intro.\n\n![A chart of \"three\" results](/media/uploads/chart.png)\n\n![Second](https://example.org/b.png)"
+    body = 'Intro.\n\n![A chart of "three" results](/media/uploads/chart.png)\n\n![Second](https://example.org/b.png)'
     post = make_post(title="Figures", body=body)
     response = client.get(post.get_absolute_url())
     chart_url = "http://testserver/media/uploads/chart.png"
@@ -315,7 +315,11 @@ def test_tag_page_lists_only_its_posts(client):
 
 def test_author_page_shows_bio_links_and_posts(client):
     author = make_author(
-        "Hana Sato", bio="Physicist turned *engineer*.", website="https://hana.example", github="hana", orcid="0000-0002-1825-0097"
+        "Hana Sato",
+        bio="Physicist turned *engineer*.",
+        website="https://hana.example",
+        github="hana",
+        orcid="0000-0002-1825-0097",
     )
     make_post(title="Her essay", authors=[author])
     make_post(title="Someone else's essay")
@@ -342,7 +346,9 @@ def test_archive_by_year_and_month(client):
     assertContains(year, "March essay")
     assertContains(year, "July essay")
     assertNotContains(year, "Next year essay")
-    assertContains(year, f'<a href="{url_in("en", "blog:archive-month", year=2023, month=3)}">March 2023</a>', html=True)
+    assertContains(
+        year, f'<a href="{url_in("en", "blog:archive-month", year=2023, month=3)}">March 2023</a>', html=True
+    )
     assertContains(year, f'rel="next" href="{url_in("en", "blog:archive-year", year=2024)}"')
 
     month = client.get(url_in("en", "blog:archive-month", year=2023, month=3))
@@ -372,7 +378,14 @@ def test_archives_are_paginated_like_other_lists(client, settings, name):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"year": 2022}, {"year": 0}, {"year": 9999}, {"year": 99999}, {"year": 2023, "month": 4}, {"year": 2023, "month": 13}],
+    [
+        {"year": 2022},
+        {"year": 0},
+        {"year": 9999},
+        {"year": 99999},
+        {"year": 2023, "month": 4},
+        {"year": 2023, "month": 13},
+    ],
 )
 def test_archive_without_posts_or_with_impossible_dates_is_404(client, kwargs):
     make_post(publish_at=datetime(2023, 3, 10, tzinfo=UTC))
@@ -389,7 +402,9 @@ def test_friendly_404_in_the_readers_language(client):
     assert response.status_code == 404
     assertContains(response, '<html lang="ja">', status_code=404)
     assertContains(response, "ページが見つかりません", status_code=404)
-    assertContains(response, '<a href="/zh-hans/" hreflang="zh-hans" lang="zh-hans">简体中文</a>', html=True, status_code=404)
+    assertContains(
+        response, '<a href="/zh-hans/" hreflang="zh-hans" lang="zh-hans">简体中文</a>', html=True, status_code=404
+    )
 
 
 def test_500_page_renders_without_context_in_the_readers_language():
@@ -444,7 +459,14 @@ def populate(count):
     posts = []
     for n in range(count):
         when = datetime(2023, 1 + n % 12, 1 + n % 27, tzinfo=UTC)
-        ja = make_post(language="ja", title=f"随筆 {n}", body=f"転職の話 {n}。", tags=tags[: 1 + n % 4], authors=authors[: 1 + n % 3], publish_at=when)
+        ja = make_post(
+            language="ja",
+            title=f"随筆 {n}",
+            body=f"転職の話 {n}。",
+            tags=tags[: 1 + n % 4],
+            authors=authors[: 1 + n % 3],
+            publish_at=when,
+        )
         en = make_post(
             language="en",
             title=f"Essay {n}",

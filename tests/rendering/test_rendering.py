@@ -68,10 +68,8 @@ def test_table_of_contents_needs_three_headings():
 
 
 def test_smart_typography_leaves_cjk_punctuation_alone():
-    html = render("He said \"hi\" -- it's は\"トピック\"と「引用」、“全角”。 Wait... `\"code\" ...`").html
-    assert html == (
-        "<p>He said “hi” – it’s は“トピック”と「引用」、“全角”。 Wait… <code>\"code\" ...</code></p>"
-    )
+    html = render('He said "hi" -- it\'s は"トピック"と「引用」、“全角”。 Wait... `"code" ...`').html
+    assert html == ('<p>He said “hi” – it’s は“トピック”と「引用」、“全角”。 Wait… <code>"code" ...</code></p>')
 
 
 def test_a_line_break_inside_cjk_text_does_not_become_a_space():
@@ -97,7 +95,7 @@ def test_markdownify_is_the_public_html():
 
 def test_inline_kramdown_math_becomes_mathml_inside_the_paragraph():
     html = render(r"単語$$w$$にトピック$$z_{i}$$を割り当てる").html
-    assert html.startswith("<p>単語<math display=\"inline\">")
+    assert html.startswith('<p>単語<math display="inline">')
     assert html.count("<math") == 2
     assert "$$" not in html and "<em>" not in html
 
@@ -200,7 +198,7 @@ def test_link_tags_resolve_through_the_resolver():
 
 def test_kramdown_attribute_lists_and_toc_markers_are_removed():
     text = (
-        "* TOC\n{:toc}\n\nMeal\n![soup](https://example.com/soup.jpg \"soup\"){:height=\"400px\"}\n\n"
+        '* TOC\n{:toc}\n\nMeal\n![soup](https://example.com/soup.jpg "soup"){:height="400px"}\n\n'
         "A paragraph.\n{: .note}\n\n{::comment}\nhidden\n{:/comment}\n\nkeep `{:code}`"
     )
     html = render(text).html
@@ -237,9 +235,7 @@ def test_post_links_resolve_to_published_posts_only():
         body="[3年前]({{ site.baseurl }}{% link _posts/2020-10-06-ToolsForWorkFromHome.md %}) / "
         "[未公開]({% link _posts/2030-01-01-draft.md %})",
     )
-    assert post.body_html == (
-        '<p><a href="/ja/posts/tools/" rel="noopener noreferrer">3年前</a> / 未公開</p>'
-    )
+    assert post.body_html == ('<p><a href="/ja/posts/tools/" rel="noopener noreferrer">3年前</a> / 未公開</p>')
 
 
 # Images

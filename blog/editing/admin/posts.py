@@ -25,9 +25,8 @@ from blog.editing.admin.review import PublicationStateFilter, ReviewViews, sched
 from blog.editing.admin.translations import TranslationStateFilter, TranslationViews
 from blog.editing.admin.writing_room import WritingRoom
 from blog.editing.forms import PostAdminForm
-from blog.models import PendingDraft
 from blog.editing.preview import preview_url
-from blog.models import Author, Post, PostAuthor
+from blog.models import Author, PendingDraft, Post, PostAuthor
 
 # What an author may set a post's status to: write it, or hand it to an editor for review.
 AUTHOR_STATUSES = [Post.Status.DRAFT, Post.Status.IN_REVIEW]

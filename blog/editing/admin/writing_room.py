@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blog.content.languages import writing_room_facts
 from blog.editing import autosave
-from blog.models import PendingDraft
-from blog.models import Author
+from blog.models import Author, PendingDraft
 
 RESUME_PARAMETER = "resume_draft"
 

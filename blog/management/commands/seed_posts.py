@@ -10,7 +10,7 @@ import math
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -22,7 +22,7 @@ from blog.models import Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag
 
 SEED_NAMESPACE = uuid.UUID("6f1d5c3e-8a53-4d0e-9f5e-2b7c1a9d4e10")
 # Essays are spread over ten years ending here, whatever the size: a big site is a dense site.
-LAST_PUBLISHED = datetime(2025, 6, 1, 9, 0, tzinfo=timezone.utc)
+LAST_PUBLISHED = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=3652)
 # Which versions essay i has, by i % 5: all three, English only, ja+en, Chinese only, Japanese only.
 LANGUAGE_PATTERNS = [("ja", "zh-hans", "en"), ("en",), ("ja", "en"), ("zh-hans",), ("ja",)]

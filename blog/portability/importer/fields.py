@@ -29,9 +29,7 @@ TRANSLATION_KEY_NAMESPACE = uuid.UUID("6f1d3c1e-2b7a-5c0e-9a55-62756e6b6f00")
 
 # Each language a post may be written in, by its code and the other names front matter gives it.
 LANGUAGE_ALIASES = {
-    name: code
-    for code, _name in settings.LANGUAGES
-    for name in (code, *language_info(code)["aliases"])
+    name: code for code, _name in settings.LANGUAGES for name in (code, *language_info(code)["aliases"])
 }
 
 JEKYLL_FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from blog.editing.forms import version_of
-from blog.models import PendingDraft
-from blog.models import Author, Post, PostAuthor, RelatedLink, Tag, unique_slug
+from blog.models import Author, PendingDraft, Post, PostAuthor, RelatedLink, Tag, unique_slug
 from blog.portability.importer.redirects import sync_redirects
 from blog.portability.importer.report import ImportFailure
 
