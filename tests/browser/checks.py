@@ -63,3 +63,41 @@ def checker_errors(paths):
     assert checked.stdout, f"the checker did not run: {checked.stderr}"
     messages = json.loads(checked.stdout)["messages"]
     return [describe(message) for message in messages if message["type"] in {"error", "non-document-error"}]
+
+
+# An essay with highlighted code: its token colours must keep their contrast in both schemes.
+CODE_BODY = """\
+A script, the shell session that runs it, and what it writes.
+
+```python
+@dataclass(frozen=True)
+class Essay:
+    '''One language version.'''
+
+    title: str
+    words: int = 0
+
+def reading_minutes(essay, per_minute=400):
+    # Round up: a two-minute essay is not a one-minute essay.
+    if essay.words < 0 or not isinstance(essay.words, int):
+        raise ValueError(f"bad word count: {essay.words!r}\\n")
+    return -(-essay.words // per_minute) if essay.title is not None else 0x0
+```
+
+```sh
+#!/bin/sh
+set -eu
+for file in posts/*.md; do
+  echo "importing ${file}" && python manage.py import_markdown "$file" --site-url 'https://old.example.org'
+done
+```
+
+```console
+$ python manage.py export_markdown backup/
+Exported 12 posts.
+```
+
+```json
+{"title": "博士課程を振り返って", "words": 3200, "draft": false, "tags": ["研究", null], "ratio": 1.5e3}
+```
+"""

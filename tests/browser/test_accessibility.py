@@ -4,7 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.checks import blocking_violations, checker_errors, switch_color_scheme
+from tests.browser.checks import CODE_BODY, blocking_violations, checker_errors, switch_color_scheme
 from tests.factories import make_post, url_in
 
 PAGES = {
@@ -42,43 +42,6 @@ def test_page_has_no_serious_accessibility_violations(page, watch, library, name
     violations += blocking_violations(Axe().run(page, options={"runOnly": ["color-contrast"]}))
 
     assert violations == [], "\n".join(violations)
-
-
-CODE_BODY = """\
-A script, the shell session that runs it, and what it writes.
-
-```python
-@dataclass(frozen=True)
-class Essay:
-    '''One language version.'''
-
-    title: str
-    words: int = 0
-
-def reading_minutes(essay, per_minute=400):
-    # Round up: a two-minute essay is not a one-minute essay.
-    if essay.words < 0 or not isinstance(essay.words, int):
-        raise ValueError(f"bad word count: {essay.words!r}\\n")
-    return -(-essay.words // per_minute) if essay.title is not None else 0x0
-```
-
-```sh
-#!/bin/sh
-set -eu
-for file in posts/*.md; do
-  echo "importing ${file}" && python manage.py import_markdown "$file" --site-url 'https://old.example.org'
-done
-```
-
-```console
-$ python manage.py export_markdown backup/
-Exported 12 posts.
-```
-
-```json
-{"title": "博士課程を振り返って", "words": 3200, "draft": false, "tags": ["研究", null], "ratio": 1.5e3}
-```
-"""
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from blog.models import Post
-from tests.browser.test_accessibility import CODE_BODY, blocking_violations
-from tests.browser.test_writing_room import change_path, log_in, settled  # noqa: F401 (settled: autouse)
+from tests.browser.admin_pages import change_path, log_in
+from tests.browser.checks import CODE_BODY, blocking_violations
 from tests.factories import make_post
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("settled")]
 
 LIGHT_BACKGROUND, DARK_BACKGROUND = "rgb(253, 252, 248)", "rgb(24, 26, 27)"
 # Before any of the page's own scripts: each animation frame (the first comes before the first paint) records

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from blog.models import TagName
+from harness.web import submitted_form
 from tests.factories import make_post, make_tag, url_in
-from tests.forms import submitted_form
 
 pytestmark = pytest.mark.django_db
 
