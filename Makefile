@@ -97,7 +97,7 @@ test-fast: install-dev fonts
 
 # The fast lane against the next Django release: the newest on PyPI after the 5.2 LTS (6.x, which needs Python
 # 3.12 or later), in its own environment .venv-next with the rest of requirements-dev.txt as pinned. It shows
-# early what an upgrade breaks, above all Django internals blog.reading.compiled_sql uses (it falls back to the
+# early what an upgrade breaks, above all Django internals blog.compiled_sql uses (it falls back to the
 # public ORM when they are gone). Not part of `make test` or CI: a new release may fail it before Bunko moves.
 # make test-django-next PYTHON_NEXT=~/.pyenv/versions/3.12.1/bin/python3.12 DJANGO_NEXT="Django==6.1.*"
 PYTHON_NEXT ?= python3.12

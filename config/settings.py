@@ -318,7 +318,7 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 # Drafts: an editor shares a signed preview link; it opens the draft for anyone who has it, for this long.
 # The public pages' hot reads run as SQL compiled once per process through Django's private compiler API
-# (blog.reading.compiled_sql); off, or when a Django release lacks that API, they run through the public ORM.
+# (blog.compiled_sql); off, or when a Django release lacks that API, they run through the public ORM.
 BUNKO_COMPILED_SQL = env_bool("COMPILED_SQL", True)
 BUNKO_PREVIEW_MAX_AGE = timedelta(days=int(os.environ.get("PREVIEW_LINK_DAYS", "7")))
 # Imports: a post whose file names no author is credited to this author (a slug or name; created if missing).

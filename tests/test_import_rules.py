@@ -33,9 +33,9 @@ def test_the_reading_side_never_imports_the_editing_side():
     assert crossings == []
 
 
-# Django's internals: what its documentation does not promise to keep. blog.reading.compiled_sql uses some (and
+# Django's internals: what its documentation does not promise to keep. blog.compiled_sql uses some (and
 # falls back to the public ORM without them); nothing else may.
-FENCED = BLOG / "reading" / "compiled_sql.py"
+FENCED = BLOG / "compiled_sql.py"
 PRIVATE_MODULES = ("django.db.models.sql", "django.utils.translation.trans_real", "django.db.models.query_utils")
 PRIVATE_NAMES = {"get_related_populators", "create_namedtuple_class", "RelatedPopulator"}
 # The compiler's and the Query's workings, and private methods Bunko once called.

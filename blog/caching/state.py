@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from blog.caching.edge.outbox import purge_after_commit
 from blog.caching.keys import EVERYTHING, LISTS, author_key, essay_key, essay_page_key, tag_key
+
+# Compiled queries sit below both reading and caching: one-way arrows.
+from blog.compiled_sql import Prepared, months_holding
 from blog.models import (
     Author,
     ContentGeneration,
@@ -28,9 +31,6 @@ from blog.models import (
     TagName,
     content_written,
 )
-
-# The reading side's query helpers, which import nothing of blog.caching: one-way arrows.
-from blog.reading.compiled_sql import Prepared, months_holding
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ CURRENT_GENERATION = Prepared(
 
 
 def current_state(using="default"):
-    """The ContentState, by a prepared query (blog.reading.compiled_sql): every public request reads it."""
+    """The ContentState, by a prepared query (blog.compiled_sql): every public request reads it."""
     found = CURRENT_GENERATION.rows(using=using)
     if not found:
         # Migration 0004 creates the row; a flushed test database (TransactionTestCase) may not have it.

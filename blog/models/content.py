@@ -290,7 +290,7 @@ class PostQuerySet(ContentQuerySet):
     def published(self, now=None):
         """The one definition of what a reader may see: published, and its time has come.
 
-        `now` may be a blog.reading.compiled_sql.Param, so a prepared query binds the time when it runs.
+        `now` may be a blog.compiled_sql.Param, so a prepared query binds the time when it runs.
         """
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
 

@@ -27,11 +27,11 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
 from blog.caching import months_kept
+from blog.compiled_sql import months_holding
 from blog.content.identifiers import doi_url, orcid_url
 from blog.content.languages import language_info
 from blog.content.plain_text import first_image
 from blog.models import CONVERTED_LANGUAGE, Post, PostAuthor
-from blog.reading.compiled_sql import months_holding
 from blog.reading.links import in_language, permalink, url
 from blog.rendering.traditional import LANGUAGE_TAG as TRADITIONAL_TAG
 
@@ -206,7 +206,7 @@ def month_links(request):
     They are kept on the content generation, which finds them whenever the lists change
     (blog.caching.state.months_by_language), and in the cache beside it (blog.caching.months_kept); a
     database upgraded before its lists next change finds them with one index hop per month
-    (blog.reading.compiled_sql.months_holding).
+    (blog.compiled_sql.months_holding).
     """
     language = translation.get_language()
     kept = months_kept()

@@ -2,7 +2,7 @@
 
 Counting one version per essay reads every published post (about a second at 100,000 posts on PostgreSQL). A
 list page only needs to know whether an older page follows: it fetches one row more than it shows. (The archive's
-months are found the same way, by walking an index a little: blog.reading.compiled_sql.months_holding.)
+months are found the same way, by walking an index a little: blog.compiled_sql.months_holding.)
 """
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator

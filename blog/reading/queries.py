@@ -1,4 +1,4 @@
-"""The reads every public request makes, written once as querysets and run prepared (blog.reading.compiled_sql).
+"""The reads every public request makes, written once as querysets and run prepared (blog.compiled_sql).
 
 Each starts from Post.objects.published() and the translation rules of PostQuerySet; only the time,
 the language, a slug or some ids change between requests, so Django compiles each shape once per process.
@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from blog.compiled_sql import Param, Prepared, list_values, param_list
 from blog.models import CONVERTED_LANGUAGE, Author, Post, PostAuthor, RelatedLink, RelatedPost, Tag, TagName
-from blog.reading.compiled_sql import Param, Prepared, list_values, param_list
 
 RELATED_BY_TAGS_LIMIT = 4
 # The columns a post card prints (the excerpt is stored on save: the summary, else the start of the text).

@@ -14,11 +14,11 @@ from django.utils.cache import patch_vary_headers
 from django.views import generic
 
 from blog.caching import Shown, ShowsContent, months_kept
+from blog.compiled_sql import months_holding
 from blog.models import Post
 from blog.reading import queries
 from blog.reading import search as site_search
 from blog.reading.citation.page import page_citation
-from blog.reading.compiled_sql import months_holding
 from blog.reading.links import slug_url
 from blog.reading.pagination import OpenEndedPaginator
 

@@ -127,3 +127,19 @@ def test_the_rest_of_blog_reaches_the_cache_package_only_through_its_public_face
         if not arrow.startswith("blog.caching") and not arrow.endswith("-> blog.caching")
     ]
     assert reaching_in == []
+
+
+def test_between_the_packages_of_blog_every_arrow_runs_one_way():
+    """Seen from above, blog.reading -> blog.caching -> blog.models and so on: no two packages import each other."""
+
+    def package(name):
+        return ".".join(name.split(".")[:2])
+
+    packages = {}
+    for importer, imported_modules in import_graph().items():
+        for imported in imported_modules:
+            if package(importer) != package(imported):
+                packages.setdefault(package(importer), set()).add(package(imported))
+                packages.setdefault(package(imported), set())
+    assert "blog.caching" in packages["blog.reading"] and "blog.models" in packages["blog.caching"]
+    assert circles(packages) == []

@@ -9,9 +9,10 @@ from django.db.models import Exists, F, Model, OuterRef
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from blog import compiled_sql
+from blog.compiled_sql import Param, Prepared, months_holding
 from blog.models import Post, PostAuthor, RelatedPost
-from blog.reading import compiled_sql, queries
-from blog.reading.compiled_sql import Param, Prepared, months_holding
+from blog.reading import queries
 from tests.factories import make_author, make_post, make_tag, make_translation
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_related_rows_come_with_their_objects(site):
 
 def test_this_django_has_the_private_api_the_compiled_sql_uses():
     """Fails first under `make test-django-next` when a release changes it: pages then run through the public ORM
-    (slower, same results) until blog.reading.compiled_sql is brought up to date."""
+    (slower, same results) until blog.compiled_sql is brought up to date."""
     assert compiled_sql.PRIVATE_API_PRESENT
 
 
