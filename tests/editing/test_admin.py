@@ -448,3 +448,16 @@ def test_an_editor_names_a_tag_in_other_languages_on_the_tags_own_page(editor_cl
     assert response.status_code == 302, response.context["errors"] if response.context else response
     assert list(tag.names.values_list("language", "name")) == [("en", "Career")]
     assert '<a href="/en/tags/career/" rel="tag">Career</a>' in client.get("/en/posts/essay/").content.decode()
+
+
+def test_the_desk_keeps_the_rarely_used_fields_in_collapsed_sections(editor_client):
+    """Title, editor and publishing come first; cover, citation and the advanced fields wait behind a click."""
+    post = make_post(title="An essay", language="en")
+    page = editor_client.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
+    collapsed = re.findall(r"<details[^>]*>\s*<summary[^>]*>(.*?)</summary>", page, re.S)
+    names = [re.sub(r"<[^>]+>", "", summary).strip() for summary in collapsed]
+    assert {"Cover image", "Citation", "Advanced"} <= set(names), names
+    # The fields live inside those sections, not beside the editor.
+    advanced = page[page.index(">Advanced<") :]
+    assert 'name="original_url"' in advanced and 'name="extra_front_matter"' in advanced
+    assert page.index('name="body"') < page.index(">Cover image<")
