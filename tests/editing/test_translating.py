@@ -377,12 +377,24 @@ def test_side_by_side_refuses_a_save_against_a_changed_source_and_keeps_the_tran
     assert "## What comes next" in stored.body
 
 
-def test_side_by_side_puts_title_and_summary_beside_the_sources_and_saves_them(editor_client):
+@pytest.mark.parametrize(
+    ("interface", "title_label", "summary_label", "changed_label"),
+    [
+        ("en", "Title", "Summary", "Changed since this translation's base"),
+        ("ja", "タイトル", "要約", "この翻訳の元になった版から変わった部分"),
+        ("zh-hans", "标题", "摘要", "自本译文所依据的版本以来有变化"),
+    ],
+)
+def test_side_by_side_puts_title_and_summary_beside_the_sources_and_saves_them(
+    editor_client, interface, title_label, summary_label, changed_label
+):
+    editor_client.cookies["django_language"] = interface
     original, english, _chinese = make_essay_in_three_languages()
     response = editor_client.get(admin_url("side_by_side", english))
     page = response.content.decode()
     assert '<p class="source-field" lang="ja">研究室を出た日</p>' in page
     assert '<p class="source-field" lang="ja">六年間の研究室生活の終わり。</p>' in page
+    assert f'<p class="diff-kind">{title_label}</p>' in page and f'<p class="diff-kind">{summary_label}</p>' in page
     data = submitted_form(response, form_id="side-by-side")
     assert (data["title"], data["summary"]) == ("The day I left the lab", "The end of six years in a lab.")
 
@@ -395,19 +407,32 @@ def test_side_by_side_puts_title_and_summary_beside_the_sources_and_saves_them(e
 
     original.title = "研究室を去った日"
     original.save()
-    flagged = [
-        changed
-        for _source, _field, changed in editor_client.get(admin_url("side_by_side", english))
-        .context["form"]
-        .fields_beside_source
-    ]
+    response = editor_client.get(admin_url("side_by_side", english))
+    flagged = [changed for _source, _field, changed in response.context["form"].fields_beside_source]
     assert flagged == [True, False]  # the source's title changed since the translation's base, its summary did not
+    page = response.content.decode()
+    assert f'<p class="diff-kind">{title_label} · {changed_label}</p>' in page
+    assert f'<p class="diff-kind">{summary_label}</p>' in page
 
 
-def test_side_by_side_cuts_an_essay_without_headings_at_its_paragraphs(editor_client):
+@pytest.mark.parametrize(
+    ("interface", "explanation"),
+    [
+        (
+            "en",
+            "The Japanese source, read-only, on the left; this translation's Markdown on the right, "
+            "one part per paragraph.",
+        ),
+        ("ja", "左に原文（日本語、読み取り専用）、右にこの翻訳の Markdown を、段落ごとに並べています。"),
+        ("zh-hans", "左侧为日语原文（只读），右侧为本译文的 Markdown，按段落逐一对照。"),
+    ],
+)
+def test_side_by_side_cuts_an_essay_without_headings_at_its_paragraphs(editor_client, interface, explanation):
+    editor_client.cookies["django_language"] = interface
     original = make_post(language="ja", title="朝", body="一つ目の段落。\n\n二つ目の段落。\n\n三つ目の段落。")
     english = make_translation(original, language="en", title="Morning", body="First paragraph.\n\nSecond paragraph.")
     response = editor_client.get(admin_url("side_by_side", english))
+    assert explanation in response.content.decode()
     rows = [(source, field.value()) for source, field, _changed in response.context["form"].parts]
     assert rows == [
         ("一つ目の段落。", "First paragraph."),
@@ -424,9 +449,19 @@ def test_side_by_side_cuts_an_essay_without_headings_at_its_paragraphs(editor_cl
     assert english.body_html.count("<p>") == 3
 
 
-def test_side_by_side_previews_the_translation_as_readers_would_get_it_without_saving(editor_client):
+@pytest.mark.parametrize(
+    ("interface", "button", "heading"),
+    [("en", "Preview", "Preview of the translation"), ("ja", "プレビュー", "翻訳のプレビュー"),
+     ("zh-hans", "预览", "译文预览")],
+)  # fmt: skip
+def test_side_by_side_previews_the_translation_as_readers_would_get_it_without_saving(
+    editor_client, interface, button, heading
+):
+    editor_client.cookies["django_language"] = interface
     _original, english, _chinese = make_essay_in_three_languages()
-    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    response = editor_client.get(admin_url("side_by_side", english))
+    assert f'<input type="submit" name="_preview" value="{button}">' in response.content.decode()
+    data = submitted_form(response, form_id="side-by-side")
     data["part_2"] = data["part_2"].replace("questions", "**questions**")
 
     response = editor_client.post(admin_url("side_by_side", english), {**data, "_preview": "1"})
@@ -435,15 +470,44 @@ def test_side_by_side_previews_the_translation_as_readers_would_get_it_without_s
     preview = response.context["preview"]
     assert "the way of asking <strong>questions</strong> that research taught me" in preview
     assert preview in response.content.decode()
+    assert f'<h2 id="translation-preview-title">{heading}</h2>' in response.content.decode()
     assert "**questions**" in submitted_form(response, form_id="side-by-side")["part_2"]  # the text stays in the form
     (stored,) = refreshed(english)
     assert stored.body == english.body
 
 
-def test_side_by_side_saves_and_marks_up_to_date_in_one_step_as_one_revision(editor_client, client):
+@pytest.mark.parametrize(
+    ("interface", "button", "comment", "message"),
+    [
+        (
+            "en",
+            "Save and mark up to date",
+            "Translated side by side with “研究室を出た日” and marked as up to date.",
+            "The translation was saved and marked as up to date.",
+        ),
+        (
+            "ja",
+            "保存して最新として記録",
+            "「研究室を出た日」と並べて翻訳し、最新として記録しました。",
+            "翻訳を保存し、最新として記録しました。",
+        ),
+        (
+            "zh-hans",
+            "保存并标记为最新",
+            "已对照“研究室を出た日”翻译，并标记为最新。",
+            "译文已保存并标记为最新。",
+        ),
+    ],
+)
+def test_side_by_side_saves_and_marks_up_to_date_in_one_step_as_one_revision(
+    editor_client, client, interface, button, comment, message
+):
+    editor_client.cookies["django_language"] = interface
     original, english, chinese = make_essay_in_three_languages()
     revise_second_paragraph(original)
-    data = submitted_form(editor_client.get(admin_url("side_by_side", english)), form_id="side-by-side")
+    response = editor_client.get(admin_url("side_by_side", english))
+    assert f'<input type="submit" name="_mark_up_to_date" value="{button}">' in response.content.decode()
+    data = submitted_form(response, form_id="side-by-side")
     data["part_1"] = data["part_1"].replace("made me who I am", "are what hold me up today")
 
     response = editor_client.post(admin_url("side_by_side", english), {**data, "_mark_up_to_date": "1"})
@@ -454,11 +518,11 @@ def test_side_by_side_saves_and_marks_up_to_date_in_one_step_as_one_revision(edi
     assert not outdated(english) and outdated(chinese)
     assert KYOTO_JA_REVISED_PARAGRAPH in english.source_base["body"]
     latest = Version.objects.get_for_object(english).select_related("revision").first()
-    assert latest.revision.comment == "Translated side by side with “研究室を出た日” and marked as up to date."
+    assert latest.revision.comment == comment
     assert latest.field_dict["source_fingerprint"] == original.content_fingerprint
     assert "are what hold me up today" in latest.field_dict["body"]
     messages = [str(message) for message in editor_client.get(response["Location"]).context["messages"]]
-    assert messages == ["The translation was saved and marked as up to date."]
+    assert messages == [message]
     assert "translation-outdated" not in client.get(english.get_absolute_url()).content.decode()
 
 
