@@ -47,14 +47,44 @@ def test_create_translation_records_its_source_and_the_text_it_matches(editor_cl
     assert not outdated(translation)
 
 
-def test_create_translation_credits_the_translator_chosen_after_the_sources_authors(editor_client, editor_user):
+@pytest.mark.parametrize(
+    ("interface", "label", "help_text", "created"),
+    [
+        (
+            "en",
+            "Translator",
+            "Credited as “Translated by” after the source&#x27;s authors. Leave empty if an author translates.",
+            "Created a draft translation in English. Translate the text, then save.",
+        ),
+        (
+            "ja",
+            "翻訳者",
+            "原文の著者の後に「翻訳」として表示されます。著者自身が翻訳する場合は空のままにしてください。",
+            "英語の翻訳の下書きを作成しました。本文を翻訳してから保存してください。",
+        ),
+        (
+            "zh-hans",
+            "译者",
+            "在原文作者之后署名为“译者”。若由作者本人翻译，请留空。",
+            "已创建英语译文草稿。请翻译正文后保存。",
+        ),
+    ],
+)
+def test_create_translation_credits_the_translator_chosen_after_the_sources_authors(
+    editor_client, editor_user, interface, label, help_text, created
+):
+    editor_client.cookies["django_language"] = interface
     writer, other_translator = make_author("Haruka Mori"), make_author("Lin Wei")
     own_profile = make_author("Sam Okafor", user=editor_user)
     source = make_post(language="ja", authors=[writer], translators=[other_translator])
-    form = editor_client.get(admin_url("translate", source)).context["form"]
+    response = editor_client.get(admin_url("translate", source))
+    page, form = response.content.decode(), response.context["form"]
+    assert f'<label for="id_translator">{label}:</label>' in page
+    assert f'<div class="help" id="id_translator_helptext">{help_text}</div>' in page
     assert f'value="{own_profile.pk}" selected' in str(form["translator"])  # the current user's profile
 
-    editor_client.post(admin_url("translate", source), {"language": "en", "translator": own_profile.pk})
+    response = editor_client.post(admin_url("translate", source), {"language": "en", "translator": own_profile.pk})
+    assert [str(message) for message in editor_client.get(response["Location"]).context["messages"]] == [created]
     translation = Post.objects.get(language="en")
     # The source's authors stay its authors; the source's own translator did not translate this version.
     assert list(translation.bylines.values_list("author__name", "role")) == [
@@ -529,9 +559,18 @@ def test_side_by_side_saves_and_marks_up_to_date_in_one_step_as_one_revision(
 # The source's own pages: which of its translations are outdated, since when, with a way to bring each up to date.
 
 
+@pytest.mark.parametrize(
+    ("interface", "outdated_since", "up_to_date", "translate"),
+    [
+        ("en", "outdated since {}", "up to date", "Translate side by side"),
+        ("ja", "{}から古い", "最新", "原文と並べて翻訳"),
+        ("zh-hans", "自{}起过时", "最新", "对照原文翻译"),
+    ],
+)
 def test_the_sources_change_form_says_which_translations_are_outdated_since_when_with_links_to_side_by_side(
-    editor_client,
+    editor_client, interface, outdated_since, up_to_date, translate
 ):
+    editor_client.cookies["django_language"] = interface
     original, english, chinese = make_essay_in_three_languages()
     revise_second_paragraph(original)
     translation_drift.mark_up_to_date(Post.objects.get(pk=chinese.pk))  # the Chinese translator caught up
@@ -539,10 +578,11 @@ def test_the_sources_change_form_says_which_translations_are_outdated_since_when
 
     page = editor_client.get(change_url(original)).content.decode()
 
-    since = formats.date_format(timezone.localtime(original.content_changed_at), "DATETIME_FORMAT")
-    assert f'<td class="translation-state outdated">outdated since {since}' in page
-    assert '<td class="translation-state up-to-date">up to date</td>' in page
-    assert admin_url("side_by_side", english) in page
+    with translation.override(interface):
+        since = formats.date_format(timezone.localtime(original.content_changed_at), "DATETIME_FORMAT")
+    assert f'<td class="translation-state outdated">{outdated_since.format(since)}' in page
+    assert f'<td class="translation-state up-to-date">{up_to_date}</td>' in page
+    assert f'<a href="{admin_url("side_by_side", english)}">{translate}</a></td>' in page
     assert admin_url("side_by_side", chinese) not in page
 
 
