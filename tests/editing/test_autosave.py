@@ -192,7 +192,19 @@ def test_the_change_page_offers_to_resume_compare_publish_or_discard_the_pending
     assert reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]) in page
 
 
-def test_the_pending_draft_is_compared_paragraph_by_paragraph_title_and_summary_too(editor_client):
+@pytest.mark.parametrize(
+    ("interface", "compare", "headings", "unchanged", "changed", "added"),
+    [
+        ("en", "Compare with the published version", ("Title", "Summary", "Text"), "1 unchanged paragraph",
+         "Changed", "Added"),
+        ("ja", "公開中の版と比べる", ("タイトル", "要約", "本文"), "変更のない段落 1 個", "変更", "追加"),
+        ("zh-hans", "与已发布版本比较", ("标题", "摘要", "正文"), "1 个未改动的段落", "修改", "新增"),
+    ],
+)  # fmt: skip
+def test_the_pending_draft_is_compared_paragraph_by_paragraph_title_and_summary_too(
+    editor_client, interface, compare, headings, unchanged, changed, added
+):
+    editor_client.cookies["django_language"] = interface
     post = make_post(title="Leaving the lab", summary="Six years.", body="First paragraph.\n\nSecond paragraph.")
     drafted = edit_of(
         post,
@@ -204,12 +216,16 @@ def test_the_pending_draft_is_compared_paragraph_by_paragraph_title_and_summary_
 
     page = editor_client.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
 
+    assert f"<summary>{compare}</summary>" in page
     compare = page[page.index('<div class="writing-room-diff">') :]
+    for heading in headings:
+        assert f"<h3>{heading}</h3>" in compare
     assert "<pre>Leaving the lab<ins> for good</ins></pre>" in compare
     assert "<pre>Six years<ins>, and after</ins>.</pre>" in compare
-    assert "1 unchanged paragraph" in compare
-    assert "<pre>Second paragraph<ins>, revised</ins>.</pre>" in compare
-    assert '<span class="diff-kind">Added</span><pre><ins>A third one.</ins></pre>' in compare
+    assert f'<p class="diff-unchanged">{unchanged}</p>' in compare
+    revised = "<pre>Second paragraph<ins>, revised</ins>.</pre>"
+    assert f'<span class="diff-kind">{changed}</span>\n        {revised}' in compare
+    assert f'<span class="diff-kind">{added}</span><pre><ins>A third one.</ins></pre>' in compare
     assert "@@" not in page and "+++" not in page
 
 
