@@ -77,3 +77,24 @@ def test_a_fully_cited_page_has_no_serious_accessibility_violations(page):
     page.emulate_media(color_scheme="dark")
     violations += blocking_violations(Axe().run(page, options={"runOnly": ["color-contrast"]}))
     assert violations == [], "\n".join(violations)
+
+
+# A slug as long as an essay title in the essay's script; an English translation may keep its source's slug.
+LONG_SLUG = "博士課程に進むかどうか一年迷った研究室での日々と生活への不安について"
+
+
+@pytest.mark.parametrize("language", ["ja", "zh-hans", "en"])
+def test_a_long_address_is_shown_decoded_and_wraps_inside_the_box_on_a_phone(page, language):
+    post = make_post(title="Essay", slug=LONG_SLUG, language=language)
+    assert "%E5%8D%9A" in post.get_absolute_url()  # what the reader would have read before
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.goto(post.get_absolute_url())
+
+    reference = page.locator("#cite-apa")
+    expect(reference).to_contain_text(f"/{language}/posts/{LONG_SLUG}/")
+    assert "%" not in reference.inner_text()
+    scroll_width, client_width = reference.evaluate("(element) => [element.scrollWidth, element.clientWidth]")
+    assert scroll_width <= client_width  # the address breaks inside the box instead of running out of it
+    # An address whose Latin run has no break opportunity (a DOI, a long romanised slug) breaks too.
+    assert reference.evaluate("(element) => getComputedStyle(element).overflowWrap") == "anywhere"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
