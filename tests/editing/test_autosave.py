@@ -193,7 +193,7 @@ def test_the_change_page_offers_to_resume_compare_publish_or_discard_the_pending
 
 
 @pytest.mark.parametrize(
-    ("interface", "compare", "headings", "unchanged", "changed", "added"),
+    ("interface", "opener", "headings", "unchanged", "changed", "added"),
     [
         ("en", "Compare with the published version", ("Title", "Summary", "Text"), "1 unchanged paragraph",
          "Changed", "Added"),
@@ -202,7 +202,7 @@ def test_the_change_page_offers_to_resume_compare_publish_or_discard_the_pending
     ],
 )  # fmt: skip
 def test_the_pending_draft_is_compared_paragraph_by_paragraph_title_and_summary_too(
-    editor_client, interface, compare, headings, unchanged, changed, added
+    editor_client, interface, opener, headings, unchanged, changed, added
 ):
     editor_client.cookies["django_language"] = interface
     post = make_post(title="Leaving the lab", summary="Six years.", body="First paragraph.\n\nSecond paragraph.")
@@ -216,7 +216,7 @@ def test_the_pending_draft_is_compared_paragraph_by_paragraph_title_and_summary_
 
     page = editor_client.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
 
-    assert f"<summary>{compare}</summary>" in page
+    assert f"<summary>{opener}</summary>" in page  # the compare opens under it
     compare = page[page.index('<div class="writing-room-diff">') :]
     for heading in headings:
         assert f"<h3>{heading}</h3>" in compare
