@@ -189,8 +189,12 @@ def test_reopening_after_a_closed_tab_offers_the_text_this_browser_kept(page):
     page.goto("/admin/blog/post/add/")
     page.locator("#id_body").press_sequentially("Typed before the tab was closed.")
     # The browser keeps a copy half a second after typing.
-    page.wait_for_function(
-        "() => (localStorage.getItem('bunko-writing-room:new') || '').includes('Typed before the tab was closed.')"
+    assert eventually(
+        page,
+        lambda: page.evaluate(
+            "() => (localStorage.getItem('bunko-writing-room:new') || '').includes('Typed before the tab was closed.')"
+        ),
+        True,
     )
 
     page.goto("/admin/blog/post/add/")
@@ -383,9 +387,13 @@ def test_the_editor_sits_beside_its_preview_on_wide_screens_and_above_it_on_narr
         assert editor_box["height"] >= 800 - 14 * 16 - 1  # as tall as the window leaves room for
         # The preview follows the editor's scroll position.
         page.locator("#id_body").evaluate("editor => { editor.scrollTop = editor.scrollHeight; }")
-        page.wait_for_function(
-            "() => { const p = document.querySelector('iframe.writing-room-page').contentDocument.scrollingElement;"
-            " return p.scrollTop > 0 && p.scrollTop >= p.scrollHeight - p.clientHeight - 2; }"
+        assert eventually(
+            page,
+            lambda: page.evaluate(
+                "() => { const p = document.querySelector('iframe.writing-room-page').contentDocument.scrollingElement;"
+                " return p.scrollTop > 0 && p.scrollTop >= p.scrollHeight - p.clientHeight - 2; }"
+            ),
+            True,
         )
     else:
         assert preview_box["y"] >= editor_box["y"] + editor_box["height"]
@@ -410,7 +418,7 @@ def test_a_save_during_an_autosave_waits_for_it_and_is_not_refused_as_an_older_c
             "submit", (event) => { window.saveHeldBack = event.defaultPrevented; })"""
     )
     page.keyboard.press("Control+s")
-    page.wait_for_function("() => window.saveHeldBack !== undefined")
+    assert eventually(page, lambda: page.evaluate("() => window.saveHeldBack !== undefined"), True)
     assert page.evaluate("() => window.saveHeldBack") and saves == []  # the Save waits for the autosave...
     held[0].continue_()
 
