@@ -7,7 +7,7 @@ import pytest
 import rispy
 from django.urls import reverse
 
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 from blog.models import PendingDraft, Post
 from blog.portability.importer import import_paths
 from tests.editing.admin_requests import new_post_data
@@ -78,7 +78,7 @@ def test_autosave_refuses_what_save_refuses_for_a_new_post_a_draft_and_a_pending
     draft = make_post(title="Draft", summary="Kept.", status=Post.Status.DRAFT)
     published = make_post(title="Published", summary="Kept.")
     for post in (draft, published):
-        edit = autosaved(post=str(post.pk), loaded_version=version_of(post), **{field: value})
+        edit = autosaved(post=str(post.pk), loaded_stamp=edit_stamp(post), **{field: value})
         response = editor_client.post(AUTOSAVE, edit)
         assert response.status_code == 400
         assert ("control characters" in response.json()["error"]) or ("at most 2000" in response.json()["error"])

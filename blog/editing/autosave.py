@@ -6,8 +6,8 @@ What an autosave writes depends on what readers can see:
 - a published post: its PendingDraft, never the post, so pages, feeds and caches stay as they are until the
   writer publishes the pending draft (an ordinary save, recorded as a revision) or discards it.
 
-Every autosave passes the same edit-conflict check as Save (version_of(post), plus the pending draft's own
-version), is rate-limited per user through Django's cache, and is refused above the renderer's size limit.
+Every autosave passes the same edit-conflict check as Save (edit_stamp(post), plus the pending draft's own
+stamp), is rate-limited per user through Django's cache, and is refused above the renderer's size limit.
 Each writer's run of autosaves keeps one revision (record_autosave), so text that another writer or a later
 Save replaces stays in the history, as the conflict messages promise.
 """
@@ -29,7 +29,7 @@ from blog import rendering
 from blog.content.control_characters import refused_in_summary, refused_in_title
 from blog.content.translation_drift import text_of
 from blog.editing import comparison
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 from blog.models import SUMMARY_MAX_LENGTH, Author, PendingDraft, Post, post_slug
 
 # An editor's browser autosaves at most every few seconds; this many a minute means something else is calling.
@@ -44,8 +44,8 @@ class AutosaveForm(forms.Form):
     body = forms.CharField(required=False, strip=False)
     language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
     slug = forms.CharField(max_length=Post._meta.get_field("slug").max_length, required=False)
-    loaded_version = forms.CharField(required=False)
-    draft_version = forms.CharField(required=False)
+    loaded_stamp = forms.CharField(required=False)
+    draft_stamp = forms.CharField(required=False)
     minor_change = forms.BooleanField(required=False)
 
     def clean_body(self):
@@ -58,7 +58,8 @@ class Conflict(Exception):
     """Someone else changed the post (or its pending draft) after this writer loaded it."""
 
 
-def draft_version_of(pending):
+def draft_stamp_of(pending):
+    """The pending draft's edit stamp: when it was last autosaved, as Post.updated_at is for a save."""
     return pending.saved_at.isoformat() if pending else ""
 
 
@@ -89,7 +90,7 @@ def _when(moment):
 
 def check_not_saved_since(current, data):
     """The same check as Save's (PostAdminForm.check_not_changed_since_opened), answered for a script."""
-    if version_of(current) != data["loaded_version"]:
+    if edit_stamp(current) != data["loaded_stamp"]:
         raise Conflict(
             gettext(
                 "Someone else saved this post at %(time)s, after you opened it, so your changes were not "
@@ -140,7 +141,7 @@ def record_autosave(request, admin, obj, update_fields=None):
 def save_draft(request, admin, post, data):
     """Write the text onto a post no reader sees yet, if nobody saved it since this writer loaded it.
 
-    An autosave that changes nothing writes nothing, so the post's version stays what other writers loaded.
+    An autosave that changes nothing writes nothing, so the post's stamp stays what other writers loaded.
     """
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
@@ -157,7 +158,7 @@ def save_pending_draft(request, admin, post, data):
         current = Post.objects.select_for_update().get(pk=post.pk)
         pending = PendingDraft.objects.select_related("saved_by").filter(post=current).first()
         check_not_saved_since(current, data)
-        if pending is not None and draft_version_of(pending) != data["draft_version"]:
+        if pending is not None and draft_stamp_of(pending) != data["draft_stamp"]:
             who = pending.saved_by.get_username() if pending.saved_by else gettext("Someone else")
             raise Conflict(
                 gettext(
@@ -166,7 +167,7 @@ def save_pending_draft(request, admin, post, data):
                 )
                 % {"user": who, "time": _when(pending.saved_at)}
             )
-        pending = pending or PendingDraft(post=current, based_on=version_of(current))
+        pending = pending or PendingDraft(post=current, based_on=edit_stamp(current))
         keep_pending_text(request, admin, pending, data)
     return pending
 
@@ -180,7 +181,7 @@ def keep_pending_text(request, admin, pending, data):
 
 
 def autosave(request, admin):
-    """The endpoint's work: JSON the writing room reads (what was saved and the versions to send next time)."""
+    """The endpoint's work: JSON the writing room reads (what was saved and the stamps to send next time)."""
     if rate_limited(request.user):
         response = answer_error(gettext("Too many autosaves; the next one will be tried in a minute."), 429)
         response["Retry-After"] = "60"
@@ -198,26 +199,26 @@ def autosave(request, admin):
             post = create_draft(request, data, admin)
         except ValidationError as error:
             return answer_error(" ".join(error.messages), 400)
-        return JsonResponse({"saved": "created", "post": post.pk, "loaded_version": version_of(post)}, status=201)
+        return JsonResponse({"saved": "created", "post": post.pk, "loaded_stamp": edit_stamp(post)}, status=201)
     post = admin.get_object(request, post_id)
     if post is None or not admin.has_change_permission(request, post):
         return answer_error(gettext("You may not change this post."), 403)
     try:
         if not post.is_live:
             post = save_draft(request, admin, post, data)
-            return JsonResponse({"saved": "draft", "post": post.pk, "loaded_version": version_of(post)})
+            return JsonResponse({"saved": "draft", "post": post.pk, "loaded_stamp": edit_stamp(post)})
         pending = save_pending_draft(request, admin, post, data)
     except Conflict as conflict:
         return answer_error(str(conflict), 409)
-    return JsonResponse({"saved": "pending", "post": post.pk, "draft_version": draft_version_of(pending)})
+    return JsonResponse({"saved": "pending", "post": post.pk, "draft_stamp": draft_stamp_of(pending)})
 
 
-def seen_pending_draft(post, seen_version):
-    """The post's pending draft, locked, if it is the version the editor saw; else Conflict saying why."""
+def seen_pending_draft(post, seen_stamp):
+    """The post's pending draft, locked, if its stamp is the one the editor saw; else Conflict saying why."""
     pending = PendingDraft.objects.select_for_update().filter(post=post).first()
     if pending is None:
         raise Conflict(gettext("This post has no pending draft."))
-    if draft_version_of(pending) != seen_version:
+    if draft_stamp_of(pending) != seen_stamp:
         raise Conflict(
             gettext(
                 "The pending draft was changed at %(time)s, after you read it, so nothing was done. "
@@ -228,15 +229,15 @@ def seen_pending_draft(post, seen_version):
     return pending
 
 
-def publish_pending_draft(request, post, admin, *, seen_version, minor_change):
+def publish_pending_draft(request, post, admin, *, seen_stamp, minor_change):
     """Copy the pending draft the editor read onto the post as one ordinary save (and revision).
 
-    Raises Conflict if the draft changed since `seen_version` or the post was saved after it was started.
+    Raises Conflict if the draft changed since `seen_stamp` or the post was saved after it was started.
     """
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
-        pending = seen_pending_draft(current, seen_version)
-        if pending.based_on != version_of(current):
+        pending = seen_pending_draft(current, seen_stamp)
+        if pending.based_on != edit_stamp(current):
             raise Conflict(
                 gettext(
                     "The post was saved after this draft was started, so publishing it would undo that save. "
@@ -251,10 +252,10 @@ def publish_pending_draft(request, post, admin, *, seen_version, minor_change):
         pending.delete()
 
 
-def discard_pending_draft(request, post, admin, *, seen_version):
+def discard_pending_draft(request, post, admin, *, seen_stamp):
     """Delete the pending draft the editor read, kept as a revision of it (restorable) first; Conflict if it changed."""
     with transaction.atomic():
-        pending = seen_pending_draft(Post.objects.select_for_update().get(pk=post.pk), seen_version)
+        pending = seen_pending_draft(Post.objects.select_for_update().get(pk=post.pk), seen_stamp)
         with admin.create_revision(request):
             reversion.add_to_revision(pending)
             reversion.set_comment(gettext("Discarded the pending draft."))

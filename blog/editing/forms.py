@@ -29,14 +29,14 @@ def _reencoded_if_new(image):
     return uploads.reencoded_image(image) if isinstance(image, UploadedFile) else image
 
 
-def version_of(post):
-    """What identifies the saved state an editor opened: the post's last save time, to the microsecond."""
+def edit_stamp(post):
+    """The edit stamp of the saved state an editor opened: the post's last save time, to the microsecond."""
     return post.updated_at.isoformat() if post.updated_at else ""
 
 
 class PostAdminForm(forms.ModelForm):
-    # Carries version_of(post) from the page the editor opened to their save; see check_not_changed_since_opened().
-    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Carries edit_stamp(post) from the page the editor opened to their save; see check_not_changed_since_opened().
+    loaded_stamp = forms.CharField(widget=forms.HiddenInput, required=False)
     # Shown beside the post's translations (admin/blog/post/translation_panel.html), read by save().
     minor_change = forms.BooleanField(
         label=_("Minor change: translations stay up to date"),
@@ -52,7 +52,7 @@ class PostAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial.setdefault("loaded_version", version_of(self.instance))
+            self.initial.setdefault("loaded_stamp", edit_stamp(self.instance))
 
     def check_not_changed_since_opened(self):
         """Refuse a save made from a copy of the post older than the one stored: it would undo someone's edit.
@@ -64,12 +64,12 @@ class PostAdminForm(forms.ModelForm):
             return
         with transaction.atomic():
             current = Post.objects.select_for_update().filter(pk=self.instance.pk).first()
-        if current is None or version_of(current) == self.cleaned_data.get("loaded_version"):
+        if current is None or edit_stamp(current) == self.cleaned_data.get("loaded_stamp"):
             return
         # Saving again is then a choice made knowingly: the form comes back with the editor's text and the
-        # current version, and the other editor's text stays in the history either way.
+        # current stamp, and the other editor's text stays in the history either way.
         self.data = self.data.copy()
-        self.data[self.add_prefix("loaded_version")] = version_of(current)
+        self.data[self.add_prefix("loaded_stamp")] = edit_stamp(current)
         last = Version.objects.get_for_object(current).select_related("revision__user").first()
         who = last.revision.user if last and last.revision.user else None
         raise forms.ValidationError(
@@ -182,13 +182,13 @@ class SideBySideForm(forms.Form):
     The n-th heading of a translation translates the n-th heading of its source, so cutting both before each
     heading (blog.content.paragraph_diff.sections) lines them up; a source without headings is cut at its paragraphs
     (blog.content.paragraph_diff.blocks) instead, so that it is not one giant part. A part the translation lacks comes as
-    an empty box. The form carries the source's version it was built from: against a changed source the parts no
+    an empty box. The form carries the stamp of the source it was built from: against a changed source the parts no
     longer line up (a lost heading would drop the last part), so such a save is refused and the translator's parts
     come back.
     """
 
-    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
-    source_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded_stamp = forms.CharField(widget=forms.HiddenInput, required=False)
+    source_stamp = forms.CharField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Title"), max_length=Post._meta.get_field("title").max_length)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -197,8 +197,8 @@ class SideBySideForm(forms.Form):
         self.translation, self.source = translation, source
         self.source_seen = source  # the source's row as clean() locked it, once it has
         self.changed_in_source = translation_drift.changed_in_source(translation)
-        self.initial.setdefault("loaded_version", version_of(translation))
-        self.initial.setdefault("source_version", source_version(source))
+        self.initial.setdefault("loaded_stamp", edit_stamp(translation))
+        self.initial.setdefault("source_stamp", source_stamp(source))
         self.initial.setdefault("title", translation.title)
         self.initial.setdefault("summary", translation.summary)
         for name in ("title", "summary"):
@@ -251,28 +251,28 @@ class SideBySideForm(forms.Form):
         body = paragraph_diff.joined(cleaned_data.get(name, "") for _source, name in self.rows)
         rendering.validate_markdown(body)
         current = Post.objects.select_for_update().filter(pk=self.translation.pk).first()
-        if current is None or version_of(current) != cleaned_data.get("loaded_version"):
+        if current is None or edit_stamp(current) != cleaned_data.get("loaded_stamp"):
             raise forms.ValidationError(
                 _("Someone changed this translation after you opened it. Open it again to continue."),
                 code="changed_since_opened",
             )
-        self.check_source_not_changed(cleaned_data.get("source_version"))
+        self.check_source_not_changed(cleaned_data.get("source_stamp"))
         cleaned_data["body"] = body
         return cleaned_data
 
     def check_source_not_changed(self, seen):
-        """Refuse a save made beside an older version of the source; the source's row stays locked till the save.
+        """Refuse a save made beside an older state of the source; the source's row stays locked till the save.
 
-        The form comes back with the translator's parts beside the source as it is now, and the version it shows,
+        The form comes back with the translator's parts beside the source as it is now, and that text's stamp,
         so saving again is a choice made knowingly.
         """
         current = Post.objects.select_for_update().filter(pk=self.source.pk).first()
-        if current is not None and source_version(current) == seen:
+        if current is not None and source_stamp(current) == seen:
             self.source_seen = current
             return
         if current is not None:
             self.data = self.data.copy()
-            self.data[self.add_prefix("source_version")] = source_version(current)
+            self.data[self.add_prefix("source_stamp")] = source_stamp(current)
         raise forms.ValidationError(
             _(
                 "The source changed after you opened this page, so the translation was not saved: its parts may "
@@ -304,8 +304,8 @@ class SideBySideForm(forms.Form):
         return translation
 
 
-def source_version(source):
-    """What identifies the source text a side-by-side form shows: the fingerprint of its title, summary and body."""
+def source_stamp(source):
+    """The stamp of the source text a side-by-side form shows: the fingerprint of its title, summary and body."""
     return translation_drift.fingerprint(translation_drift.text_of(source))
 
 

@@ -30,7 +30,7 @@ class PendingDraft(models.Model):
     body = models.TextField(_("body"), blank=True)
     # Ticked by the writer for a typo fix: publishing it then leaves the post's translations up to date.
     minor_change = models.BooleanField(_("minor change"), default=False)
-    # version_of(post) when the writer started this draft: publishing refuses a draft of an older post.
+    # edit_stamp(post) when the writer started this draft: publishing refuses a draft of an older post.
     based_on = models.CharField(max_length=40, blank=True)
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     saved_at = models.DateTimeField(_("saved"), auto_now=True)

@@ -21,7 +21,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 from blog.models import Author, Post, PostAuthor, RelatedPost, Tag
 from blog.portability import frontmatter
 
@@ -156,7 +156,7 @@ def _pending_draft_data(draft, post):
     if draft.saved_by is not None:
         data["saved_by"] = draft.saved_by.get_username()
     data["saved_at"] = _format_moment(draft.saved_at)
-    if draft.based_on != version_of(post):
+    if draft.based_on != edit_stamp(post):
         data["of_an_older_save"] = True  # the post was saved since: publishing the draft stays refused
     return data
 

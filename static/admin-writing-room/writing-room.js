@@ -14,7 +14,7 @@
   var SKIPPED = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, MATH: 1, SVG: 1, IFRAME: 1, NOSCRIPT: 1, RT: 1, RP: 1 };
   var CARRY_KEY = "bunko-writing-room-carry";
   // Fields the change page fills itself: the carried-over values never overwrite them.
-  var NOT_CARRIED = /^(csrfmiddlewaretoken|loaded_version|draft_version|resume_draft|title|summary|body|slug|language)$|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/;
+  var NOT_CARRIED = /^(csrfmiddlewaretoken|loaded_stamp|draft_stamp|resume_draft|title|summary|body|slug|language)$|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/;
 
   function byId(id) { return document.getElementById(id); }
   function value(field) { return field ? field.value : ""; }
@@ -108,10 +108,10 @@
   // Autosave a moment after the writer stops typing, and warn before leaving with anything unsaved.
   function autosaving(room, copy) {
     var form = room.form;
-    var loadedVersion = form.querySelector("[name=loaded_version]");
+    var loadedStamp = form.querySelector("[name=loaded_stamp]");
     var resumed = form.querySelector("[name=resume_draft]");
     var state = {
-      draftVersion: room.config.draftVersion,
+      draftStamp: room.config.draftStamp,
       saved: room.snapshot(),
       saving: null, // the autosave on its way, a promise
       stopped: false, // after a conflict or a Save: nothing more is sent from this page
@@ -144,8 +144,8 @@
       Object.keys(room.fields).forEach(function (name) { data.append(name, value(room.fields[name])); });
       data.append("language", value(room.language));
       data.append("slug", value(byId("id_slug")));
-      data.append("loaded_version", value(loadedVersion));
-      data.append("draft_version", state.draftVersion || "");
+      data.append("loaded_stamp", value(loadedStamp));
+      data.append("draft_stamp", state.draftStamp || "");
       if (sentMinor) { data.append("minor_change", "on"); }
       state.firstUnsaved = null;
       room.say(room.texts.saving);
@@ -158,7 +158,7 @@
         if (!state.stopped) { schedule(); }
       });
     }
-    // A Save while an autosave is on its way waits for it, so the Save carries the version it produced
+    // A Save while an autosave is on its way waits for it, so the Save carries the stamp it produced
     // (otherwise the Save would be refused as made from an older copy, of the writer's own text).
     function submitting(event) {
       clearTimeout(state.quietTimer);
@@ -188,14 +188,14 @@
         return;
       }
       if (answer.saved === "draft") {
-        loadedVersion.value = answer.loaded_version;
+        loadedStamp.value = answer.loaded_stamp;
         room.say(room.texts.savedDraft.replace("{time}", now()));
       } else {
-        state.draftVersion = answer.draft_version;
-        if (resumed) { resumed.value = answer.draft_version; }
+        state.draftStamp = answer.draft_stamp;
+        if (resumed) { resumed.value = answer.draft_stamp; }
         // This writer has the saved draft before their eyes: Publish and Discard act on it, not on an older one.
-        Array.prototype.forEach.call(document.querySelectorAll(".writing-room-pending-action [name=draft_version]"),
-          function (field) { field.value = answer.draft_version; });
+        Array.prototype.forEach.call(document.querySelectorAll(".writing-room-pending-action [name=draft_stamp]"),
+          function (field) { field.value = answer.draft_stamp; });
         room.say(room.texts.savedPending.replace("{time}", now()));
       }
       if (textChanged() || minorChanged()) { schedule(); }

@@ -5,7 +5,7 @@ import uuid
 
 from django.urls import reverse
 
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 
 AUTOSAVE = reverse("admin:blog_post_autosave")
 
@@ -65,4 +65,4 @@ def text(**fields):
 
 
 def edit_of(post, **fields):
-    return text(post=str(post.pk), loaded_version=version_of(post), **fields)
+    return text(post=str(post.pk), loaded_stamp=edit_stamp(post), **fields)

@@ -182,16 +182,16 @@ def test_author_account_without_profile_is_told_why_it_cannot_write(author_clien
     assert "not linked to an author profile" in response.content.decode()
 
 
-def test_author_cannot_restore_a_published_version_of_their_own_post(editor_client, author_user, own_author):
+def test_author_cannot_restore_a_published_revision_of_their_own_post(editor_client, author_user, own_author):
     mine = make_post(title="Mine", authors=[own_author], status=Post.Status.DRAFT)
     changelist = reverse("admin:blog_post_changelist")
     editor_client.post(changelist, {"action": "publish", "_selected_action": [mine.pk]})
     editor_client.post(changelist, {"action": "unpublish", "_selected_action": [mine.pk]})
-    published_version = Version.objects.get_for_object(mine).order_by("pk").first()
-    assert published_version.field_dict["status"] == Post.Status.PUBLISHED
+    published_revision = Version.objects.get_for_object(mine).order_by("pk").first()
+    assert published_revision.field_dict["status"] == Post.Status.PUBLISHED
 
     editor_client.force_login(author_user)
-    revision_url = reverse("admin:blog_post_revision", args=[mine.pk, published_version.pk])
+    revision_url = reverse("admin:blog_post_revision", args=[mine.pk, published_revision.pk])
     response = editor_client.post(revision_url, {"title": "Mine"}, follow=True)
 
     assert "Only an editor can restore" in response.content.decode()
@@ -399,7 +399,7 @@ def test_second_editor_saving_a_stale_copy_is_told_and_overwrites_nothing(client
 def test_a_save_without_the_opened_version_is_refused(editor_client):
     post = make_post(title="Kept")
     data = submitted_form(editor_client.get(change_url(post)))
-    del data["loaded_version"]
+    del data["loaded_stamp"]
 
     response = editor_client.post(change_url(post), {**data, "title": "Blind overwrite"})
 

@@ -8,7 +8,7 @@ from reversion.models import Version
 
 from blog import rendering
 from blog.editing import autosave
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 from blog.models import PendingDraft, Post
 from harness.web import submitted_form
 from tests.editing.admin_requests import AUTOSAVE, edit_of, text
@@ -27,7 +27,7 @@ def test_a_new_post_becomes_a_draft_once_it_has_a_title(editor_client):
     assert response.status_code == 201
     post = Post.objects.get()
     assert (post.title, post.slug, post.language, post.status) == ("研究室を離れて", "研究室を離れて", "ja", "draft")
-    assert response.json() == {"saved": "created", "post": post.pk, "loaded_version": version_of(post)}
+    assert response.json() == {"saved": "created", "post": post.pk, "loaded_stamp": edit_stamp(post)}
     assert Version.objects.get_for_object(post).count() == 1
 
 
@@ -42,7 +42,7 @@ def test_an_author_s_autosaved_post_carries_their_byline(client, author_user):
     assert client.get(reverse("admin:blog_post_change", args=[post.pk])).status_code == 200
 
 
-def test_autosaving_a_draft_writes_it_and_returns_the_version_to_send_next(editor_client):
+def test_autosaving_a_draft_writes_it_and_returns_the_stamp_to_send_next(editor_client):
     draft = make_post(title="Notes", status=Post.Status.DRAFT, body="Old.")
 
     response = editor_client.post(AUTOSAVE, edit_of(draft, title="Notes", body="New **words**."))
@@ -51,17 +51,17 @@ def test_autosaving_a_draft_writes_it_and_returns_the_version_to_send_next(edito
     draft.refresh_from_db()
     assert (draft.body, draft.status) == ("New **words**.", "draft")
     assert "<strong>words</strong>" in draft.body_html
-    assert response.json()["loaded_version"] == version_of(draft)
+    assert response.json()["loaded_stamp"] == edit_stamp(draft)
     assert not PendingDraft.objects.exists()
 
 
 def test_autosave_refuses_a_draft_someone_saved_since_it_was_opened(editor_client):
     draft = make_post(title="Notes", status=Post.Status.DRAFT, body="Theirs.")
-    opened = version_of(draft)
+    opened = edit_stamp(draft)
     draft.body = "Someone else's newer text."
     draft.save()
 
-    response = editor_client.post(AUTOSAVE, text(post=draft.pk, loaded_version=opened, body="Mine."))
+    response = editor_client.post(AUTOSAVE, text(post=draft.pk, loaded_stamp=opened, body="Mine."))
 
     assert response.status_code == 409
     assert "after you opened it" in response.json()["error"]
@@ -79,15 +79,15 @@ def test_autosaving_a_published_post_keeps_a_pending_draft_and_never_changes_wha
     assert response.status_code == 200
     pending = PendingDraft.objects.get(post=post)
     assert pending.body == "A rewrite in progress."
-    assert response.json() == {"saved": "pending", "post": post.pk, "draft_version": autosave.draft_version_of(pending)}
+    assert response.json() == {"saved": "pending", "post": post.pk, "draft_stamp": autosave.draft_stamp_of(pending)}
     post.refresh_from_db()
     assert (post.title, post.body, post.body_html, post.updated_at) == stored
     assert post.status == Post.Status.PUBLISHED
     assert Client().get(post.get_absolute_url()).content == public
 
-    # The writer's next autosave sends the draft's version and updates the same pending draft.
+    # The writer's next autosave sends the draft's stamp and updates the same pending draft.
     again = editor_client.post(
-        AUTOSAVE, edit_of(post, body="A rewrite, further.", draft_version=response.json()["draft_version"])
+        AUTOSAVE, edit_of(post, body="A rewrite, further.", draft_stamp=response.json()["draft_stamp"])
     )
     assert again.status_code == 200
     assert PendingDraft.objects.get(post=post).body == "A rewrite, further."
@@ -234,7 +234,7 @@ def test_publishing_the_pending_draft_updates_the_public_page_and_records_a_revi
 
     response = editor_client.post(
         reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
-        {"draft_version": autosave.draft_version_of(pending)},
+        {"draft_stamp": autosave.draft_stamp_of(pending)},
     )
 
     assert response.status_code == 302
@@ -245,14 +245,14 @@ def test_publishing_the_pending_draft_updates_the_public_page_and_records_a_revi
     assert Version.objects.get_for_object(post).first().revision.get_comment() == "Published the pending draft."
 
 
-def test_a_pending_draft_of_an_older_version_is_not_published_over_a_newer_save(editor_client, pending):
+def test_a_pending_draft_of_an_older_save_is_not_published_over_a_newer_one(editor_client, pending):
     post = pending.post
     post.body = "Saved by someone since."
     post.save()
 
     editor_client.post(
         reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
-        {"draft_version": autosave.draft_version_of(pending)},
+        {"draft_stamp": autosave.draft_stamp_of(pending)},
     )
 
     post.refresh_from_db()
@@ -263,7 +263,7 @@ def test_a_pending_draft_of_an_older_version_is_not_published_over_a_newer_save(
 def test_discarding_the_pending_draft_leaves_the_post_as_it_was(editor_client, pending):
     editor_client.post(
         reverse("admin:blog_post_discard_pending_draft", args=[pending.post.pk]),
-        {"draft_version": autosave.draft_version_of(pending)},
+        {"draft_stamp": autosave.draft_stamp_of(pending)},
     )
 
     assert not PendingDraft.objects.exists()
@@ -275,7 +275,7 @@ def test_resuming_puts_the_pending_text_in_the_form_and_saving_it_spends_the_dra
     url = reverse("admin:blog_post_change", args=[pending.post.pk])
     form = submitted_form(editor_client.get(url + "?resume_draft=1"))
     assert form["body"] == "Rewritten text."
-    assert form["resume_draft"] == autosave.draft_version_of(pending)
+    assert form["resume_draft"] == autosave.draft_stamp_of(pending)
 
     assert editor_client.post(url, {**form, "_continue": "1"}).status_code == 302
 

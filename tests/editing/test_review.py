@@ -13,7 +13,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from blog.editing import autosave
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 from blog.models import Author, PendingDraft, Post
 from harness.web import submitted_form
 from tests.factories import make_post, make_translation
@@ -39,16 +39,16 @@ def reader_sees(post):
     return response.content.decode() if response.status_code == 200 else None
 
 
-def publish_pending(client, post, draft_version, *, follow=False, **data):
+def publish_pending(client, post, draft_stamp, *, follow=False, **data):
     return client.post(
         reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
-        {"draft_version": draft_version, **data},
+        {"draft_stamp": draft_stamp, **data},
         follow=follow,
     )
 
 
 def autosave_edit(client, post, **fields):
-    data = {"post": str(post.pk), "loaded_version": version_of(post), "language": "en", "summary": "", **fields}
+    data = {"post": str(post.pk), "loaded_stamp": edit_stamp(post), "language": "en", "summary": "", **fields}
     return client.post(AUTOSAVE, data)
 
 
@@ -161,14 +161,14 @@ def test_an_author_s_save_of_a_live_essay_waits_for_an_editor_and_readers_keep_t
     assert post.body == "Approved text."
     pending = PendingDraft.objects.get(post=post)
     assert pending.body == "Unreviewed text."
-    assert publish_pending(author_client, post, autosave.draft_version_of(pending)).status_code == 403
+    assert publish_pending(author_client, post, autosave.draft_stamp_of(pending)).status_code == 403
     assert "Approved text." in reader_sees(post)
 
-    assert publish_pending(logged_in(editor_user), post, autosave.draft_version_of(pending)).status_code == 302
+    assert publish_pending(logged_in(editor_user), post, autosave.draft_stamp_of(pending)).status_code == 302
     assert "Unreviewed text." in reader_sees(post)
 
 
-def test_an_author_cannot_restore_an_old_version_of_a_live_essay(editor_client, author_user, own_author):
+def test_an_author_cannot_restore_an_old_revision_of_a_live_essay(editor_client, author_user, own_author):
     post = make_post(title="Live", body="First text.", authors=[own_author])
     form = submitted_form(editor_client.get(change_url(post)))
     editor_client.post(change_url(post), {**form, "body": "Second text."})
@@ -190,7 +190,7 @@ def test_an_author_cannot_save_a_live_translation_side_by_side(editor_client, au
 
     response = logged_in(author_user).post(
         reverse("admin:blog_post_side_by_side", args=[translation.pk]),
-        {"loaded_version": version_of(translation), "part_1": "## 一\n\n書き換え。"},
+        {"loaded_stamp": edit_stamp(translation), "part_1": "## 一\n\n書き換え。"},
         follow=True,
     )
 
@@ -214,8 +214,8 @@ def test_publishing_a_draft_changed_after_the_editor_read_it_is_refused_and_show
     editor_client, live_with_pending
 ):
     post, author = live_with_pending
-    seen = autosave.draft_version_of(PendingDraft.objects.get())
-    answer = autosave_edit(author, post, title="Live", body="Unread text.", draft_version=seen)
+    seen = autosave.draft_stamp_of(PendingDraft.objects.get())
+    answer = autosave_edit(author, post, title="Live", body="Unread text.", draft_stamp=seen)
     assert answer.status_code == 200
 
     page = publish_pending(editor_client, post, seen, follow=True).content.decode()
@@ -225,7 +225,7 @@ def test_publishing_a_draft_changed_after_the_editor_read_it_is_refused_and_show
     assert "Approved text." in reader_sees(post)
     scripted = editor_client.post(
         reverse("admin:blog_post_publish_pending_draft", args=[post.pk]),
-        {"draft_version": seen},
+        {"draft_stamp": seen},
         HTTP_ACCEPT="application/json",
     )
     assert scripted.status_code == 409
@@ -235,12 +235,12 @@ def test_publishing_a_draft_changed_after_the_editor_read_it_is_refused_and_show
 
 def test_discarding_a_draft_changed_after_the_editor_read_it_is_refused(editor_client, live_with_pending):
     post, author = live_with_pending
-    seen = autosave.draft_version_of(PendingDraft.objects.get())
-    autosave_edit(author, post, title="Live", body="Unread text.", draft_version=seen)
+    seen = autosave.draft_stamp_of(PendingDraft.objects.get())
+    autosave_edit(author, post, title="Live", body="Unread text.", draft_stamp=seen)
 
     response = editor_client.post(
         reverse("admin:blog_post_discard_pending_draft", args=[post.pk]),
-        {"draft_version": seen},
+        {"draft_stamp": seen},
         HTTP_ACCEPT="application/json",
     )
 
@@ -250,9 +250,9 @@ def test_discarding_a_draft_changed_after_the_editor_read_it_is_refused(editor_c
 
 def test_a_discarded_draft_stays_restorable(editor_client, live_with_pending):
     post, _author = live_with_pending
-    seen = autosave.draft_version_of(PendingDraft.objects.get())
+    seen = autosave.draft_stamp_of(PendingDraft.objects.get())
 
-    editor_client.post(reverse("admin:blog_post_discard_pending_draft", args=[post.pk]), {"draft_version": seen})
+    editor_client.post(reverse("admin:blog_post_discard_pending_draft", args=[post.pk]), {"draft_stamp": seen})
 
     assert not PendingDraft.objects.exists()
     kept = Version.objects.get_deleted(PendingDraft).get()
@@ -308,9 +308,9 @@ def test_save_again_to_replace_keeps_the_replaced_autosaved_text_in_the_history(
 
 def test_a_pending_draft_replaced_by_another_writer_stays_in_its_history(editor_user, live_with_pending):
     post, _author = live_with_pending
-    seen = autosave.draft_version_of(PendingDraft.objects.get())
+    seen = autosave.draft_stamp_of(PendingDraft.objects.get())
 
-    autosave_edit(logged_in(editor_user), post, title="Live", body="The editor's rewrite.", draft_version=seen)
+    autosave_edit(logged_in(editor_user), post, title="Live", body="The editor's rewrite.", draft_stamp=seen)
 
     pending = PendingDraft.objects.get()
     assert pending.body == "The editor's rewrite."
@@ -333,7 +333,7 @@ def test_the_minor_change_is_kept_with_the_pending_draft_and_published_with_it(e
     page = editor_client.get(change_url(original)).content.decode()
     assert 'name="minor_change" id="pending-minor-change" checked' in page
 
-    publish_pending(editor_client, original, autosave.draft_version_of(pending), minor_change="on")
+    publish_pending(editor_client, original, autosave.draft_stamp_of(pending), minor_change="on")
 
     original.refresh_from_db()
     translation.refresh_from_db()
@@ -344,28 +344,28 @@ def test_the_minor_change_is_kept_with_the_pending_draft_and_published_with_it(e
 # No-change saves.
 
 
-def test_a_save_without_changes_makes_no_revision_and_keeps_the_version(editor_client, editor_user):
+def test_a_save_without_changes_makes_no_revision_and_keeps_the_stamp(editor_client, editor_user):
     post = make_post(body="Unchanged.")
     form = submitted_form(editor_client.get(change_url(post)))
     editor_client.post(change_url(post), {**form, "body": "Changed once."})
     post.refresh_from_db()
-    versions, loaded = Version.objects.get_for_object(post).count(), version_of(post)
+    revisions, loaded = Version.objects.get_for_object(post).count(), edit_stamp(post)
     form = submitted_form(editor_client.get(change_url(post)))
 
     assert editor_client.post(change_url(post), form).status_code == 302
 
     post.refresh_from_db()
-    assert (Version.objects.get_for_object(post).count(), version_of(post)) == (versions, loaded)
+    assert (Version.objects.get_for_object(post).count(), edit_stamp(post)) == (revisions, loaded)
     other = logged_in(User.objects.create_user("other", is_staff=True, is_superuser=True))
     assert other.post(change_url(post), {**form, "body": "Another editor's edit."}).status_code == 302
 
 
-def test_an_autosave_without_changes_leaves_the_version_alone(editor_client):
+def test_an_autosave_without_changes_leaves_the_stamp_alone(editor_client):
     post = make_post(status=Post.Status.DRAFT, title="Same", body="Same.")
 
     answer = autosave_edit(editor_client, post, title="Same", body="Same.")
 
-    assert answer.json()["loaded_version"] == version_of(post)
+    assert answer.json()["loaded_stamp"] == edit_stamp(post)
     assert not Version.objects.get_for_object(post).exists()
 
 

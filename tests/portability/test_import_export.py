@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from reversion.models import Version
 
 from blog.content import translation_drift
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 from blog.models import Author, PendingDraft, Post, RelatedPost, Tag, TagName
 from blog.portability.exporter import export_all
 from blog.portability.importer import import_paths
@@ -578,7 +578,7 @@ def test_export_keeps_pending_drafts_beside_their_post_and_import_brings_them_ba
         title="Live essay, revised",
         summary="A new summary.",
         body="The revised text.\n\n## 新しい節\n\n書きかけの段落。",
-        based_on=version_of(current),
+        based_on=edit_stamp(current),
         saved_by=editor_user,
     )
     older = make_post(title="Saved since", slug="saved-since", body="Saved after the draft began.")
@@ -602,14 +602,14 @@ def test_export_keeps_pending_drafts_beside_their_post_and_import_brings_them_ba
         "Live essay, revised", "A new summary.", "The revised text.\n\n## 新しい節\n\n書きかけの段落。",
     )  # fmt: skip
     assert (draft.saved_by, draft.saved_at) == (editor_user, saved_at["live"])
-    assert draft.based_on == version_of(current)  # a draft of the post as it is: it can be published
-    assert PendingDraft.objects.get(post=older).based_on != version_of(older)  # still a draft of an older save
+    assert draft.based_on == edit_stamp(current)  # a draft of the post as it is: it can be published
+    assert PendingDraft.objects.get(post=older).based_on != edit_stamp(older)  # still a draft of an older save
 
 
 @pytest.mark.parametrize("file_saved_at", ["as exported", "unreadable"])
 def test_importing_again_keeps_a_pending_draft_saved_after_the_export(tmp_path, file_saved_at):
     post = make_post(title="Live essay", slug="live")
-    draft = PendingDraft.objects.create(post=post, title="Live", body="Exported draft.", based_on=version_of(post))
+    draft = PendingDraft.objects.create(post=post, title="Live", body="Exported draft.", based_on=edit_stamp(post))
     export_all(directory=tmp_path)
     draft.body = "Written after the backup."
     draft.save()

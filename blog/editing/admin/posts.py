@@ -52,7 +52,7 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
             _("Publishing"),
             {"classes": ["desk-publishing"], "fields": ["language", "slug", "status", "publish_at", "tags"]},
         ),
-        (None, {"classes": ["desk-editor"], "fields": ["body", "loaded_version"]}),
+        (None, {"classes": ["desk-editor"], "fields": ["body", "loaded_stamp"]}),
         (_("Cover image"), {"classes": ["collapse"], "fields": ["cover_image", "cover_alt"]}),
         (_("Citation"), {"classes": ["collapse"], "fields": [("doi", "revised_on")]}),
         (
@@ -141,7 +141,7 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
     def save_model(self, request, obj, form, change):
         """Save what changed, as the role allows: an author's change to a live essay waits for an editor."""
         if change and not form.has_changed() and not self.restoring_revision(request):
-            return  # no revision, and updated_at (the version other editors loaded) stays as it was
+            return  # no revision, and updated_at (the edit stamp other editors loaded) stays as it was
         if change and not self.has_publish_permission(request) and self.stored_status(obj) == Post.Status.PUBLISHED:
             self.keep_as_pending_draft(request, obj, form)
             return
@@ -164,7 +164,7 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
         """Readers keep the approved text: the author's title, summary and body become the pending draft."""
         form.kept_as_pending_draft = True
         pending = PendingDraft.objects.filter(post=post).first() or PendingDraft(
-            post=post, based_on=form.cleaned_data["loaded_version"]
+            post=post, based_on=form.cleaned_data["loaded_stamp"]
         )
         autosave.keep_pending_text(request, self, pending, form.cleaned_data)
         self.message_user(

@@ -133,7 +133,7 @@ class WritingRoom:
         return post
 
     def publish_pending_draft_view(self, request, object_id):
-        """An editor approves the pending draft they read (its version comes with the form), nothing newer."""
+        """An editor approves the pending draft they read (its stamp comes with the form), nothing newer."""
         post = self._changeable_post(request, object_id)
         if not self.has_publish_permission(request):
             raise PermissionDenied
@@ -141,7 +141,7 @@ class WritingRoom:
             request,
             post,
             lambda seen: autosave.publish_pending_draft(
-                request, post, self, seen_version=seen, minor_change=request.POST.get("minor_change") == "on"
+                request, post, self, seen_stamp=seen, minor_change=request.POST.get("minor_change") == "on"
             ),
             gettext("The pending draft is published."),
         )
@@ -151,15 +151,15 @@ class WritingRoom:
         return self._act_on_seen_draft(
             request,
             post,
-            lambda seen: autosave.discard_pending_draft(request, post, self, seen_version=seen),
+            lambda seen: autosave.discard_pending_draft(request, post, self, seen_stamp=seen),
             gettext("The pending draft is discarded; its text is kept in the history for an editor to restore."),
         )
 
     def _act_on_seen_draft(self, request, post, act, done):
-        """Run `act` with the draft version the form carried; a script is answered in JSON (409 on a conflict)."""
+        """Run `act` with the draft stamp the form carried; a script is answered in JSON (409 on a conflict)."""
         wants_json = "application/json" in request.headers.get("Accept", "")
         try:
-            act(request.POST.get("draft_version", ""))
+            act(request.POST.get("draft_stamp", ""))
         except autosave.Conflict as conflict:
             if wants_json:
                 return JsonResponse({"error": str(conflict)}, status=409)
@@ -180,7 +180,7 @@ class WritingRoom:
         # Saving the text of a resumed pending draft publishes it: the draft is then spent.
         resumed = request.POST.get(RESUME_PARAMETER)
         pending = PendingDraft.objects.filter(post=obj).first() if change and resumed else None
-        if pending is not None and autosave.draft_version_of(pending) == resumed:
+        if pending is not None and autosave.draft_stamp_of(pending) == resumed:
             pending.delete()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -189,14 +189,14 @@ class WritingRoom:
         if pending is not None:
             context["pending_draft"] = pending
             context["pending_diff"] = autosave.pending_draft_diff(obj, pending)
-            context["pending_draft_version"] = autosave.draft_version_of(pending)
+            context["pending_draft_stamp"] = autosave.draft_stamp_of(pending)
             context["may_publish"] = self.has_publish_permission(request)
             form = context["adminform"].form
             if RESUME_PARAMETER in request.GET and not form.is_bound:
                 form.initial.update(
                     title=pending.title, summary=pending.summary, body=pending.body, minor_change=pending.minor_change
                 )
-                resumed = autosave.draft_version_of(pending)
+                resumed = autosave.draft_stamp_of(pending)
         context["resumed_draft"] = resumed
         context["resume_parameter"] = RESUME_PARAMETER
         context["editor_tools"] = editor_tools()
@@ -209,7 +209,7 @@ class WritingRoom:
                 "uploadTypes": settings.MARKDOWNX_UPLOAD_CONTENT_TYPES,
                 "changeUrl": reverse("admin:blog_post_change", args=["0"]).replace("/0/", "/{post}/"),
                 "post": obj.pk if obj else None,
-                "draftVersion": resumed,
+                "draftStamp": resumed,
                 "texts": script_texts(),
                 # Counted as the renderer counts (blog.content.languages): the editor's figures are the page's.
                 "counting": writing_room_facts(),

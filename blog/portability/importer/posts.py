@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from blog.editing.forms import version_of
+from blog.editing.forms import edit_stamp
 from blog.models import Author, PendingDraft, Post, PostAuthor, RelatedLink, Tag, unique_slug
 from blog.portability.importer.redirects import sync_redirects
 from blog.portability.importer.report import ImportFailure
@@ -110,7 +110,7 @@ def snapshot(post):
         # Whether the draft is of the post as it is, not the save time it names (which every save moves).
         "pending_draft": [
             (draft.title, draft.summary, draft.body, draft.saved_by_id, draft.saved_at,
-             draft.based_on == version_of(post))
+             draft.based_on == edit_stamp(post))
             for draft in PendingDraft.objects.filter(post=post)
         ],
     }  # fmt: skip
@@ -169,7 +169,7 @@ def _set_pending_draft(post, entry, warnings):
     draft.summary, draft.body = written["summary"], written["body"]
     draft.saved_by = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: written["saved_by"]}).first()
     # A draft of the post as exported is a draft of the post as imported; one of an older save stays refused.
-    draft.based_on = "" if written["of_an_older_save"] else version_of(post)
+    draft.based_on = "" if written["of_an_older_save"] else edit_stamp(post)
     draft.save()
     if written["saved_at"]:
         PendingDraft.objects.filter(pk=draft.pk).update(saved_at=written["saved_at"])  # `auto_now` set it to now
