@@ -105,7 +105,7 @@ def local_site(tmp_path_factory):
     setup = make(site, "setup")
     assert setup.returncode == 0, setup.stdout + setup.stderr
     assert "Wrote .env for local development" in setup.stdout
-    assert "Re-rendered 0 post(s)" in setup.stdout  # after a pull that moved RENDERER_VERSION, the stale ones
+    assert "Re-rendered 0 post(s)" in setup.stdout  # after a pull that moved RENDERER_RELEASE, the stale ones
     assert re.search(r"Admin login: http://127\.0\.0\.1:8000/admin/ user admin password \S+", setup.stdout)
     return site
 

@@ -31,7 +31,7 @@ from blog.models import ContentGeneration
 def validators_for(request, generation):
     """A strong ETag naming this URL on this host and the content generation; the time of its last move."""
     fingerprint = repr(
-        [request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION, generation.value]
+        [request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_RELEASE, generation.value]
     )
     etag = f'"{hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()}"'
     last_modified = int(generation.changed_at.timestamp()) if generation.changed_at else None
@@ -214,7 +214,7 @@ def respond(view, request, args, kwargs, generation):
 
 
 def page_key(request):
-    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_VERSION])
+    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_RELEASE])
     return "bunko:page:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
 
 

@@ -333,7 +333,7 @@ class PostQuerySet(ContentQuerySet):
 
     def stale(self):
         """Posts whose stored HTML came from an older renderer."""
-        return self.exclude(renderer_version=rendering.RENDERER_VERSION)
+        return self.exclude(renderer_release=rendering.RENDERER_RELEASE)
 
     def update(self, **kwargs):
         """A bulk rename (admin actions, the importer) stores each language's `title_html` with it, as save() does."""
@@ -364,7 +364,7 @@ TRADITIONAL_FIELDS = [
 ]  # fmt: skip
 # What Post.render() stores; a save limited to other fields (update_fields) writes these too.
 RENDERED_FIELDS = [
-    "body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_version", "search_text",
+    "body_html", "toc_html", "feed_html", "excerpt", "reading_minutes", "renderer_release", "search_text",
     "title_html", *TRADITIONAL_FIELDS,
 ]  # fmt: skip
 # What Post.save() notes about its own text for its translations (blog.content.translation_drift).
@@ -458,7 +458,7 @@ class Post(models.Model):
     feed_html = models.TextField(editable=False, blank=True)
     excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
-    renderer_version = models.CharField(editable=False, max_length=20, blank=True)
+    renderer_release = models.CharField(editable=False, max_length=20, blank=True)
     # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX (blog.content.plain_text).
     search_text = models.TextField(editable=False, blank=True)
     # The title as cards and its page show it: escaped, with phrase breaks in Japanese and Chinese.
@@ -599,7 +599,7 @@ class Post(models.Model):
         # Feeds print one per entry: parsed from the HTML on every request, they cost more than the rest of the feed.
         self.excerpt = plain_text.excerpt(self)
         self.reading_minutes = rendered.reading_minutes
-        self.renderer_version = rendering.RENDERER_VERSION
+        self.renderer_release = rendering.RENDERER_RELEASE
         self.search_text = rendered.search_text
         self.title_html = rendering.phrases.title_html(self.title, self.language)
         self.store_traditional()
@@ -639,7 +639,7 @@ class Post(models.Model):
             authors = [author.name for author in self.authors.order_by("bylines__position", "bylines__pk")]
             with translation.override(self.language):
                 site_name = translation.gettext("Bunko")
-            shown = [social_card.DESIGN_VERSION, str(self.pk), self.language, self.title, site_name, *authors]
+            shown = [social_card.DESIGN_RELEASE, str(self.pk), self.language, self.title, site_name, *authors]
             digest = salted_hmac("blog.social_card", "\n".join(shown)).hexdigest()
             wanted = f"social/{digest[:32]}.png"
         if wanted and wanted != self.social_card.name and not self.social_card.storage.exists(wanted):

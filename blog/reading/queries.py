@@ -21,7 +21,7 @@ CARD_FIELDS = ("title", "title_html", "slug", "language", "translation_key", "ex
 # What the post page does not print: the Markdown source, the feed's copy of the HTML, import bookkeeping, the
 # copy of the source text a translation was made from.
 PAGE_DEFERRED = (
-    "body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_version", "source_base",
+    "body", "summary", "feed_html", "extra_front_matter", "source_path", "renderer_release", "source_base",
     "search_text", "traditional_feed_html",
 )  # fmt: skip
 # Where a list's posts may be narrowed to a subject: the Post relation and the subject's model.

@@ -1,7 +1,7 @@
 """The one Markdown renderer: pages, feeds, the admin preview and export all call `render()`.
 
 Python-Markdown with registered extensions (Jekyll clean-up, math, embeds, figures, ruby, CJK-aware ids,
-quotes and phrase breaks), then the nh3 allowlist. Posts store the result on save; bump RENDERER_VERSION whenever
+quotes and phrase breaks), then the nh3 allowlist. Posts store the result on save; bump RENDERER_RELEASE whenever
 output changes so `manage.py rerender_posts` recomputes stored HTML.
 """
 
@@ -31,7 +31,7 @@ from blog.rendering.jekyll import JekyllExtension
 from blog.rendering.phrases import PhraseBreakExtension
 from blog.rendering.ruby import RubyExtension
 
-RENDERER_VERSION = "9"
+RENDERER_RELEASE = "9"
 
 logger = logging.getLogger(__name__)
 _local = threading.local()

@@ -28,7 +28,7 @@ TITLE_SIZES = (76, 68, 60, 52, 46)
 MAX_TITLE_LINES = 4
 BYLINE_SIZE = 34
 # Bump when the drawing changes, so every card is drawn again (its stored name includes this).
-DESIGN_VERSION = "1"
+DESIGN_RELEASE = "1"
 
 # Faces inside Debian's fonts-noto-cjk collections; each language gets its own glyph forms.
 TITLE_FONT = "NotoSerifCJK-Bold.ttc"

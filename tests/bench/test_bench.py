@@ -37,7 +37,7 @@ def test_seed_posts_writes_rendered_essays_in_three_languages():
         rendered = expected[post.body, post.language]
         assert post.body_html and (post.body_html, post.feed_html) == (rendered.html, rendered.feed_html)
         assert post.excerpt == excerpt(post)
-        assert post.renderer_version == rendering.RENDERER_VERSION
+        assert post.renderer_release == rendering.RENDERER_RELEASE
         assert post.bylines.all() and post.tags.all()
         # The Traditional Chinese version (blog.rendering.traditional), as Post.render() stores it.
         if post.language == "zh-hans":

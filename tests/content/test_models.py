@@ -109,7 +109,7 @@ def test_saving_stores_rendered_html():
     post = make_post(body="# Title\n\nSome *emphasis*.")
     post.refresh_from_db()
     assert "<em>emphasis</em>" in post.body_html
-    assert post.renderer_version
+    assert post.renderer_release
 
 
 def test_roles_exist_with_publish_permission_only_for_editors(editor_user, author_user):

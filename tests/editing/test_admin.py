@@ -84,13 +84,13 @@ def test_restoring_an_earlier_revision_brings_back_title_and_byline(editor_clien
     post.refresh_from_db()
     assert (post.title, list(post.authors.all())) == ("Rewritten title", [second_author])
 
-    first_version = Version.objects.get_for_object(post).order_by("pk").first()
-    revision_url = reverse("admin:blog_post_revision", args=[post.pk, first_version.pk])
+    first_revision = Version.objects.get_for_object(post).order_by("pk").first()
+    revision_url = reverse("admin:blog_post_revision", args=[post.pk, first_revision.pk])
     revision_page = editor_client.get(revision_url)
     restored = submitted_form(revision_page)
     assert restored["title"] == "Original title"
     post.refresh_from_db()
-    assert post.title == "Rewritten title"  # looking at an old version changes nothing
+    assert post.title == "Rewritten title"  # looking at an old revision changes nothing
 
     assert editor_client.post(revision_url, restored).status_code == 302
 
@@ -98,6 +98,22 @@ def test_restoring_an_earlier_revision_brings_back_title_and_byline(editor_clien
     assert post.title == "Original title"
     assert list(post.authors.all()) == [first_author]
     assert Version.objects.get_for_object(post).count() == 3
+
+
+def test_a_revision_saved_before_the_renderer_release_rename_still_restores(editor_client):
+    editor_client.post(reverse("admin:blog_post_add"), new_post_data(author=make_author(), title="Original title"))
+    post = Post.objects.get()
+    editor_client.post(change_url(post), {**submitted_form(editor_client.get(change_url(post))), "title": "Rewritten"})
+    first_revision = Version.objects.get_for_object(post).order_by("pk").first()
+    # History written before migration 0025 names the field renderer_version.
+    first_revision.serialized_data = first_revision.serialized_data.replace('"renderer_release"', '"renderer_version"')
+    first_revision.save()
+    revision_url = reverse("admin:blog_post_revision", args=[post.pk, first_revision.pk])
+
+    assert editor_client.post(revision_url, submitted_form(editor_client.get(revision_url))).status_code == 302
+
+    post.refresh_from_db()
+    assert (post.title, post.renderer_release) == ("Original title", rendering.RENDERER_RELEASE)
 
 
 # Roles.
@@ -133,8 +149,8 @@ def test_author_cannot_restore_a_revision_of_another_authors_post(editor_client,
     post = Post.objects.get()
     edit = submitted_form(editor_client.get(change_url(post)))
     editor_client.post(change_url(post), {**edit, "title": "After"})
-    first_version = Version.objects.get_for_object(post).order_by("pk").first()
-    revision_url = reverse("admin:blog_post_revision", args=[post.pk, first_version.pk])
+    first_revision = Version.objects.get_for_object(post).order_by("pk").first()
+    revision_url = reverse("admin:blog_post_revision", args=[post.pk, first_revision.pk])
     restore = submitted_form(editor_client.get(revision_url))
 
     editor_client.force_login(author_user)

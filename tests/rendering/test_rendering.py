@@ -401,7 +401,7 @@ def test_feed_html_drops_characters_xml_cannot_carry():
 def test_rerender_posts_applies_a_renderer_change_without_touching_updated_at():
     post = make_post(body="Some *text*.")
     author = make_author(bio="An *author*.")
-    Post.objects.filter(pk=post.pk).update(body_html="old", feed_html="", excerpt="", renderer_version="0")
+    Post.objects.filter(pk=post.pk).update(body_html="old", feed_html="", excerpt="", renderer_release="0")
     Author.objects.filter(pk=author.pk).update(bio_html="old")
     assert list(Post.objects.stale()) == [post]
 
@@ -411,7 +411,7 @@ def test_rerender_posts_applies_a_renderer_change_without_touching_updated_at():
     refreshed = Post.objects.get(pk=post.pk)
     assert refreshed.body_html == refreshed.feed_html == "<p>Some <em>text</em>.</p>"
     assert refreshed.excerpt == "Some text."
-    assert refreshed.renderer_version == rendering.RENDERER_VERSION
+    assert refreshed.renderer_release == rendering.RENDERER_RELEASE
     assert refreshed.updated_at == post.updated_at
     assert Author.objects.get(pk=author.pk).bio_html == "<p>An <em>author</em>.</p>"
     assert "Re-rendered 1 post(s) and 1 author biography(ies)." in output.getvalue()

@@ -1,4 +1,4 @@
-"""`manage.py rerender_posts`: store HTML from the current renderer, so a RENDERER_VERSION bump reaches every page."""
+"""`manage.py rerender_posts`: store HTML from the current renderer, so a RENDERER_RELEASE bump reaches every page."""
 
 from django.core.management.base import BaseCommand
 

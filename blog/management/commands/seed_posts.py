@@ -228,7 +228,7 @@ def build_post(essay, language, rendered, step):
         toc_html=html.toc,
         feed_html=html.feed_html,
         reading_minutes=html.reading_minutes,
-        renderer_version=rendering.RENDERER_VERSION,
+        renderer_release=rendering.RENDERER_RELEASE,
         search_text=html.search_text,
         title_html=rendering.phrases.title_html(title, language),
     )
