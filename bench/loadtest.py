@@ -7,11 +7,11 @@ machinery: DEBUG off, 2 sync workers, a free loopback port, plain HTTP). For --d
   which counts 5xx answers as well as wrk's "non-2xx or 3xx";
 - editors log in to the admin and save the same few posts over and over with real form posts (CSRF
   included), each save writing a fresh marker into the title and into the body, with the marker of the
-  version it was based on; a save refused as "changed since you opened it" is counted, not forced;
+  save it was based on; a save refused as "changed since you opened it" is counted, not forced;
 - readers fetch those posts' pages and check that the title and the body come from the same save.
 
 Afterwards, through the ORM on the same database: each edited post's revision history holds exactly the
-accepted saves in one unbroken chain (none lost, none saved over a version it had not seen) and ends
+accepted saves in one unbroken chain (none lost, none written over a save it had not seen) and ends
 with what the row holds; every post's stored HTML is its body's rendering; posts nobody edited are
 unchanged. Prints a summary; exits 1 on any failure.
 

@@ -153,7 +153,7 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
 
     @staticmethod
     def restoring_revision(request):
-        """django-reversion's restore writes the old version first, so its form shows no change, yet it must save."""
+        """django-reversion's restore writes the old revision first, so its form shows no change, yet it must save."""
         return request.resolver_match.url_name == "blog_post_revision"
 
     @staticmethod
@@ -216,7 +216,7 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
         return post.get_absolute_url() if self.is_public(post) else preview_url(post)
 
     # Revisions: django-reversion reverts first and asks the change form second, when the
-    # bylines it would check are already the old version's; so check rights here first.
+    # bylines it would check are already the old revision's; so check rights here first.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         post = self.get_object(request, unquote(object_id))
