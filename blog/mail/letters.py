@@ -34,7 +34,21 @@ from blog.content.plain_text import TEX_ENCODING
 from blog.mail import tokens
 from blog.rendering.embeds import video_from_url
 
-CODE_CSS = (settings.BASE_DIR / "static" / "css" / "code.css").read_text().split("@media")[0]
+# A light-dark(light, dark) pair whose light half is the text's own colour, or no background, changes nothing in
+# the light scheme: the email, light only, gets no declaration for it.
+LIGHT_DEFAULT_PAIR = re.compile(r"\s*[\w-]+:\s*light-dark\(\s*(?:currentColor|transparent)\s*,[^()]*\);?", re.I)
+LIGHT_DARK_PAIR = re.compile(r"light-dark\(\s*([^,()]+?)\s*,[^()]*\)")
+
+
+def light_scheme(css):
+    """`css` with each light-dark() pair as its light half: mail clients know neither the function nor a scheme."""
+    return LIGHT_DARK_PAIR.sub(r"\1", LIGHT_DEFAULT_PAIR.sub("", css))
+
+
+# The code token rules: code.css before its first media query (the dark scheme's bold and italic), light only.
+CODE_CSS = light_scheme(
+    re.split(r"^@media", (settings.BASE_DIR / "static" / "css" / "code.css").read_text(), maxsplit=1, flags=re.M)[0]
+)
 INLINER = css_inline.CSSInliner(
     load_remote_stylesheets=False, extra_css=(Path(__file__).with_name("letter.css")).read_text() + CODE_CSS
 )

@@ -86,6 +86,10 @@ def test_the_email_is_the_essay_made_for_mail(smtp_server):
     assert "<style" not in html and "<script" not in html
     assert re.search(r'<p[^>]* style="[^"]*margin', html)
     assert re.search(r'<span[^>]* style="[^"]*color', html), "code keeps its highlighting colours"
+    # The light scheme's colours (an email has no scheme to choose by): print in green, the string in red.
+    assert '<span class="nb" style="color: #008000;">print</span>' in html
+    assert re.search(r'<span class="s2" style="color: #BA2121;">[^<]*hello', html)
+    assert "light-dark" not in html
     # The video facade is a linked thumbnail.
     assert re.search(
         rf'<a[^>]*href="https://www.youtube.com/watch\?v={VIDEO_ID}"[^>]*><img[^>]*src="https://i.ytimg.com/vi/{VIDEO_ID}/',
