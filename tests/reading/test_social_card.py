@@ -81,6 +81,14 @@ def test_publishing_draws_a_1200_by_630_card_with_the_title_and_byline(publish, 
     assert ink_pixels(card) > 5000, "the title is written on the card"
 
 
+def test_a_title_and_name_holding_line_breaks_still_get_a_card(publish):
+    """An imported title or author name may hold a line break, which the text layout refuses; the card is drawn."""
+    post = publish(title="Two lines\r\nof a title", authors=[make_author("Haruka\nMori")])
+    assert post.social_card.name.startswith("social/")
+    with default_storage.open(post.social_card.name) as stored:
+        assert ink_pixels(Image.open(io.BytesIO(stored.read()))) > 5000
+
+
 @pytest.mark.parametrize("language", ["ja", "zh-hans"])
 def test_a_cjk_title_is_broken_only_between_phrases(language):
     _, lines = social_card.fit_title(TITLES[language], language, 1040)
