@@ -369,6 +369,8 @@ RENDERED_FIELDS = [
 ]  # fmt: skip
 # What Post.save() notes about its own text for its translations (blog.content.translation_drift).
 DRIFT_FIELDS = ["content_fingerprint", "content_changed_at"]
+# Fields a save may write alone without rendering again: no text, slug or date depends on them.
+UNRENDERED_FIELDS = {"social_card"}
 
 
 # A summary is one paragraph for lists, feeds and meta descriptions; an essay's text belongs in its body.
@@ -534,6 +536,9 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None and set(kwargs["update_fields"]) <= UNRENDERED_FIELDS:
+            super().save(*args, **kwargs)
+            return
         stored = None
         if self.pk:
             stored = Post.objects.filter(pk=self.pk).values("title", "slug", "language", "status").first()
