@@ -16,10 +16,10 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from blog.caching import changes_together
 from blog.models import Author, Post, Tag
 from blog.portability.importer import import_paths
 from blog.reading.feed_xml import xml_safe
@@ -165,7 +165,7 @@ def build_hostile_site():
 def hostile_site(django_db_setup, django_db_blocker):
     """The hostile site, built once for the tests of TestEveryPlace (which only read it) and removed after them."""
     with django_db_blocker.unblock():
-        with transaction.atomic():
+        with changes_together():
             site = build_hostile_site()
         try:
             yield site

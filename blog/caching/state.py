@@ -5,7 +5,9 @@ signals for single writes, the content model's `content_written` for bulk ones, 
 BlogConfig.ready(). blog.caching.pages reads this state for ETags and the page cache.
 """
 
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -81,6 +83,57 @@ def current_tokens(keys):
     return tokens, next((value for _token, value in found.values()), None)
 
 
+@dataclass
+class Changes:
+    """What the writes of one changes_together() block moved, to be moved once when it ends."""
+
+    moved: set = field(default_factory=set)
+    changed_at: datetime | None = None
+    posts_dated: bool = False
+    retracted: bool = False
+
+    def add(self, changed_at, moved, posts_dated, retracted):
+        self.moved.update(moved)
+        if changed_at is not None and (self.changed_at is None or changed_at > self.changed_at):
+            self.changed_at = changed_at
+        self.posts_dated |= posts_dated
+        self.retracted |= retracted
+
+
+GATHERING = ContextVar("content_changes_gathered", default=None)
+
+
+@contextmanager
+def changes_together():
+    """One transaction whose content writes move the state once, when it ends, instead of once per row.
+
+    Saving a post also writes its bylines, tags and links, and each write moves the generation, its keys and
+    the months holding essays: an import of hundreds of files paid that thousands of times. Readers lose
+    nothing: no other connection sees the writes before the transaction commits, and the state moves in it.
+    Nested blocks join the outermost.
+    """
+    if GATHERING.get() is not None:
+        yield
+        return
+    changes = Changes()
+    gathering = GATHERING.set(changes)
+    try:
+        with transaction.atomic():
+            yield
+            GATHERING.reset(gathering)
+            gathering = None
+            if changes.moved and not transaction.get_rollback():
+                content_changed(
+                    changes.changed_at,
+                    moved=changes.moved,
+                    posts_dated=changes.posts_dated,
+                    retracted=changes.retracted,
+                )
+    finally:
+        if gathering is not None:
+            GATHERING.reset(gathering)
+
+
 def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None, retracted=False):
     """Move the content generation and the `moved` keys: older ETags, and cached pages showing them, are stale.
 
@@ -89,7 +142,12 @@ def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, 
     `scheduled` (the next_publish_at a reader found passed), only the first of several concurrent readers
     moves the generation, so a post appearing moves it once and the others do no work. `retracted`: something
     readers could see was taken down, so the edge drops what it moved for good (blog.caching.edge, a hard purge).
+    Inside changes_together() a write's changes are gathered and moved once at its end.
     """
+    changes = GATHERING.get()
+    if changes is not None and scheduled is None:
+        changes.add(changed_at, moved, posts_dated, retracted)
+        return
     now = timezone.now()
     row = ContentGeneration.objects.filter(pk=1)
     if scheduled is not None:

@@ -8,10 +8,11 @@ Liquid links now have a target. A link that cannot be made is a warning, never a
 because the post itself was imported correctly.
 """
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blog.caching import changes_together
 from blog.content import translation_drift
 from blog.models import Post, RelatedPost
 from blog.portability.importer.sites import MARKDOWN_SUFFIXES
@@ -20,7 +21,7 @@ from blog.portability.importer.sites import MARKDOWN_SUFFIXES
 def resolve_relations(entry, post, result, warnings):
     """Link `post` to the posts its file names; a `skipped` result becomes `updated` when a link changed."""
     try:
-        with transaction.atomic():
+        with changes_together():
             changed = _set_related(entry, post, warnings)
             changed = _link_translations(entry, post, warnings) or changed
             changed = _link_source(entry, post, warnings) or changed

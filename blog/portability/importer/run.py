@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
+from blog.caching import changes_together
 from blog.models import Post
 from blog.portability.importer.assets import Assets
 from blog.portability.importer.datafiles import import_data_files
@@ -79,7 +80,7 @@ class _Importer:
                 assets=self.assets,
                 warnings=self.report.warnings,
             )
-            with transaction.atomic():
+            with changes_together():  # the file's post, bylines, tags and links move the cache state once
                 post, outcome, detail = save_entry(
                     entry, update_existing=self.update_existing, assets=self.assets, warnings=self.report.warnings
                 )
