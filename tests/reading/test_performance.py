@@ -10,6 +10,7 @@ from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from blog.caching import changes_together
 from blog.models import ContentGeneration, Post, PostAuthor, RelatedLink, RelatedPost
 from blog.portability.importer import import_paths
 from tests.factories import make_author, make_post, make_tag, url_in
@@ -128,6 +129,34 @@ def test_every_kind_of_write_moves_the_generation(essay, write):
     before = generation()
     write(essay)
     assert generation() > before
+
+
+def test_an_imported_file_moves_the_generation_once_and_its_pages_show_it(client, db, tmp_path):
+    """Its post, byline, tags and links are one change: the state moves once, and every page it shows on is fresh."""
+    home = url_in("en", "blog:post-list")
+    assert "A day in the lab" not in titles_readable(client.get(home))  # the home page is cached without it
+    before = generation()
+    source = tmp_path / "2024-05-01-a-day-in-the-lab.md"
+    source.write_text(
+        "---\ntitle: A day in the lab\nauthor: Aiko\ntags: [lab-life, phd]\n"
+        "related_links:\n  - title: Read this\n    url: https://example.org/\n---\nBody.\n",
+        encoding="utf-8",
+    )
+    import_paths(paths=[source], language="en")
+    assert generation() == before + 1
+    assert "A day in the lab" in titles_readable(client.get(home))
+    assert "A day in the lab" in titles_readable(client.get(url_in("en", "blog:tag-detail", slug="phd")))
+
+
+def test_writes_gathered_by_changes_together_move_nothing_when_they_fail(essay):
+    before = generation()
+    with pytest.raises(RuntimeError), changes_together():
+        edit_post(essay)
+        add_byline(essay)
+        raise RuntimeError("the import of this file failed")
+    assert generation() == before
+    essay.refresh_from_db()
+    assert essay.title == "Leaving the lab"
 
 
 def test_editing_a_draft_leaves_the_generation_alone(db):
