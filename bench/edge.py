@@ -178,7 +178,8 @@ def print_summary(summary):
     share = summary["origin_per_1000"]
     print(
         f"Edge: {share['origin_requests']} of {share['reader_requests']} reader requests reached an instance: "
-        f"{share['per_1000']} per 1,000 (target <= 5): {'pass' if share['per_1000'] is not None and share['per_1000'] <= 5 else 'FAIL'}"
+        f"{share['per_1000']} per 1,000 (target <= 5): "
+        f"{'pass' if share['per_1000'] is not None and share['per_1000'] <= 5 else 'FAIL'}"
     )
     print(
         f"Edge: from the editor's saved answer to the new title at the edge, under load, over {summary['saves']} "

@@ -7,7 +7,8 @@ PostgreSQL database beside the one named) is migrated and seeded; then the comma
 and is timed from start to exit (Django's start-up included), its peak memory and CPU time read from the kernel
 (wait4's ru_maxrss, ru_utime + ru_stime), and the SMTP server's CPU time over the same run from /proc. On a
 machine shared with other jobs the time says little; CPU milliseconds per email say what an email costs. Two
-sizes show whether memory stays flat as subscribers grow. Issue 27 asks >= 200 emails/s on 2 cores. Results go to bench-results/newsletters-latest.json.
+sizes show whether memory stays flat as subscribers grow. Issue 27 asks >= 200 emails/s on 2 cores. Results go
+to bench-results/newsletters-latest.json.
 
     python bench/newsletters.py                                   # 1,000 and 10,000 subscribers on SQLite
     python bench/newsletters.py --database-url postgres://postgres@127.0.0.1:5432/postgres

@@ -199,7 +199,8 @@ def revalidate_live(base_url, page):
 
 
 def run_size(args, size, soak_requests):
-    """Numbers for one size: pages with every cache off, then `-cached` rows and memory as production runs, then the edge."""
+    """Numbers for one size: pages with every cache off, then `-cached` rows and memory as production runs, then
+    the edge."""
     with tempfile.TemporaryDirectory(prefix="bunko-bench-") as tmp:
         workdir = Path(tmp)
         with throwaway_database(args.database_url, size, workdir) as database_url:

@@ -154,7 +154,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend, with a health check that polls the socket rather than sending SELECT 1 (blog.serving.postgresql).
+    # The same backend, with a health check that polls the socket rather than sending SELECT 1
+    # (blog.serving.postgresql).
     DATABASES["default"]["ENGINE"] = "blog.serving.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Two editors saving at once: each write transaction BEGINs IMMEDIATE and so waits its turn (up to

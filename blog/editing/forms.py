@@ -181,10 +181,10 @@ class SideBySideForm(forms.Form):
 
     The n-th heading of a translation translates the n-th heading of its source, so cutting both before each
     heading (blog.content.paragraph_diff.sections) lines them up; a source without headings is cut at its paragraphs
-    (blog.content.paragraph_diff.blocks) instead, so that it is not one giant part. A part the translation lacks comes as
-    an empty box. The form carries the stamp of the source it was built from: against a changed source the parts no
-    longer line up (a lost heading would drop the last part), so such a save is refused and the translator's parts
-    come back.
+    (blog.content.paragraph_diff.blocks) instead, so that it is not one giant part. A part the translation lacks
+    comes as an empty box. The form carries the stamp of the source it was built from: against a changed source
+    the parts no longer line up (a lost heading would drop the last part), so such a save is refused and the
+    translator's parts come back.
     """
 
     loaded_stamp = forms.CharField(widget=forms.HiddenInput, required=False)

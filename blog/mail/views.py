@@ -35,7 +35,8 @@ def bad_link(request):
         request,
         _("This link does not work"),
         _(
-            "The link is incomplete, was changed, or has expired. Copy the whole link from the email, or subscribe again."
+            "The link is incomplete, was changed, or has expired. "
+            "Copy the whole link from the email, or subscribe again."
         ),
         status=400,
         link=("mail:subscribe", _("Subscribe")),

@@ -99,7 +99,8 @@ content_written = Signal()
 
 
 class ContentQuerySet(models.QuerySet):
-    """Announce bulk writes, which skip save() and its signals, as `content_written` (bulk_update() goes through update())."""
+    """Announce bulk writes, which skip save() and its signals, as `content_written` (bulk_update() goes through
+    update())."""
 
     def update(self, **kwargs):
         rows = super().update(**kwargs)
@@ -461,7 +462,8 @@ class Post(models.Model):
     excerpt = models.TextField(editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField(editable=False, default=0)
     renderer_release = models.CharField(editable=False, max_length=20, blank=True)
-    # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX (blog.content.plain_text).
+    # The body as search reads and quotes it: the prose, alt texts, embed titles, formulas' TeX
+    # (blog.content.plain_text).
     search_text = models.TextField(editable=False, blank=True)
     # The title as cards and its page show it: escaped, with phrase breaks in Japanese and Chinese.
     title_html = models.TextField(editable=False, blank=True)

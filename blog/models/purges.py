@@ -1,4 +1,5 @@
-"""The edge's outbox: purges a committed write owes the shared caches in front of the site (blog.caching.edge.outbox)."""
+"""The edge's outbox: purges a committed write owes the shared caches in front of the site
+(blog.caching.edge.outbox)."""
 
 from django.db import models
 from django.utils import timezone

@@ -23,7 +23,8 @@ class SubscriberQuerySet(models.QuerySet):
         return self.filter(state=Subscriber.State.CONFIRMED)
 
     def following(self, essay):
-        """Confirmed subscribers who follow everything, or an author or tag of `essay` (any of its published versions)."""
+        """Confirmed subscribers who follow everything, or an author or tag of `essay` (any of its published
+        versions)."""
         return self.confirmed().filter(
             Q(follows_everything=True)
             | Q(authors__posts__translation_key=essay.translation_key)

@@ -25,7 +25,8 @@ from blog.models import Post
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 PASSAGE_LENGTH = 160
-# search_text: the body's prose (ruby as base, readings after), without the Markdown, URLs and page furniture a reader never typed (blog.content.plain_text).
+# search_text: the body's prose (ruby as base, readings after), without the Markdown, URLs and page furniture a
+# reader never typed (blog.content.plain_text).
 SEARCHED_FIELDS = ("title", "summary", "search_text")
 
 

@@ -174,7 +174,7 @@ https://www.youtube.com/watch?v={VIDEO_ID}
 <blockquote class="twitter-tweet"><p lang="ja" dir="ltr">とても良い講演でした。</p>&mdash; Reader (@reader) <a href="https://twitter.com/reader/status/1234567890123456789">January 1, 2024</a></blockquote> <script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>
 
 最後まで見てくださってありがとうございました。
-"""
+"""  # noqa: E501 (the tweet's embed code as X gives it, on one line)
 
 
 @pytest.fixture

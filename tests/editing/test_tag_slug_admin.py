@@ -10,7 +10,8 @@ from tests.factories import make_post, make_tag, url_in
 pytestmark = pytest.mark.django_db
 
 SLUG_TAKEN = {
-    "ja": "このスラッグは別のタグが（そのタグ自身のスラッグ、またはいずれかの言語のスラッグとして）すでに使っています。",
+    "ja": "このスラッグは別のタグが（そのタグ自身のスラッグ、またはいずれかの言語のスラッグとして）"
+    "すでに使っています。",
     "zh-hans": "另一个标签已在使用此别名（作为它自己的别名，或它在某种语言中的别名）。",
     "en": "Another tag already has this slug, as its own or in one of its languages.",
 }

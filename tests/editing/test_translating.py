@@ -204,8 +204,9 @@ def add_essays(count, start):
         for n in range(start, start + count)
     )  # fmt: skip
     Post.objects.bulk_create(
-        Post(title=f"Essay {n}", slug=f"essay-{n}", language="en", body=f"Text {n}.", translation_key=source.translation_key,
-             translated_from=source, source_fingerprint=source.content_fingerprint if n % 4 else "0" * 64,
+        Post(title=f"Essay {n}", slug=f"essay-{n}", language="en", body=f"Text {n}.",
+             translation_key=source.translation_key, translated_from=source,
+             source_fingerprint=source.content_fingerprint if n % 4 else "0" * 64,
              source_base={"title": source.title, "summary": "", "body": source.body})
         for n, source in enumerate(originals[::2], start=start)
     )  # fmt: skip

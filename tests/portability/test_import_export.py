@@ -199,7 +199,8 @@ def test_jekyll_front_matter_keys(client, media_root):
     assert english.cover_image.name == "imported/assets/img/diagram.png"
     assert english.cover_alt == "The diagram again"
     assert (english.original_title, english.original_author, english.original_url, english.original_published_on) == (
-        "二度目の考え（初出）", "Aiko Sato", "https://aiko.example.org/original/second-thoughts", datetime.date(2022, 4, 1),
+        "二度目の考え（初出）", "Aiko Sato", "https://aiko.example.org/original/second-thoughts",
+        datetime.date(2022, 4, 1),
     )  # fmt: skip
     assert [entry.to_post.slug for entry in english.related_entries.all()] == ["first-steps"]
     assert list(english.related_links.values_list("title", "url", "summary")) == [

@@ -1,4 +1,5 @@
-"""Issue 7 without timing anything: a content generation every write moves, and the page cache (query counts: test_query_counts.py)."""
+"""Issue 7 without timing anything: a content generation every write moves, and the page cache (query counts:
+test_query_counts.py)."""
 
 import datetime
 import tempfile

@@ -187,7 +187,8 @@ def test_importing_any_bytes_imports_whole_or_reports(name, content):
 
 
 def test_a_body_too_marked_up_to_render_is_stored_as_sanitised_text():
-    """The plain-text fallback is what the sanitiser would leave too (found by the mixes above: three JSFuck payloads)."""
+    """The plain-text fallback is what the sanitiser would leave too (found by the mixes above: three JSFuck
+    payloads)."""
     jsfuck = next(payload for payload in PAYLOADS if payload.startswith("<script>(+[])"))
     assert render(jsfuck * 3).html.startswith('<pre class="unrendered"')
     assert_sanitised(jsfuck * 3)

@@ -106,7 +106,8 @@ def title_of(base, path):
 
 
 def save_title(base, paths, title, change="change", field="title"):
-    """An editor logs in to instance `base` and saves the essay (at paths[`change`]) with a new title, as a browser does."""
+    """An editor logs in to instance `base` and saves the essay (at paths[`change`]) with a new title, as a browser
+    does."""
     editor = Browser(base)
     assert editor.log_in(paths["login"], "editor", PASSWORD)
     data = submitted_form(editor.request(paths[change]))
@@ -164,7 +165,8 @@ def test_instances_failing_cost_readers_nothing_the_edge_can_serve(cluster):
 
 
 def test_a_retracted_essay_never_comes_back_from_the_edge_in_an_outage(cluster):
-    """Unpublishing purges hard: with every instance down, the essay's URL is not served from grace (a soft purge was)."""
+    """Unpublishing purges hard: with every instance down, the essay's URL is not served from grace (a soft purge
+    was)."""
     paths, edge, home = cluster.paths, cluster.edge, "/en/"
     for path in (paths["retracted"], home):
         assert eventually(lambda path=path: request(edge, path)[0] == 200, seconds=10)  # the instances are up
@@ -189,7 +191,8 @@ def test_a_retracted_essay_never_comes_back_from_the_edge_in_an_outage(cluster):
 
 
 def test_uploads_go_to_the_storage_the_environment_names(tmp_path):
-    """Instances share uploads through object storage (MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS) or one mounted MEDIA_ROOT."""
+    """Instances share uploads through object storage (MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS) or one mounted
+    MEDIA_ROOT."""
     options = {"location": str(tmp_path / "bucket"), "base_url": "https://media.example.org/bunko/"}
     env = production_env(
         MEDIA_STORAGE="django.core.files.storage.FileSystemStorage", MEDIA_STORAGE_OPTIONS=json.dumps(options)
