@@ -28,11 +28,9 @@ from blog.caching.store import cache_get, cache_set
 from blog.models import ContentGeneration
 
 
-def validators_for(request, generation):
+def validators_for(address, generation):
     """A strong ETag naming this URL on this host and the content generation; the time of its last move."""
-    fingerprint = repr(
-        [request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_RELEASE, generation.value]
-    )
+    fingerprint = repr([address, settings.BUNKO_RELEASE, rendering.RENDERER_RELEASE, generation.value])
     etag = f'"{hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()}"'
     last_modified = int(generation.changed_at.timestamp()) if generation.changed_at else None
     return etag, last_modified
@@ -149,16 +147,13 @@ def public_page(view, reads=()):
             return view(request, *args, **kwargs)
         keep_only_read_parameters(request, reads)
         generation = content_state()
-        etag, last_modified = validators_for(request, generation)
+        address = request.build_absolute_uri()
+        etag, last_modified = validators_for(address, generation)
         response = None
         if request.META.get("HTTP_IF_NONE_MATCH", "*").strip() != "*":
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            answering = ANSWERING.set(Answering(generation))
-            try:
-                response = respond(view, request, args, kwargs, generation)
-            finally:
-                ANSWERING.reset(answering)
+            response = respond(view, request, args, kwargs, generation, page_key(address))
             if response.status_code != 200:
                 return response
             response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
@@ -194,17 +189,23 @@ def keep_only_read_parameters(request, reads):
         request.GET = QueryDict(query)
 
 
-def respond(view, request, args, kwargs, generation):
-    """The stored response for this URL while what it shows is unchanged, or the view's, stored when fit to share."""
+def respond(view, request, args, kwargs, generation, key):
+    """The stored response for this URL while what it shows is unchanged, or the view's, stored when fit to share.
+
+    A stored page costs one cache read: only a page being rendered gets an Answering (for content_cached).
+    """
     use_cache = may_use_cache(request)
-    key = page_key(request)
     if use_cache:
         stored = cache_get(key)
         if stored is not None and still_current(key, stored, generation):
             return stored.response
-    response = view(request, *args, **kwargs)
-    if hasattr(response, "render"):
-        response = response.render()
+    answering = ANSWERING.set(Answering(generation))
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response = response.render()
+    finally:
+        ANSWERING.reset(answering)
     if response.status_code == 200:
         # Before it is stored: a page served from the cache names its keys too.
         edge.label(response, shown_keys(response))
@@ -213,8 +214,8 @@ def respond(view, request, args, kwargs, generation):
     return response
 
 
-def page_key(request):
-    fingerprint = repr([request.build_absolute_uri(), settings.BUNKO_RELEASE, rendering.RENDERER_RELEASE])
+def page_key(address):
+    fingerprint = repr([address, settings.BUNKO_RELEASE, rendering.RENDERER_RELEASE])
     return "bunko:page:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
 
 
