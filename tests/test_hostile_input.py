@@ -170,9 +170,10 @@ def hostile_site(django_db_setup, django_db_blocker):
         try:
             yield site
         finally:
-            Post.objects.all().delete()
-            Author.objects.all().delete()
-            Tag.objects.all().delete()
+            with changes_together():
+                Post.objects.all().delete()
+                Author.objects.all().delete()
+                Tag.objects.all().delete()
 
 
 def titles(site):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from blog.caching import changes_together
 from blog.editing import autosave
 from blog.editing.admin.actions import PublishingActions
 from blog.editing.admin.base import LABELLED_DATE_TIME, MARKDOWN_EDITOR, HttpsURLMixin
@@ -137,6 +138,12 @@ class PostAdmin(PublishingActions, ReviewViews, TranslationViews, WritingRoom, H
             )
             return redirect("admin:blog_post_changelist")
         return super().add_view(request, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A save writes the post, then its bylines, tags and links: one change for the page cache and the edge,
+        # moved once as it commits, instead of once a row (each finding the months that hold essays again).
+        with changes_together():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         """Save what changed, as the role allows: an author's change to a live essay waits for an editor."""
