@@ -11,7 +11,8 @@ from pytest_django.asserts import assertContains
 from reversion.models import Version
 
 from blog import rendering
-from blog.models import Post
+from blog.caching import essay_key
+from blog.models import ContentGeneration, PendingPurge, Post
 from harness.web import submitted_form
 from tests.editing.admin_requests import change_url, new_post_data
 from tests.factories import make_author, make_post, make_tag
@@ -63,6 +64,25 @@ def test_a_post_needs_at_least_one_author(editor_client):
     assert response.status_code == 200
     assert "A post needs at least one author." in response.content.decode()
     assert not Post.objects.exists()
+
+
+def test_an_editors_save_is_one_change_for_readers_pages_and_the_edge(editor_client, settings):
+    """Title, byline and tag written by one save: the content generation moves once, one purge is owed to the
+    edge with every key the save moved, and the reader's page shows the new title and tag."""
+    settings.BUNKO_EDGE_PURGE_URLS = ["http://127.0.0.1:9/"]  # recorded when the save commits; never sent here
+    post = make_post(title="Leaving the lab", tags=[make_tag("career")])
+    second, phd = make_author("Second"), make_tag("phd")
+    edit = submitted_form(editor_client.get(change_url(post)))
+    edit.update({"title": "Leaving the lab for good", "bylines-0-author": str(second.pk), "tags": [phd.pk]})
+    before = ContentGeneration.objects.get(pk=1).value
+    PendingPurge.objects.all().delete()
+    assert editor_client.post(change_url(post), edit).status_code == 302
+
+    assert ContentGeneration.objects.get(pk=1).value == before + 1
+    (purge,) = PendingPurge.objects.all()
+    assert {essay_key(post.translation_key), "lists"} <= set(purge.keys.split())
+    page = Client().get(Post.objects.get(pk=post.pk).get_absolute_url()).content.decode()
+    assert "Leaving the lab for good" in page and "phd" in page
 
 
 def test_deleting_a_posts_only_byline_is_refused(editor_client):
