@@ -109,7 +109,7 @@ test-django-next: fonts
 	$(VENV_NEXT)/bin/pip install --quiet -r requirements-dev.txt
 	$(VENV_NEXT)/bin/pip install --quiet --upgrade "$(DJANGO_NEXT)"
 	$(VENV_NEXT)/bin/python -c "import django; print('Testing against Django', django.get_version())"
-	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(VENV_NEXT)/bin/pytest -m "not external"
+	SECRET_KEY=$(TEST_SECRET_KEY) BUNKO_ENV_FILE= $(VENV_NEXT)/bin/pytest -m "not external" -n auto --dist loadscope
 
 # gunicorn and wrk against a throwaway database of $(SIZE) posts; see README.md, Performance.
 # make bench SIZE=100000 DATABASE_URL=postgres://...   BENCH_ARGS="--compare 1000,100000" for the scale run.

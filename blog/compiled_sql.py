@@ -31,15 +31,25 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 try:
+    from django.db.models import FETCH_ONE
+except ImportError:  # Django 5.2 has no fetch modes
+    FETCH_ONE = None
+
+try:
     from django.db.models.query import get_related_populators
     from django.db.models.sql.compiler import SQLCompiler
     from django.db.models.utils import create_namedtuple_class
 
-    # As Django 5.2 has them; 6.1 added a `fetch_mode` to get_related_populators, for one.
-    PRIVATE_API_PRESENT = all(
+    # get_related_populators as Django 5.2 has it, or with the fetch mode (how an object loads a field it lacks)
+    # that 6.1 added: the prepared querysets set none, so their objects get the default, as the queryset gives them.
+    POPULATOR_FETCH_MODE = {
+        ("klass_info", "select", "db"): (),
+        ("klass_info", "select", "db", "fetch_mode"): (FETCH_ONE,),
+    }.get(tuple(inspect.signature(get_related_populators).parameters))
+    PRIVATE_API_PRESENT = POPULATOR_FETCH_MODE is not None and all(
         callable(getattr(SQLCompiler, name, None))
         for name in ("as_sql", "compile", "get_converters", "apply_converters")
-    ) and list(inspect.signature(get_related_populators).parameters) == ["klass_info", "select", "db"]
+    )
 except ImportError:
     PRIVATE_API_PRESENT = False
 
@@ -176,7 +186,7 @@ def model_instances(compiled, rows, using):
     klass_info, select = compiler.klass_info, compiler.select
     first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     field_names = [column[0].target.attname for column in select[first:last]]
-    populators = get_related_populators(klass_info, select, using)
+    populators = get_related_populators(klass_info, select, using, *POPULATOR_FETCH_MODE)
     annotations = compiler.annotation_col_map.items()
     model = klass_info["model"]
     objects = []

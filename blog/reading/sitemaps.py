@@ -227,9 +227,11 @@ class ArchiveSitemap(LocalizedSitemap):
             .annotate(changed=Max(POST_CHANGED), shown_in=Value(language))
             for language in languages
         ]
-        # One query: each language's months, grouped from the versions its lists show.
+        # One query: each language's months, grouped from the versions its lists show. The UNION says it wants no
+        # order: Django 6.1 gives a combined query its model's default ordering (Post's -publish_at), columns it
+        # does not select, and rejects it ("ORDER BY term does not match any column").
         periods = {}
-        for row in shown[0].union(*shown[1:], all=True):
+        for row in shown[0].union(*shown[1:], all=True).order_by():
             for period in [(row["year"], None), (row["year"], row["month"])]:
                 changed, found_in = periods.get(period, (row["changed"], set()))
                 periods[period] = (max(changed, row["changed"]), found_in | {row["shown_in"]})
