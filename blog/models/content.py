@@ -647,7 +647,7 @@ class Post(models.Model):
             with translation.override(self.language):
                 site_name = translation.gettext("Bunko")
             shown = [social_card.DESIGN_RELEASE, str(self.pk), self.language, self.title, site_name, *authors]
-            digest = salted_hmac("blog.social_card", "\n".join(shown)).hexdigest()
+            digest = salted_hmac("blog.social_card", "\n".join(shown), algorithm="sha256").hexdigest()
             wanted = f"social/{digest[:32]}.png"
         if wanted and wanted != self.social_card.name and not self.social_card.storage.exists(wanted):
             try:
