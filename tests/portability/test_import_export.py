@@ -11,10 +11,12 @@ import yaml
 from django.contrib.redirects.models import Redirect
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.test import override_settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from reversion.models import Version
+from reversion.models import Revision, Version
 
+from blog.caching import changes_together
 from blog.content import translation_drift
 from blog.editing.forms import edit_stamp
 from blog.models import Author, PendingDraft, Post, RelatedPost, Tag, TagName
@@ -51,11 +53,28 @@ def visible_text(html):
     return re.sub(r"<(pre|code)\b.*?</\1>", "", html, flags=re.DOTALL)
 
 
-@pytest.fixture
-def corpus():
+def import_the_corpus():
     report = import_paths(paths=[CORPUS])
     assert report.failed == 0, report.failures()
     return report
+
+
+@pytest.fixture(scope="class")
+def imported_corpus(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The corpus imported once for the tests of TestTheImportedCorpus, which only read it, and removed after them:
+    (the import's report, the media folder its images were copied to)."""
+    media = tmp_path_factory.mktemp("corpus-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        report = import_the_corpus()
+        try:
+            yield report, media
+        finally:
+            with changes_together():
+                Post.objects.all().delete()
+                Author.objects.all().delete()
+                Tag.objects.all().delete()
+                Redirect.objects.all().delete()
+                Revision.objects.all().delete()
 
 
 def export_then_import(tmp_path, name, *, created, also_delete=()):
@@ -68,67 +87,73 @@ def export_then_import(tmp_path, name, *, created, also_delete=()):
     assert (report.created, report.failed, report.warnings) == (created, 0, [])
 
 
-def test_corpus_import_creates_one_post_per_file(corpus):
-    assert len(CORPUS_FILES) == 34
-    assert corpus.created == len(CORPUS_FILES)
-    assert Post.objects.count() == len(CORPUS_FILES)
-    assert set(Post.objects.values_list("source_path", flat=True)) == {f"_posts/{p.name}" for p in CORPUS_FILES}
+@pytest.mark.usefixtures("imported_corpus")
+class TestTheImportedCorpus:
+    """A real Jekyll blog imported once, read as a reader and an editor would; the tests never write."""
+
+    def test_corpus_import_creates_one_post_per_file(self, imported_corpus):
+        assert len(CORPUS_FILES) == 34
+        assert imported_corpus[0].created == len(CORPUS_FILES)
+        assert Post.objects.count() == len(CORPUS_FILES)
+        assert set(Post.objects.values_list("source_path", flat=True)) == {f"_posts/{p.name}" for p in CORPUS_FILES}
+
+    def test_corpus_titles_dates_and_languages(self):
+        for path in CORPUS_FILES:
+            front = corpus_front_matter(path)
+            post = Post.objects.get(source_path=f"_posts/{path.name}")
+            assert post.title == front["title"]
+            assert post.publish_at == corpus_date(path), path.name
+            # `lang: english` posts are English; the rest are Japanese, even those with English titles.
+            assert post.language == ("en" if front.get("lang") == "english" else "ja"), path.name
+            assert post.status == Post.Status.PUBLISHED
+            assert [author.name for author in post.authors.all()] == ["Kento Nozawa"]  # _config.yml's author
+
+    def test_corpus_keeps_unknown_front_matter_and_abstracts(self):
+        post = Post.objects.get(source_path="_posts/2016-09-03-EnrichingWordVectorswithSubwordInformation.md")
+        assert post.summary == "分散表現の論文紹介"
+        assert post.extra_front_matter == {"layout": "post", "comments": True}
+
+    def test_corpus_rendered_html_has_no_liquid_or_kramdown(self):
+        for post in Post.objects.all():
+            text = visible_text(post.body_html)
+            for leftover in ("{%", "{{", "{:"):
+                assert leftover not in text, f"{post.source_path} shows {leftover!r}"
+
+    def test_corpus_images_are_copied_and_linked(self, imported_corpus):
+        for name in ("acc.png", "loss.png", "topic_model.svg"):
+            copied = imported_corpus[1] / "imported" / "assets" / "img" / name
+            assert copied.read_bytes() == (CORPUS / "assets" / "img" / name).read_bytes()
+        kronecker = Post.objects.get(source_path="_posts/2018-05-10-kronecker-dense.md")
+        assert 'src="/media/imported/assets/img/acc.png"' in kronecker.body_html
+        remote = Post.objects.get(source_path="_posts/2017-09-30-td_intern.md")
+        assert "https://www.dropbox.com/s/i75mh1gcua9bela/IMG_0450.jpg?raw=1" in remote.body  # remote stays remote
+
+    def test_corpus_old_urls_redirect_permanently(self, client):
+        """`permalink: /:year/:month/:title`: /2019/10/ucl-life and friends keep working."""
+        for path in CORPUS_FILES:
+            moment = corpus_date(path)
+            old_url = f"/{moment:%Y}/{moment:%m}/{path.stem[11:]}"
+            post = Post.objects.get(source_path=f"_posts/{path.name}")
+            response = client.get(old_url)
+            assert response.status_code == 301, old_url
+            assert response["Location"] == post.get_absolute_url()
+        assert client.get("/2019/10/ucl-life")["Location"] == "/ja/posts/ucl-life/"
+
+    def test_corpus_reused_slugs_get_the_year(self):
+        """Five posts are called `nawadays`: the first keeps the slug, later ones add their year."""
+        slugs = set(Post.objects.filter(source_path__contains="nawadays").values_list("slug", flat=True))
+        assert slugs == {
+            "nawadays",
+            "nawadays-2021",
+            "nawadays-2022",
+            "nawadays-2023",
+            "nawadays-2024",
+            "nawadays-2025",
+        }
 
 
-def test_corpus_titles_dates_and_languages(corpus):
-    for path in CORPUS_FILES:
-        front = corpus_front_matter(path)
-        post = Post.objects.get(source_path=f"_posts/{path.name}")
-        assert post.title == front["title"]
-        assert post.publish_at == corpus_date(path), path.name
-        # `lang: english` posts are English; the rest are Japanese, even those with English titles.
-        assert post.language == ("en" if front.get("lang") == "english" else "ja"), path.name
-        assert post.status == Post.Status.PUBLISHED
-        assert [author.name for author in post.authors.all()] == ["Kento Nozawa"]  # _config.yml's author
-
-
-def test_corpus_keeps_unknown_front_matter_and_abstracts(corpus):
-    post = Post.objects.get(source_path="_posts/2016-09-03-EnrichingWordVectorswithSubwordInformation.md")
-    assert post.summary == "分散表現の論文紹介"
-    assert post.extra_front_matter == {"layout": "post", "comments": True}
-
-
-def test_corpus_rendered_html_has_no_liquid_or_kramdown(corpus):
-    for post in Post.objects.all():
-        text = visible_text(post.body_html)
-        for leftover in ("{%", "{{", "{:"):
-            assert leftover not in text, f"{post.source_path} shows {leftover!r}"
-
-
-def test_corpus_images_are_copied_and_linked(corpus, media_root):
-    for name in ("acc.png", "loss.png", "topic_model.svg"):
-        copied = media_root / "imported" / "assets" / "img" / name
-        assert copied.read_bytes() == (CORPUS / "assets" / "img" / name).read_bytes()
-    kronecker = Post.objects.get(source_path="_posts/2018-05-10-kronecker-dense.md")
-    assert 'src="/media/imported/assets/img/acc.png"' in kronecker.body_html
-    remote = Post.objects.get(source_path="_posts/2017-09-30-td_intern.md")
-    assert "https://www.dropbox.com/s/i75mh1gcua9bela/IMG_0450.jpg?raw=1" in remote.body  # remote stays remote
-
-
-def test_corpus_old_urls_redirect_permanently(corpus, client):
-    """`permalink: /:year/:month/:title`: /2019/10/ucl-life and friends keep working."""
-    for path in CORPUS_FILES:
-        moment = corpus_date(path)
-        old_url = f"/{moment:%Y}/{moment:%m}/{path.stem[11:]}"
-        post = Post.objects.get(source_path=f"_posts/{path.name}")
-        response = client.get(old_url)
-        assert response.status_code == 301, old_url
-        assert response["Location"] == post.get_absolute_url()
-    assert client.get("/2019/10/ucl-life")["Location"] == "/ja/posts/ucl-life/"
-
-
-def test_corpus_reused_slugs_get_the_year(corpus):
-    """Five posts are called `nawadays`: the first keeps the slug, later ones add their year."""
-    slugs = set(Post.objects.filter(source_path__contains="nawadays").values_list("slug", flat=True))
-    assert slugs == {"nawadays", "nawadays-2021", "nawadays-2022", "nawadays-2023", "nawadays-2024", "nawadays-2025"}
-
-
-def test_importing_twice_changes_nothing(corpus, media_root):
+def test_importing_twice_changes_nothing(media_root):
+    import_the_corpus()
     counts = [model.objects.count() for model in (Post, Author, Tag, Redirect, Version)]
     updated_at = dict(Post.objects.values_list("pk", "updated_at"))
     files = sorted(path for path in media_root.rglob("*") if path.is_file())
