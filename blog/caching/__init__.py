@@ -2,9 +2,9 @@
 
 - keys: what a page shows (Shown, which views declare) and its cache keys, which cached pages keep tokens of
   and edges label pages with;
-- state: the content generation and per-key tokens in the database, and the receivers that move them on
+- generation: the content generation and per-key tokens in the database, and the receivers that move them on
   every write a reader could see (connected by BlogConfig.ready() through connect()); changes_together()
-  moves them once for a transaction of many writes (an import);
+  moves them once for a transaction of many writes (an admin save, an import);
 - pages: conditional GET and the page cache (public_page, reading a view's Shown through ShowsContent), and
   data kept with the content generation (content_cached);
 - store: the cache itself, failing soft when Redis does;
@@ -15,9 +15,7 @@ module is the API.
 """
 
 from blog.caching.edge.outbox import MAX_KEYS_PER_PURGE, send_pending, settle
-from blog.caching.keys import ANY_CHANGE, EVERYTHING, Shown, essay_key
-from blog.caching.pages import ShowsContent, content_cached, months_kept, public_page
-from blog.caching.state import (
+from blog.caching.generation import (
     ContentState,
     changes_together,
     connect,
@@ -25,6 +23,8 @@ from blog.caching.state import (
     content_state,
     current_state,
 )
+from blog.caching.keys import ANY_CHANGE, EVERYTHING, Shown, essay_key
+from blog.caching.pages import ShowsContent, content_cached, months_kept, public_page
 from blog.caching.store import CacheOutage, cache_get, cache_set
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Cache keys: the names of what a page may show, which cached pages keep tokens of and edges label pages with.
 
-A write moves the keys of what it changed (blog.caching.state); a page is current while none of its keys moved.
+A write moves the keys of what it changed (blog.caching.generation); a page is current while none of its keys moved.
 """
 
 from dataclasses import dataclass

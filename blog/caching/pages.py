@@ -23,7 +23,7 @@ from django.utils.http import http_date
 
 from blog import rendering
 from blog.caching.edge import headers as edge
-from blog.caching.state import ContentState, content_state, current_tokens
+from blog.caching.generation import ContentState, content_state, current_tokens
 from blog.caching.store import cache_get, cache_set
 from blog.models import ContentGeneration
 

@@ -1,7 +1,7 @@
 """Bunko's content: authors, tags, posts (one row per language version) and their relations.
 
 This module holds the product's nouns and their invariants only. What a write means for cached pages is the
-reading side's business (blog.caching.state): single writes reach it through Django's model signals, bulk
+reading side's business (blog.caching.generation): single writes reach it through Django's model signals, bulk
 writes through `content_written` below, so nothing here imports the reading side.
 """
 

@@ -1,6 +1,6 @@
 """What a cached page or an ETag checks to know it is still current: the content generation and per-key tokens.
 
-Only the tables: blog.caching.state moves them on every write a reader could see, and blog.caching.pages
+Only the tables: blog.caching.generation moves them on every write a reader could see, and blog.caching.pages
 reads them for ETags and the page cache.
 """
 
@@ -20,9 +20,10 @@ class ContentGeneration(models.Model):
 
     Pages print more than their own row (authors, tags, translations, neighbours), so "has anything this page
     shows changed?" would otherwise be an aggregate over every post. Every write to content moves this row
-    instead (blog.caching.state.content_changed); it lives in the database so all workers share it and it
+    instead (blog.caching.generation.content_changed); it lives in the database so all workers share it and it
     survives a cache loss. A scheduled post appears with no write at all, so the row also holds the next
-    scheduled publication time: the first reader after it moves the generation (see blog.caching.state.content_state).
+    scheduled publication time: the first reader after it moves the generation (see
+    blog.caching.generation.content_state).
     """
 
     value = models.PositiveBigIntegerField(default=0)

@@ -204,7 +204,7 @@ def month_links(request):
     """Months that hold an essay in this language's lists, grouped by year, newest first.
 
     They are kept on the content generation, which finds them whenever the lists change
-    (blog.caching.state.months_by_language), and in the cache beside it (blog.caching.months_kept); a
+    (blog.caching.generation.months_by_language), and in the cache beside it (blog.caching.months_kept); a
     database upgraded before its lists next change finds them with one index hop per month
     (blog.compiled_sql.months_holding).
     """

@@ -210,10 +210,11 @@ class ArchivePage(NamedTuple):
 class ArchiveSitemap(LocalizedSitemap):
     """Year and month archive pages, each in the languages whose lists hold a published post then.
 
-    A month is listed in a language exactly when that language's archive links (blog.caching.state.months_by_language)
-    show it: lists hold one version per essay (PostQuerySet.one_per_essay), so a translation published
-    weeks after its original moves the essay to another month in its language only, and the original's month
-    may hold nothing there (a 404, which a sitemap must not send a crawler to).
+    A month is listed in a language exactly when that language's archive links
+    (blog.caching.generation.months_by_language) show it: lists hold one version per essay
+    (PostQuerySet.one_per_essay), so a translation published weeks after its original moves the essay to another
+    month in its language only, and the original's month may hold nothing there (a 404, which a sitemap must not
+    send a crawler to).
     """
 
     def find_items(self):

@@ -240,7 +240,7 @@ def archive_languages(request, year, month=None):
     """The languages whose lists hold an essay in this year or month: where its archive page exists (else a 404).
 
     The months of the archive links beside every list, kept on the content generation
-    (blog.caching.state.months_by_language) or, before the lists next change, found by index hops. A translation
+    (blog.caching.generation.months_by_language) or, before the lists next change, found by index hops. A translation
     published in a later month than its original moves the essay to that month in its language only.
     """
     period = f"{year:04d}-{month:02d}" if month else f"{year:04d}-"

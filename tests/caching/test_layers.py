@@ -102,7 +102,7 @@ def test_the_graph_is_read_from_the_source():
     """A guard for the tests below: a parser finding no arrows would pass them all."""
     graph = import_graph()
     assert "blog.caching" in graph["blog.reading.views"]
-    assert "blog.caching.edge.outbox" in graph["blog.caching.state"]
+    assert "blog.caching.edge.outbox" in graph["blog.caching.generation"]
     assert "blog.models" in graph["blog.caching.edge.outbox"]
 
 

@@ -1,4 +1,5 @@
-"""The page cache's state: what moves when a reader could see a change, kept in the database for every worker.
+"""The content generation and per-key tokens: the page cache's state, moved when a reader could see a change and
+kept in the database for every worker.
 
 The receivers that move blog.models.freshness (the content generation and per-key tokens): Django's model
 signals for single writes, the content model's `content_written` for bulk ones, connected by connect() from
