@@ -117,22 +117,19 @@ def changes_together():
         yield
         return
     changes = Changes()
-    gathering = GATHERING.set(changes)
-    try:
-        with transaction.atomic():
+    with transaction.atomic():
+        gathering = GATHERING.set(changes)
+        try:
             yield
+        finally:
             GATHERING.reset(gathering)
-            gathering = None
-            if changes.moved and not transaction.get_rollback():
-                content_changed(
-                    changes.changed_at,
-                    moved=changes.moved,
-                    posts_dated=changes.posts_dated,
-                    retracted=changes.retracted,
-                )
-    finally:
-        if gathering is not None:
-            GATHERING.reset(gathering)
+        if changes.moved and not transaction.get_rollback():
+            content_changed(
+                changes.changed_at,
+                moved=changes.moved,
+                posts_dated=changes.posts_dated,
+                retracted=changes.retracted,
+            )
 
 
 def content_changed(changed_at=None, *, moved=(EVERYTHING,), posts_dated=False, scheduled=None, retracted=False):
