@@ -53,6 +53,14 @@ def make_post_rows(*, authors=None, translators=(), tags=(), related=(), links=(
     return post
 
 
+def delete_all_content(*also):
+    """Remove every post, author and tag (and the rows of `also`'s models) that a class's shared site committed,
+    as one change for the caches."""
+    with changes_together():
+        for model in (Post, Author, Tag, *also):
+            model.objects.all().delete()
+
+
 def make_translation(source, *, language, **fields):
     """A published version of `source`'s essay in `language`, translated from `source` as it is now."""
     fields.setdefault("authors", [byline.author for byline in source.bylines.filter(role=PostAuthor.Role.AUTHOR)])

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.caching import changes_together
-from blog.models import Author, Post, Tag
+from blog.models import Post
 from blog.portability.importer import import_paths
 from blog.reading.feed_xml import xml_safe
-from tests.factories import make_author, make_post, make_tag, url_in
+from tests.factories import delete_all_content, make_author, make_post, make_tag, url_in
 from tests.hostile import PAYLOADS, scan
 
 pytestmark = pytest.mark.django_db
@@ -170,10 +170,7 @@ def hostile_site(django_db_setup, django_db_blocker):
         try:
             yield site
         finally:
-            with changes_together():
-                Post.objects.all().delete()
-                Author.objects.all().delete()
-                Tag.objects.all().delete()
+            delete_all_content()
 
 
 def titles(site):

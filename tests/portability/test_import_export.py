@@ -16,13 +16,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from reversion.models import Revision, Version
 
-from blog.caching import changes_together
 from blog.content import translation_drift
 from blog.editing.forms import edit_stamp
 from blog.models import Author, PendingDraft, Post, RelatedPost, Tag, TagName
 from blog.portability.exporter import export_all
 from blog.portability.importer import import_paths
-from tests.factories import make_author, make_essay_in_three_languages, make_post, make_tag, revise_second_paragraph
+from tests.factories import (
+    delete_all_content,
+    make_author,
+    make_essay_in_three_languages,
+    make_post,
+    make_tag,
+    revise_second_paragraph,
+)
 from tests.paths import DATA, ROOT, SHARED
 
 CORPUS = SHARED / "corpus" / "jekyll-blog"
@@ -69,12 +75,7 @@ def imported_corpus(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             yield report, media
         finally:
-            with changes_together():
-                Post.objects.all().delete()
-                Author.objects.all().delete()
-                Tag.objects.all().delete()
-                Redirect.objects.all().delete()
-                Revision.objects.all().delete()
+            delete_all_content(Redirect, Revision)
 
 
 def export_then_import(tmp_path, name, *, created, also_delete=()):

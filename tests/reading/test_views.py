@@ -456,36 +456,32 @@ def test_each_template_engine_finds_only_its_own_templates(engine, other_engine,
 def populate(count):
     """`count` essays, each in two languages, with several tags and authors, so N+1 queries would show."""
     with changes_together():  # the cache state moves once, not for each post, byline, tag and link
-        return populate_at_once(count)
-
-
-def populate_at_once(count):
-    tags = [make_tag(f"topic {n}") for n in range(4)]
-    authors = [make_author(f"Writer {n}") for n in range(3)]
-    posts = []
-    for n in range(count):
-        when = datetime(2023, 1 + n % 12, 1 + n % 27, tzinfo=UTC)
-        ja = make_post(
-            language="ja",
-            title=f"随筆 {n}",
-            body=f"転職の話 {n}。",
-            tags=tags[: 1 + n % 4],
-            authors=authors[: 1 + n % 3],
-            publish_at=when,
-        )
-        en = make_post(
-            language="en",
-            title=f"Essay {n}",
-            body=f"A story about changing jobs {n}.",
-            tags=tags[: 1 + n % 4],
-            authors=authors[: 1 + n % 3],
-            translation_key=ja.translation_key,
-            publish_at=when + HOUR,
-            related=posts[-2:],
-            links=[{"title": "Elsewhere", "url": "https://example.org/"}],
-        )
-        posts.append(en)
-    return posts[0], tags[0], authors[0]
+        tags = [make_tag(f"topic {n}") for n in range(4)]
+        authors = [make_author(f"Writer {n}") for n in range(3)]
+        posts = []
+        for n in range(count):
+            when = datetime(2023, 1 + n % 12, 1 + n % 27, tzinfo=UTC)
+            ja = make_post(
+                language="ja",
+                title=f"随筆 {n}",
+                body=f"転職の話 {n}。",
+                tags=tags[: 1 + n % 4],
+                authors=authors[: 1 + n % 3],
+                publish_at=when,
+            )
+            en = make_post(
+                language="en",
+                title=f"Essay {n}",
+                body=f"A story about changing jobs {n}.",
+                tags=tags[: 1 + n % 4],
+                authors=authors[: 1 + n % 3],
+                translation_key=ja.translation_key,
+                publish_at=when + HOUR,
+                related=posts[-2:],
+                links=[{"title": "Elsewhere", "url": "https://example.org/"}],
+            )
+            posts.append(en)
+        return posts[0], tags[0], authors[0]
 
 
 PAGE_BUDGETS = [
