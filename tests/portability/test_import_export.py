@@ -615,7 +615,8 @@ def test_export_keeps_pending_drafts_beside_their_post_and_import_brings_them_ba
     round_trip = functools.partial(export_then_import, tmp_path, created=2)
 
     round_trip("first")
-    exported = tmp_path / "first/en" / f"{timezone.localdate():%Y-%m-%d}-live.md"
+    # Named by its publication day: an hour ago, which is yesterday in the first hour of a day.
+    exported = tmp_path / "first/en" / f"{timezone.localdate(current.publish_at):%Y-%m-%d}-live.md"
     front = yaml.safe_load(exported.read_text().split("---\n")[1])
     assert front["pending_draft"]["body"] == "The revised text.\n\n## 新しい節\n\n書きかけの段落。"
     round_trip("second")
