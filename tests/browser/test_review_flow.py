@@ -69,6 +69,8 @@ def test_a_pending_draft_published_as_a_minor_change_leaves_translations_up_to_d
     page.locator("#id_minor_change").check()
 
     assert eventually(page, lambda: PendingDraft.objects.get().minor_change, True) is True
+    # The page has read the autosave's answer too: reloading while it is on its way rightly asks "Leave site?".
+    expect(page.locator("#writing-room-status")).to_contain_text("Saved as a pending draft")
     page.reload()
     expect(page.locator("#id_minor_change")).to_be_checked()
     expect(page.locator("#pending-minor-change")).to_be_checked()
